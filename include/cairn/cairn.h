@@ -1,0 +1,17 @@
+/* cairn — umbrella header for libcairn. */
+#ifndef CAIRN_H
+#define CAIRN_H
+
+#include "cairn/audit.h"
+#include "cairn/date.h"
+#include "cairn/demo.h"
+#include "cairn/patient.h"
+#include "cairn/program.h"
+#include "cairn/staff.h"
+#include "cairn/status.h"
+#include "cairn/store.h"
+#include "cairn/text.h"
+
+#define CAIRN_VERSION "0.1.0"
+
+#endif

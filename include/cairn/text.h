@@ -1,0 +1,39 @@
+/* cairn — UTF-8 text: validation, display width, and making stored text safe
+ * to draw on a terminal.
+ *
+ * Display widths come from wcwidth(3), so the front end must have set an
+ * LC_CTYPE with UTF-8 (the CLI and TUI fall back to C.UTF-8). Invalid UTF-8
+ * and control characters are never passed through to a terminal.
+ */
+#ifndef CAIRN_TEXT_H
+#define CAIRN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when the n bytes at s are well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+bool cairn_utf8_valid(const char *s, size_t n);
+
+/* True when s contains a C0 or C1 control character or DEL (tab included). */
+bool cairn_text_has_control(const char *s);
+
+/* Decodes one code point from s (at most n bytes). Returns the number of
+ * bytes used (1-4) and stores the code point in *cp; on a malformed
+ * sequence returns 1 and stores U+FFFD. Returns 0 when n == 0. */
+size_t cairn_utf8_decode(const char *s, size_t n, unsigned *cp);
+
+/* Terminal columns the NUL-terminated UTF-8 string takes once sanitized
+ * (control characters and malformed bytes count as the one column of their
+ * replacement). */
+size_t cairn_text_width(const char *s);
+
+/* Copies s into out (outsize bytes, always NUL-terminated) so that it is
+ * safe to draw: control characters become U+FFFD's ASCII stand-in '?',
+ * malformed UTF-8 becomes '?', and the result is cut at a character
+ * boundary so it takes at most max_cols columns; when something was cut the
+ * last column is an ellipsis "…". max_cols of 0 means no width limit.
+ * Returns the columns the result takes. */
+size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize);
+
+#endif

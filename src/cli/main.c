@@ -1,0 +1,577 @@
+/* cairn: entry point, the command table, argument parsing and --help. */
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#define FORMAT_OPT                                                                                 \
+    {                                                                                              \
+        "format", "FORMAT", "output as text (default), tsv, csv or json", NULL                     \
+    }
+#define IF_VERSION_OPT                                                                             \
+    {                                                                                              \
+        "if-version", "N",                                                                         \
+            "refuse (exit 4) unless the record is still at version N, the one you read", NULL      \
+    }
+#define END_OPTS                                                                                   \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL                                                                     \
+    }
+
+static const struct cli_opt init_opts[] = {END_OPTS};
+
+static const struct cli_opt demo_opts[] = {
+    {"patients", "N", "how many patients to generate (default 40)", NULL},
+    {"clinicians", "N", "how many clinicians (default one per 25 patients, at least 3)", NULL},
+    {"seed", "S", "random seed; the same seed and --today give the same data (default 1)", NULL},
+    {"today", "DATE", "the day the demo leads up to (default today)", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt staff_add_opts[] = {
+    {"login", "LOGIN", "the OS user name this person signs in as (required)", NULL},
+    {"name", "TEXT", "full name (required)", NULL},
+    {"role", "ROLE", "therapist, case_manager, supervisor, prescriber or peer_mentor (required)",
+     NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt staff_list_opts[] = {
+    {"all", NULL, "include inactive staff", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+/* The patient fields settable on add and edit, in form order. */
+#define PATIENT_FIELD_OPTS                                                                         \
+    {"name", "TEXT", "legal name", "legal_name"},                                                  \
+        {"preferred-name", "TEXT", "name the patient goes by", "preferred_name"},                  \
+        {"dob", "DATE", "date of birth, YYYY-MM-DD", "dob"},                                       \
+        {"pronouns", "TEXT", "e.g. she/her, they/them", "pronouns"},                               \
+        {"phone", "PHONE", "phone number", "phone"},                                               \
+        {"emergency-contact", "TEXT", "name and phone of an emergency contact",                    \
+         "emergency_contact"},                                                                     \
+        {"therapist", "LOGIN", "primary therapist (staff login)", "therapist_id"},                 \
+        {"case-manager", "LOGIN", "case manager (staff login)", "case_manager_id"},                \
+        {"peer-mentor", "LOGIN", "peer mentor / accountability partner (staff login)",             \
+         "peer_mentor_id"},                                                                        \
+        {"risk", "LEVEL", "risk level: low, moderate or high", "risk_level"},                      \
+    {                                                                                              \
+        "tags", "LIST", "comma-separated tags", "tags"                                             \
+    }
+
+static const struct cli_opt patient_add_opts[] = {
+    {"mrn", "MRN", "medical record number, unique (required)", "mrn"},
+    PATIENT_FIELD_OPTS,
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt patient_edit_opts[] = {
+    PATIENT_FIELD_OPTS,
+    {"expected-discharge", "DATE", "expected discharge date", "expected_discharge_date"},
+    IF_VERSION_OPT,
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt patient_list_opts[] = {
+    {"status", "LIST",
+     "only these statuses (comma-separated; default referred,active,on_hold; 'all' for every "
+     "status)",
+     NULL},
+    {"clinician", "LOGIN", "only patients of this therapist, case manager or peer mentor", NULL},
+    {"program", "CODE", "only patients in this program", NULL},
+    {"search", "TEXT", "only names or MRNs containing TEXT", NULL},
+    {"sort", "KEY", "name (default) or mrn", NULL},
+    {"limit", "N", "at most N patients", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt patient_show_opts[] = {
+    {"format", "FORMAT", "text (default) or json", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt patient_admit_opts[] = {
+    {"date", "DATE", "admission date (default today)", "admission_date"},
+    {"program", "CODE", "program to admit to", "program_id"},
+    {"expected-discharge", "DATE",
+     "expected discharge date (default: admission plus the program's length of stay)",
+     "expected_discharge_date"},
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt patient_status_opts[] = {
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt patient_discharge_opts[] = {
+    {"reason", "TEXT", "why the patient leaves the program (required)", "discharge_reason"},
+    {"date", "DATE", "discharge date (default today)", "discharge_date"},
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt audit_opts[] = {
+    {"patient", "MRN", "only rows about this patient", NULL},
+    {"since", "DATE", "only rows from this UTC day on", NULL},
+    {"limit", "N", "only the newest N rows", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_cmd commands[] = {
+    {"init", NULL, NULL, 0, 0, "create the database (0600, in a 0700 directory)",
+     "Creates the database file at --db, $CAIRN_DB or the default path and brings its schema "
+     "up to date. Running it on an existing cairn database only applies pending migrations.",
+     init_opts, CLI_DB_CREATE, cli_init_run},
+    {"demo", NULL, NULL, 0, 0, "fill an empty database with a synthetic demo caseload",
+     "Every name is generated; no real patient data is used. Refuses a database that already "
+     "holds patients.",
+     demo_opts, CLI_DB_OPEN, cli_demo_run},
+    {"staff", "add", NULL, 0, 0, "add a staff member", NULL, staff_add_opts, CLI_DB_OPEN,
+     cli_staff_add},
+    {"staff", "list", NULL, 0, 0, "list staff members", NULL, staff_list_opts, CLI_DB_OPEN,
+     cli_staff_list},
+    {"patient", "add", NULL, 0, 0, "register a referred patient",
+     "Required: --mrn, --name, --dob. The patient starts as referred; admit them with "
+     "`cairn patient admit`.",
+     patient_add_opts, CLI_DB_OPEN, cli_patient_add},
+    {"patient", "list", NULL, 0, 0, "list patients (no record reads are audited)", NULL,
+     patient_list_opts, CLI_DB_OPEN, cli_patient_list},
+    {"patient", "show", "MRN", 1, 1, "show one patient's record (the read is audited)", NULL,
+     patient_show_opts, CLI_DB_OPEN, cli_patient_show},
+    {"patient", "edit", "MRN", 1, 1, "change fields of a patient's record",
+     "Only the options given change. An empty value clears an optional field. With "
+     "--if-version N the edit is refused (exit 4) when someone saved the record after you "
+     "read version N; your input is printed back so you can re-apply it.",
+     patient_edit_opts, CLI_DB_OPEN, cli_patient_edit},
+    {"patient", "admit", "MRN", 1, 1, "admit a referred patient (referred → active)", NULL,
+     patient_admit_opts, CLI_DB_OPEN, cli_patient_admit},
+    {"patient", "hold", "MRN", 1, 1, "put an active patient on hold (active → on_hold)", NULL,
+     patient_status_opts, CLI_DB_OPEN, cli_patient_hold},
+    {"patient", "resume", "MRN", 1, 1, "resume a patient on hold (on_hold → active)", NULL,
+     patient_status_opts, CLI_DB_OPEN, cli_patient_resume},
+    {"patient", "discharge", "MRN", 1, 1, "discharge a patient (active or on_hold → discharged)",
+     NULL, patient_discharge_opts, CLI_DB_OPEN, cli_patient_discharge},
+    {"patient", "alumni", "MRN", 1, 1, "move a discharged patient to alumni", NULL,
+     patient_status_opts, CLI_DB_OPEN, cli_patient_alumni},
+    {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
+     CLI_DB_OPEN, cli_audit_run},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char *program_name = "cairn";
+
+const char *cli_opt(const struct cli_ctx *ctx, const char *name)
+{
+    for (int i = 0; ctx->cmd->opts[i].name; i++)
+        if (strcmp(ctx->cmd->opts[i].name, name) == 0)
+            return ctx->values[i];
+    return NULL;
+}
+
+static void command_name(const struct cli_cmd *cmd, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", cmd->group, cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
+}
+
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+    char name[64];
+    va_list ap;
+    command_name(ctx->cmd, name, sizeof name);
+    fprintf(stderr, "%s: %s: ", program_name, name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see `cairn %s --help`)\n", name);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_exit_code(enum cairn_status status)
+{
+    switch (status) {
+    case CAIRN_OK:
+        return CLI_EXIT_OK;
+    case CAIRN_ERR_INVALID:
+        return CLI_EXIT_INVALID;
+    case CAIRN_ERR_CONFLICT:
+        return CLI_EXIT_CONFLICT;
+    case CAIRN_ERR_BUSY:
+        return CLI_EXIT_BUSY;
+    default:
+        return CLI_EXIT_FAILED;
+    }
+}
+
+int cli_fail(const struct cli_ctx *ctx, enum cairn_status status, const char *what)
+{
+    char name[64];
+    const struct cairn_error *e = &ctx->err;
+    command_name(ctx->cmd, name, sizeof name);
+    fprintf(stderr, "%s: %s: ", program_name, name);
+    if (what)
+        fprintf(stderr, "%s: ", what);
+    if (e->pointer[0]) {
+        const char *opt = NULL;
+        for (int i = 0; ctx->cmd->opts[i].name && !opt; i++) {
+            const struct cli_opt *o = &ctx->cmd->opts[i];
+            if (strcmp(o->field ? o->field : o->name, e->pointer) == 0)
+                opt = o->name;
+        }
+        if (opt)
+            fprintf(stderr, "--%s: ", opt);
+        else
+            fprintf(stderr, "%s: ", e->pointer);
+    }
+    fprintf(stderr, "%s\n", e->message[0] ? e->message : cairn_status_str(status));
+    return cli_exit_code(status);
+}
+
+int cli_copy(const struct cli_ctx *ctx, const char *opt, char *dst, size_t size)
+{
+    const char *v = cli_opt(ctx, opt);
+    if (!v)
+        return 0;
+    if (strlen(v) >= size) {
+        fprintf(stderr, "%s: --%s: too long (at most %zu bytes)\n", program_name, opt, size - 1);
+        return CLI_EXIT_INVALID;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+int cli_date(const struct cli_ctx *ctx, const char *opt, char out[CAIRN_DATE_LEN + 1])
+{
+    const char *v = cli_opt(ctx, opt);
+    struct cairn_error e;
+    int32_t day;
+    if (!v)
+        return 0;
+    if (cairn_date_parse(v, &day, &e) != CAIRN_OK) {
+        fprintf(stderr, "%s: --%s: %s\n", program_name, opt, e.message);
+        return CLI_EXIT_INVALID;
+    }
+    cairn_date_format(day, out);
+    return 0;
+}
+
+int cli_uint(const struct cli_ctx *ctx, const char *opt, unsigned long long min,
+             unsigned long long max, unsigned long long *out)
+{
+    const char *v = cli_opt(ctx, opt);
+    char *end = NULL;
+    if (!v)
+        return 0;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (!*v || *end || errno || v[0] == '-' || n < min || n > max) {
+        fprintf(stderr, "%s: --%s: expected a whole number from %llu to %llu\n", program_name, opt,
+                min, max);
+        return CLI_EXIT_INVALID;
+    }
+    *out = n;
+    return 0;
+}
+
+static void print_command_help(FILE *f, const struct cli_cmd *cmd)
+{
+    char name[64];
+    command_name(cmd, name, sizeof name);
+    fprintf(f, "usage: cairn %s%s%s%s\n\n%s.\n", name, cmd->opts[0].name ? " [OPTIONS]" : "",
+            cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+    if (cmd->details)
+        fprintf(f, "\n%s\n", cmd->details);
+    fprintf(f, "\noptions:\n");
+    for (int i = 0; cmd->opts[i].name; i++) {
+        const struct cli_opt *o = &cmd->opts[i];
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        fprintf(f, "  %-26s %s\n", left, o->help);
+    }
+    fprintf(f, "  %-26s %s\n", "--db PATH",
+            "database file (default $CAIRN_DB, then "
+            "$XDG_DATA_HOME/cairn/caseload.db)");
+    fprintf(f, "  %-26s %s\n", "-h, --help", "show this help");
+}
+
+static void print_overview(FILE *f, const char *group)
+{
+    fprintf(f, "usage: cairn [--db PATH] COMMAND [OPTIONS] [ARGS]\n\n");
+    if (!group)
+        fprintf(f, "cairn keeps an IOP caseload: patients, plans, attendance, measures and "
+                   "weekly reviews,\nin one local SQLite file.\n\n");
+    fprintf(f, "commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct cli_cmd *c = &commands[i];
+        if (group && strcmp(c->group, group) != 0)
+            continue;
+        char name[64];
+        command_name(c, name, sizeof name);
+        char left[80];
+        snprintf(left, sizeof left, "%s%s%s", name, c->args ? " " : "", c->args ? c->args : "");
+        fprintf(f, "  %-24s %s\n", left, c->summary);
+    }
+    fprintf(f, "\n`cairn COMMAND --help` explains a command. Exit codes: 0 ok, 1 failed, 2 usage, "
+               "3 invalid input,\n4 changed by someone else, 5 database busy.\n");
+}
+
+/* Finds the option named `name` (length n) in cmd's table; -1 if none. */
+static int find_opt(const struct cli_cmd *cmd, const char *name, size_t n)
+{
+    for (int i = 0; cmd->opts[i].name; i++)
+        if (strlen(cmd->opts[i].name) == n && strncmp(cmd->opts[i].name, name, n) == 0)
+            return i;
+    return -1;
+}
+
+/* Parses argv (after the command words) into ctx. Returns -1 when parsed,
+ * 0 after printing help, or an exit code. */
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static char *positional[64];
+    bool only_args = false;
+    ctx->args = positional;
+    ctx->nargs = 0;
+    for (int i = 0; i < argc; i++) {
+        char *a = argv[i];
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            if (ctx->nargs == (int)(sizeof positional / sizeof positional[0]))
+                return cli_usage_error(ctx, "too many arguments");
+            positional[ctx->nargs++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_args = true;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            print_command_help(stdout, ctx->cmd);
+            return 0;
+        }
+        if (a[1] != '-')
+            return cli_usage_error(ctx, "unknown option '%s'", a);
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const char *value = eq ? eq + 1 : NULL;
+        if (n == 2 && strncmp(name, "db", 2) == 0) {
+            if (!value && i + 1 >= argc)
+                return cli_usage_error(ctx, "--db needs a PATH");
+            ctx->db_path = value ? value : argv[++i];
+            continue;
+        }
+        int o = find_opt(ctx->cmd, name, n);
+        if (o < 0)
+            return cli_usage_error(ctx, "unknown option '--%.*s'", (int)n, name);
+        const struct cli_opt *opt = &ctx->cmd->opts[o];
+        if (!opt->metavar) {
+            if (value)
+                return cli_usage_error(ctx, "--%s takes no value", opt->name);
+            value = "";
+        } else if (!value) {
+            if (i + 1 >= argc)
+                return cli_usage_error(ctx, "--%s needs a %s", opt->name, opt->metavar);
+            value = argv[++i];
+        }
+        if (ctx->values[o])
+            return cli_usage_error(ctx, "--%s given twice", opt->name);
+        ctx->values[o] = value;
+    }
+    if (ctx->nargs < ctx->cmd->min_args)
+        return cli_usage_error(ctx, "missing %s", ctx->cmd->args);
+    if (ctx->nargs > ctx->cmd->max_args)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->args[ctx->cmd->max_args]);
+    const char *fmt = find_opt(ctx->cmd, "format", 6) >= 0 ? cli_opt(ctx, "format") : NULL;
+    if (fmt) {
+        static const char *const names[] = {"text", "tsv", "csv", "json"};
+        int found = -1;
+        for (int k = 0; k < 4; k++)
+            if (strcmp(fmt, names[k]) == 0)
+                found = k;
+        if (found < 0)
+            return cli_usage_error(ctx, "--format must be text, tsv, csv or json");
+        ctx->format = (enum cli_format)found;
+    }
+    return -1;
+}
+
+/* The database path: --db, then $CAIRN_DB, then $XDG_DATA_HOME/cairn/caseload.db
+ * (XDG_DATA_HOME defaulting to ~/.local/share). */
+static const char *default_db_path(void)
+{
+    static char path[4096];
+    const char *env = getenv("CAIRN_DB");
+    if (env && *env)
+        return env;
+    const char *xdg = getenv("XDG_DATA_HOME");
+    if (xdg && *xdg == '/') {
+        snprintf(path, sizeof path, "%s/cairn/caseload.db", xdg);
+        return path;
+    }
+    const char *home = getenv("HOME");
+    if (!home || !*home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : NULL;
+    }
+    if (!home)
+        return NULL;
+    snprintf(path, sizeof path, "%s/.local/share/cairn/caseload.db", home);
+    return path;
+}
+
+/* Process hardening before anything touches patient data (DESIGN.md §9). */
+static void harden(void)
+{
+    umask(077);
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Display widths need a UTF-8 LC_CTYPE; use C.UTF-8 when the environment's
+ * locale is not UTF-8 (CI runs with no LANG at all). */
+static void setup_locale(void)
+{
+    if (!setlocale(LC_ALL, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+        setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+static const struct cli_cmd *find_command(const char *group, const char *verb, bool *group_known)
+{
+    *group_known = false;
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].group, group) != 0)
+            continue;
+        *group_known = true;
+        if (!commands[i].verb || (verb && strcmp(commands[i].verb, verb) == 0))
+            return &commands[i];
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx;
+    int rc = CLI_EXIT_OK;
+    const char *global_db = NULL;
+    int i = 1;
+
+    harden();
+    setup_locale();
+    memset(&ctx, 0, sizeof ctx);
+
+    /* Global options before the command. */
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            global_db = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            global_db = argv[i] + 5;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_overview(stdout, NULL);
+            return CLI_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("cairn %s (schema %d, SQLite %s)\n", CAIRN_VERSION, cairn_store_schema_latest(),
+                   cairn_store_engine_version());
+            return CLI_EXIT_OK;
+        } else {
+            fprintf(stderr, "%s: unknown option '%s' (see `cairn --help`)\n", program_name,
+                    argv[i]);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr,
+                "%s: the full-screen caseload is not built yet; here are the "
+                "commands\n\n",
+                program_name);
+        print_overview(stderr, NULL);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        bool known;
+        const struct cli_cmd *c =
+            i + 1 < argc ? find_command(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL, &known)
+                         : NULL;
+        if (c)
+            print_command_help(stdout, c);
+        else
+            print_overview(stdout, i + 1 < argc && known ? argv[i + 1] : NULL);
+        return CLI_EXIT_OK;
+    }
+    bool group_known;
+    const char *verb = i + 1 < argc ? argv[i + 1] : NULL;
+    const struct cli_cmd *cmd = find_command(argv[i], verb, &group_known);
+    if (!cmd) {
+        if (!group_known) {
+            fprintf(stderr, "%s: unknown command '%s' (see `cairn --help`)\n", program_name,
+                    argv[i]);
+        } else if (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {
+            print_overview(stdout, argv[i]);
+            return CLI_EXIT_OK;
+        } else {
+            fprintf(stderr, "%s: %s: %s '%s'\n\n", program_name, argv[i],
+                    verb ? "unknown subcommand" : "missing subcommand", verb ? verb : "");
+            print_overview(stderr, argv[i]);
+        }
+        return CLI_EXIT_USAGE;
+    }
+    int skip = cmd->verb ? 2 : 1;
+    ctx.cmd = cmd;
+    ctx.db_path = global_db;
+    int parsed = parse_args(&ctx, argc - i - skip, argv + i + skip);
+    if (parsed >= 0)
+        return parsed;
+
+    /* Who acts, and what day it is. */
+    struct passwd *pw = getpwuid(getuid());
+    ctx.uid = (long)getuid();
+    snprintf(ctx.login, sizeof ctx.login, "%s", pw && pw->pw_name ? pw->pw_name : "?");
+    const char *today_env = getenv("CAIRN_TODAY");
+    ctx.today = cairn_date_today();
+    if (today_env && *today_env && cairn_date_parse(today_env, &ctx.today, &ctx.err) != CAIRN_OK) {
+        fprintf(stderr, "%s: CAIRN_TODAY: %s\n", program_name, ctx.err.message);
+        return CLI_EXIT_USAGE;
+    }
+
+    if (cmd->db != CLI_DB_NONE) {
+        if (!ctx.db_path)
+            ctx.db_path = default_db_path();
+        if (!ctx.db_path) {
+            fprintf(stderr, "%s: no database path: set --db or CAIRN_DB\n", program_name);
+            return CLI_EXIT_USAGE;
+        }
+        enum cairn_status st = cairn_store_open(
+            ctx.db_path, cmd->db == CLI_DB_CREATE ? CAIRN_STORE_CREATE : 0, &ctx.store, &ctx.err);
+        if (st != CAIRN_OK) {
+            fprintf(stderr, "%s: %s\n", program_name, ctx.err.message);
+            return cli_exit_code(st);
+        }
+        cairn_store_set_actor(ctx.store, ctx.uid, ctx.login);
+        if (today_env && *today_env)
+            cairn_store_set_today(ctx.store, ctx.today);
+    }
+    rc = cmd->run(&ctx);
+    cairn_store_close(&ctx.store);
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+        fprintf(stderr, "%s: writing the output failed: %s\n", program_name, strerror(errno));
+        rc = CLI_EXIT_FAILED;
+    }
+    return rc;
+}

@@ -1,0 +1,85 @@
+/* Private to the store modules (src/core/store*.c) and to white-box tests:
+ * the connection struct, the statement cache, transactions, the audit
+ * writer and binding helpers. Nothing outside src/core includes this except
+ * tests/unit. */
+#ifndef CAIRN_STORE_INTERNAL_H
+#define CAIRN_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/staff.h"
+#include "cairn/status.h"
+#include "cairn/store.h"
+
+/* One embedded migration (generated from schemas/sql at build time). */
+struct store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+
+extern const struct store_migration store_migrations[];
+extern const size_t store_migration_count;
+
+struct store_cached_stmt {
+    const char *sql; /* static text; the cache is keyed by its address */
+    sqlite3_stmt *stmt;
+};
+
+struct cairn_store {
+    sqlite3 *db;
+    char *path;
+    bool created;
+    long uid;
+    char login[CAIRN_LOGIN_MAX + 1];
+    int32_t today;
+    bool today_fixed;
+    int tx_depth;
+    struct store_cached_stmt *cache;
+    size_t cache_len, cache_cap;
+};
+
+/* The raw connection, for white-box tests only. */
+sqlite3 *store_db(struct cairn_store *s);
+
+/* Returns the cached prepared statement for `sql` (a string literal: it is
+ * looked up by address), reset and with its bindings cleared, or NULL with
+ * err filled. The statement stays owned by the store. */
+sqlite3_stmt *store_stmt(struct cairn_store *s, const char *sql, struct cairn_error *err);
+
+/* Maps a SQLite result code to a cairn status and fills err with `what`
+ * and SQLite's own message (which never holds bound values). */
+enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,
+                             struct cairn_error *err);
+
+/* Write transactions. begin nests as savepoints inside an outer
+ * transaction; commit/rollback close the innermost level. */
+enum cairn_status store_tx_begin(struct cairn_store *s, struct cairn_error *err);
+enum cairn_status store_tx_commit(struct cairn_store *s, struct cairn_error *err);
+void store_tx_rollback(struct cairn_store *s);
+
+/* Appends one audit row with the acting uid/login and the current UTC time.
+ * Must run inside the transaction of the change it records. */
+enum cairn_status store_audit(struct cairn_store *s, const char *action, const char *entity,
+                              int64_t entity_id, int64_t patient_id, const char *fields,
+                              const char *outcome, struct cairn_error *err);
+
+/* Appends an audit row for a refused change in its own small transaction
+ * (the refused one was rolled back). Best effort: failures are ignored so
+ * the caller's original error stands. */
+void store_audit_refusal(struct cairn_store *s, const char *action, const char *entity,
+                         int64_t entity_id, int64_t patient_id, const char *outcome);
+
+/* Binds text, or NULL when `text` is NULL or empty. */
+int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text);
+
+/* Binds an id, or NULL when it is 0. */
+int store_bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id);
+
+/* Copies a text column (NULL reads as "") into buf, truncating at size-1. */
+void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,118 @@
+/* Program versions in the database. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cairn/program.h"
+#include "store_internal.h"
+
+#define PROGRAM_SELECT                                                                             \
+    "SELECT id, code, template_version, name, level_of_care, population, min_hours_per_week, "     \
+    "max_hours_per_week, sessions_per_week, min_days_per_week, length_weeks FROM program "
+
+static void read_row(sqlite3_stmt *st, struct cairn_program *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    store_col_text(st, 1, out->code, sizeof out->code);
+    out->version = sqlite3_column_int(st, 2);
+    store_col_text(st, 3, out->name, sizeof out->name);
+    store_col_text(st, 4, out->level_of_care, sizeof out->level_of_care);
+    store_col_text(st, 5, out->population, sizeof out->population);
+    out->min_hours_per_week = sqlite3_column_double(st, 6);
+    out->max_hours_per_week = sqlite3_column_double(st, 7);
+    out->sessions_per_week = sqlite3_column_int(st, 8);
+    out->min_days_per_week = sqlite3_column_int(st, 9);
+    out->length_weeks = sqlite3_column_int(st, 10);
+}
+
+enum cairn_status cairn_program_add(struct cairn_store *s, struct cairn_program *p,
+                                    struct cairn_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO program (code, template_version, name, level_of_care, population, "
+        "min_hours_per_week, max_hours_per_week, sessions_per_week, min_days_per_week, "
+        "length_weeks, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+    enum cairn_status rc = cairn_program_validate(p, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
+        return rc;
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    if (!st) {
+        rc = err ? err->status : CAIRN_ERR_DB;
+        goto out;
+    }
+    char now[CAIRN_TIMESTAMP_LEN + 1];
+    cairn_timestamp_now(now);
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, p->version);
+    sqlite3_bind_text(st, 3, p->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, p->level_of_care, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, p->population, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 6, p->min_hours_per_week);
+    sqlite3_bind_double(st, 7, p->max_hours_per_week);
+    sqlite3_bind_int(st, 8, p->sessions_per_week);
+    sqlite3_bind_int(st, 9, p->min_days_per_week);
+    sqlite3_bind_int(st, 10, p->length_weeks);
+    sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (src == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = cairn_error_field(err, CAIRN_ERR_EXISTS, "version",
+                               "this program version is already stored");
+        goto out;
+    }
+    if (src != SQLITE_DONE) {
+        rc = store_fail(s, src, "adding a program", err);
+        goto out;
+    }
+    p->id = sqlite3_last_insert_rowid(s->db);
+    if ((rc = store_audit(s, "import", "program", p->id, 0, "", "ok", err)) != CAIRN_OK)
+        goto out;
+    rc = store_tx_commit(s, err);
+out:
+    if (rc != CAIRN_OK)
+        store_tx_rollback(s);
+    return rc;
+}
+
+static enum cairn_status select_one(struct cairn_store *s, const char *sql, const char *code,
+                                    int64_t id, struct cairn_program *out, struct cairn_error *err)
+{
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    if (!st)
+        return err ? err->status : CAIRN_ERR_DB;
+    if (code)
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    enum cairn_status ret = CAIRN_OK;
+    if (rc == SQLITE_ROW)
+        read_row(st, out);
+    else if (rc == SQLITE_DONE)
+        ret = code ? cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "program",
+                                       "no program with code '%s'", code)
+                   : cairn_error_set(err, CAIRN_ERR_NOT_FOUND, "no program with id %lld",
+                                     (long long)id);
+    else
+        ret = store_fail(s, rc, "reading a program", err);
+    sqlite3_reset(st);
+    return ret;
+}
+
+enum cairn_status cairn_program_find(struct cairn_store *s, const char *code,
+                                     struct cairn_program *out, struct cairn_error *err)
+{
+    static const char sql[] =
+        PROGRAM_SELECT "WHERE code = ?1 ORDER BY template_version DESC LIMIT 1";
+    return select_one(s, sql, code, 0, out, err);
+}
+
+enum cairn_status cairn_program_get(struct cairn_store *s, int64_t id, struct cairn_program *out,
+                                    struct cairn_error *err)
+{
+    static const char sql[] = PROGRAM_SELECT "WHERE id = ?1";
+    return select_one(s, sql, NULL, id, out, err);
+}
