@@ -75,6 +75,7 @@ enum cairn_status cairn_error_field(struct cairn_error *err, enum cairn_status s
 
 /* va_list form of cairn_error_set(). */
 enum cairn_status cairn_error_setv(struct cairn_error *err, enum cairn_status status,
-                                   const char *fmt, va_list ap);
+                                   const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif
