@@ -196,7 +196,9 @@ struct cairn_patient_filter {
     enum cairn_patient_sort sort;
     const char *after_key; /* keyset paging: rows strictly after (key, id) */
     int64_t after_id;
-    size_t limit; /* 0 = no limit */
+    bool backward; /* rows strictly before (key, id), nearest first; without after_key:
+                      the last rows, last first */
+    size_t limit;  /* 0 = no limit */
 };
 
 /* Calls fn for each patient that passes the filter, in the filter's order,

@@ -10,6 +10,7 @@
 #include "cairn/program.h"
 #include "cairn/staff.h"
 #include "cairn/store.h"
+#include "cairn/text.h"
 
 static const char *const first_names[] = {
     "Ada",   "Bram",    "Céline", "Dara",   "Eero",   "Farah",   "Goran",    "Hana",
@@ -177,8 +178,14 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         const char *first = first_names[pick(&rng, COUNT(first_names))];
         snprintf(p.legal_name, sizeof p.legal_name, "%s %s", first,
                  last_names[pick(&rng, COUNT(last_names))]);
-        if (pick(&rng, 5) == 0)
-            snprintf(p.preferred_name, sizeof p.preferred_name, "%.3s", first);
+        if (pick(&rng, 5) == 0) {
+            /* A short form: the first three characters, not bytes (UTF-8). */
+            size_t n = 0;
+            unsigned cp;
+            for (int k = 0; k < 3 && first[n]; k++)
+                n += cairn_utf8_decode(first + n, strlen(first + n), &cp);
+            snprintf(p.preferred_name, sizeof p.preferred_name, "%.*s", (int)n, first);
+        }
         unsigned prog = pick(&rng, COUNT(demo_programs));
         bool teen = prog == 2;
         int age_days =

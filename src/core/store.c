@@ -328,7 +328,8 @@ static enum cairn_status prepare_file(const char *path, unsigned flags, bool *cr
 }
 
 /* Refuses files that are not cairn's before anything is written to them. */
-static enum cairn_status check_identity(struct cairn_store *s, struct cairn_error *err)
+static enum cairn_status check_identity(struct cairn_store *s, unsigned flags, bool memory,
+                                        struct cairn_error *err)
 {
     int64_t app_id = 0, user_version = 0, objects = 0;
     enum cairn_status rc = query_int(s, "PRAGMA application_id", &app_id, err);
@@ -348,6 +349,11 @@ static enum cairn_status check_identity(struct cairn_store *s, struct cairn_erro
     if (app_id == 0 && objects > 0)
         return cairn_error_set(err, CAIRN_ERR_NOT_CAIRN,
                                "%s is a SQLite database of another application", s->path);
+    if (!memory && !(flags & CAIRN_STORE_CREATE) && user_version == 0 && objects == 0)
+        return cairn_error_set(err, CAIRN_ERR_NO_DATABASE,
+                               "%s is an empty file, not a cairn database; create one with "
+                               "`cairn init`",
+                               s->path);
     if (user_version > cairn_store_schema_latest())
         return cairn_error_set(err, CAIRN_ERR_NEWER,
                                "%s has schema version %lld, newer than this cairn knows (%d); "
@@ -454,7 +460,8 @@ enum cairn_status cairn_store_open(const char *path, unsigned flags, struct cair
         rc = store_fail(s, src, "opening the database", err);
         goto out;
     }
-    if ((rc = check_identity(s, err)) != CAIRN_OK)
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if ((rc = check_identity(s, flags, memory, err)) != CAIRN_OK)
         goto out;
     if ((rc = configure(s, memory, err)) != CAIRN_OK)
         goto out;

@@ -398,9 +398,13 @@ enum cairn_status cairn_patient_update(struct cairn_store *s, struct cairn_patie
                : columns[f].kind == COL_ID ? sizeof(int64_t)
                                            : sizeof(int));
     }
+    /* DOB and admission are always both named when any date changes:
+     * validate compares them only when both are in the mask, and a new DOB
+     * alone must not land after the stored admission date. */
     const uint32_t dates = CAIRN_PF_BIT(DOB) | CAIRN_PF_BIT(ADMISSION_DATE) |
                            CAIRN_PF_BIT(EXPECTED_DISCHARGE) | CAIRN_PF_BIT(DISCHARGE_DATE);
-    if ((rc = cairn_patient_validate(&merged, mask & dates ? (mask & dates) | CAIRN_PF_BIT(DOB) : 0,
+    const uint32_t anchors = CAIRN_PF_BIT(DOB) | CAIRN_PF_BIT(ADMISSION_DATE);
+    if ((rc = cairn_patient_validate(&merged, mask & dates ? (mask & dates) | anchors : 0,
                                      cairn_store_today(s), err)) != CAIRN_OK)
         goto out;
     if ((rc = write_changes(s, &cur, &merged, mask, &changed, err)) != CAIRN_OK)
@@ -541,10 +545,15 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
                "ESCAPE '\\' OR p.mrn LIKE :search ESCAPE '\\')");
     }
     const bool by_mrn = f->sort == CAIRN_PATIENT_SORT_MRN;
+    const char *cmp = f->backward ? "<" : ">";
     if (f->after_key)
-        APPEND(by_mrn ? " AND p.mrn > :after_key"
-                      : " AND (p.legal_name, p.id) > (:after_key, :after_id)");
-    APPEND(by_mrn ? " ORDER BY p.mrn" : " ORDER BY p.legal_name, p.id");
+        APPEND(by_mrn ? " AND p.mrn %s :after_key"
+                      : " AND (p.legal_name, p.id) %s (:after_key, :after_id)",
+               cmp);
+    if (f->backward)
+        APPEND(by_mrn ? " ORDER BY p.mrn DESC" : " ORDER BY p.legal_name DESC, p.id DESC");
+    else
+        APPEND(by_mrn ? " ORDER BY p.mrn" : " ORDER BY p.legal_name, p.id");
     if (f->limit)
         APPEND(" LIMIT :limit");
 #undef APPEND

@@ -123,8 +123,10 @@ size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize)
         cols += w;
         i += used;
     }
-    if (cut) {
-        if (out && o + 3 < outsize) {
+    /* The ellipsis counts only when it is there: a buffer too small for it
+     * gets none, and the returned width must match what was written. */
+    if (cut && (!out || o + 3 < outsize)) {
+        if (out) {
             memcpy(out + o, "\xE2\x80\xA6", 3);
             o += 3;
         }

@@ -1,0 +1,151 @@
+/* The TUI frame: terminal setup and teardown, signals, resize, the event
+ * loop and the "terminal too small" screen. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
+
+enum { MIN_COLS = 80, MIN_LINES = 24 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+void tui_draw_text(int y, int x, const char *text, int width)
+{
+    char buf[4 * 512 + 4];
+    if (width <= 0)
+        return;
+    size_t used = cairn_text_fit(text ? text : "", (size_t)width, buf, sizeof buf);
+    mvaddstr(y, x, buf);
+    for (size_t i = used; i < (size_t)width; i++)
+        addch(' ');
+}
+
+void tui_draw_status_bar(struct tui_app *app)
+{
+    char bar[512] = "";
+    attr_t attr = tui_attr(app->message[0] ? TUI_COLOR_ERROR : TUI_COLOR_STATUS_BAR);
+    if (!app->message[0]) {
+        for (size_t i = 0; i < tui_key_count; i++) {
+            if (!tui_keys[i].in_status_bar)
+                continue;
+            size_t n = strlen(bar);
+            snprintf(bar + n, sizeof bar - n, "%s%s %s", n ? "  " : " ", tui_keys[i].keys_label,
+                     tui_action_label(tui_keys[i].action));
+        }
+    }
+    attrset(attr);
+    tui_draw_text(app->lines - 1, 0, app->message[0] ? app->message : bar, app->cols);
+    attrset(A_NORMAL);
+}
+
+static void draw_too_small(struct tui_app *app)
+{
+    char msg[128];
+    erase();
+    snprintf(msg, sizeof msg, "Terminal too small: cairn needs %dx%d, this one is %dx%d.", MIN_COLS,
+             MIN_LINES, app->cols, app->lines);
+    mvaddnstr(app->lines / 2, 0, msg, app->cols);
+    mvaddnstr(app->lines / 2 + 1, 0, "Enlarge the window, or press q to quit.", app->cols);
+    move(app->lines / 2, 0);
+}
+
+static void draw(struct tui_app *app)
+{
+    getmaxyx(stdscr, app->lines, app->cols);
+    if (app->lines < MIN_LINES || app->cols < MIN_COLS) {
+        draw_too_small(app);
+        refresh();
+        return;
+    }
+    erase();
+    switch (app->screen) {
+    case TUI_SCREEN_CASELOAD:
+        tui_caseload_draw(app);
+        break;
+    case TUI_SCREEN_PATIENT:
+        tui_patient_draw(app);
+        break;
+    case TUI_SCREEN_HELP:
+        tui_help_draw(app);
+        break;
+    }
+    refresh();
+}
+
+static void dispatch(struct tui_app *app, int key, bool is_char)
+{
+    bool small = app->lines < MIN_LINES || app->cols < MIN_COLS;
+    if (!(is_char && app->caseload.searching))
+        app->message[0] = '\0';
+    if (small) {
+        if (key == 'q')
+            app->quit = true;
+        return;
+    }
+    if (app->screen == TUI_SCREEN_CASELOAD) {
+        tui_caseload_key(app, key, is_char);
+        return;
+    }
+    enum tui_action a = tui_key_action(key);
+    if (a == TUI_QUIT) {
+        app->quit = true;
+    } else if (a == TUI_REDRAW) {
+        clearok(stdscr, TRUE);
+    } else if (app->screen == TUI_SCREEN_HELP) {
+        app->screen = app->previous; /* any other key leaves help */
+    } else if (app->screen == TUI_SCREEN_PATIENT) {
+        tui_patient_key(app, key);
+    }
+}
+
+int tui_run(struct cairn_store *store)
+{
+    static struct tui_app app; /* large (a page of records): not on the stack */
+    struct sigaction sa;
+
+    memset(&app, 0, sizeof app);
+    app.store = store;
+    app.screen = TUI_SCREEN_CASELOAD;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    if (!initscr())
+        return 1;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    timeout(250); /* wake up to notice signals */
+    tui_theme_init();
+
+    while (!app.quit && !stop_requested) {
+        if (!app.caseload.loaded)
+            tui_caseload_reload(&app);
+        draw(&app);
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR)
+            continue;
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            app.caseload.loaded = false; /* the page size changed */
+            continue;
+        }
+        dispatch(&app, (int)ch, r == OK);
+    }
+    endwin();
+    return 0;
+}

@@ -1,0 +1,322 @@
+/* The caseload screen: one row per patient, paged from the store with
+ * keyset queries so scrolling costs one small query however large the
+ * caseload is. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
+
+static const char *const status_views[] = {"in care", "all", "discharged"};
+
+int tui_caseload_page_rows(const struct tui_app *app)
+{
+    int n = app->lines - 3; /* title, header, status bar */
+    if (n > TUI_PAGE_MAX)
+        n = TUI_PAGE_MAX;
+    return n < 1 ? 1 : n;
+}
+
+struct fetch {
+    struct cairn_patient *out;
+    int n, max;
+};
+
+static int collect(const struct cairn_patient *p, void *vctx)
+{
+    struct fetch *f = vctx;
+    if (f->n < f->max)
+        f->out[f->n++] = *p;
+    return f->n >= f->max;
+}
+
+/* Fetches up to `max` rows after (or, backward, before) `from` (NULL = from
+ * the start or end) into out, nearest first. Returns the count, or -1 with
+ * the app message set. */
+static int fetch(struct tui_app *app, const struct cairn_patient *from, bool backward,
+                 struct cairn_patient *out, int max)
+{
+    struct tui_caseload *c = &app->caseload;
+    struct cairn_patient_filter f = {0};
+    struct cairn_error err;
+    static const uint32_t views[] = {
+        (1u << CAIRN_PATIENT_REFERRED) | (1u << CAIRN_PATIENT_ACTIVE) |
+            (1u << CAIRN_PATIENT_ON_HOLD),
+        0,
+        (1u << CAIRN_PATIENT_DISCHARGED) | (1u << CAIRN_PATIENT_ALUMNI),
+    };
+    f.status_mask = views[c->status_view];
+    f.search = c->search[0] ? c->search : NULL;
+    f.backward = backward;
+    f.limit = (size_t)max;
+    if (from) {
+        f.after_key = from->legal_name;
+        f.after_id = from->id;
+    }
+    struct fetch ctx = {out, 0, max};
+    if (cairn_patient_list(app->store, &f, collect, &ctx, &err) != CAIRN_OK) {
+        snprintf(app->message, sizeof app->message, "could not read the caseload: %s", err.message);
+        return -1;
+    }
+    return ctx.n;
+}
+
+static void reverse(struct cairn_patient *rows, int n)
+{
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        struct cairn_patient t = rows[i];
+        rows[i] = rows[j];
+        rows[j] = t;
+    }
+}
+
+void tui_caseload_reload(struct tui_app *app)
+{
+    struct tui_caseload *c = &app->caseload;
+    static struct cairn_patient first;
+    int page;
+    getmaxyx(stdscr, app->lines, app->cols);
+    page = tui_caseload_page_rows(app);
+    bool keep = c->nrows > 0;
+    if (keep)
+        first = c->rows[0];
+    /* Start at the row before the old first row, so the old first is kept. */
+    static struct cairn_patient before[1];
+    int nb = keep ? fetch(app, &first, true, before, 1) : 0;
+    int n = fetch(app, nb == 1 ? &before[0] : NULL, false, c->rows, page);
+    c->nrows = n < 0 ? 0 : n;
+    if (c->cursor >= c->nrows)
+        c->cursor = c->nrows ? c->nrows - 1 : 0;
+    c->loaded = true;
+}
+
+static void go_top(struct tui_app *app)
+{
+    app->caseload.nrows = 0;
+    app->caseload.cursor = 0;
+    tui_caseload_reload(app);
+}
+
+static void go_end(struct tui_app *app)
+{
+    struct tui_caseload *c = &app->caseload;
+    int n = fetch(app, NULL, true, c->rows, tui_caseload_page_rows(app));
+    if (n < 0)
+        return;
+    reverse(c->rows, n);
+    c->nrows = n;
+    c->cursor = n ? n - 1 : 0;
+}
+
+/* Moves the window by `delta` rows (±1 or ± a page), fetching what comes
+ * into view; the cursor keeps its screen position where it can. */
+static void scroll_by(struct tui_app *app, int delta)
+{
+    struct tui_caseload *c = &app->caseload;
+    static struct cairn_patient got[TUI_PAGE_MAX];
+    int page = tui_caseload_page_rows(app);
+    int want = abs(delta);
+    if (c->nrows == 0)
+        return;
+    if (delta > 0) {
+        int n = fetch(app, &c->rows[c->nrows - 1], false, got, want);
+        if (n <= 0) {
+            c->cursor = c->nrows - 1;
+            return;
+        }
+        int total = c->nrows + n, drop = total > page ? total - page : 0;
+        memmove(c->rows, c->rows + drop, (size_t)(c->nrows - drop) * sizeof c->rows[0]);
+        memcpy(c->rows + (c->nrows - drop), got, (size_t)n * sizeof got[0]);
+        c->nrows = total - drop;
+        c->cursor = n < want ? c->nrows - 1 : c->cursor;
+    } else {
+        int n = fetch(app, &c->rows[0], true, got, want);
+        if (n <= 0) {
+            c->cursor = 0;
+            return;
+        }
+        reverse(got, n);
+        int keep = c->nrows + n > page ? page - n : c->nrows;
+        memmove(c->rows + n, c->rows, (size_t)keep * sizeof c->rows[0]);
+        memcpy(c->rows, got, (size_t)n * sizeof got[0]);
+        c->nrows = n + keep;
+        c->cursor = n < want ? 0 : c->cursor;
+    }
+}
+
+static void move_cursor(struct tui_app *app, enum tui_action a)
+{
+    struct tui_caseload *c = &app->caseload;
+    int page = tui_caseload_page_rows(app);
+    switch (a) {
+    case TUI_DOWN:
+        if (c->cursor + 1 < c->nrows)
+            c->cursor++;
+        else
+            scroll_by(app, 1);
+        break;
+    case TUI_UP:
+        if (c->cursor > 0)
+            c->cursor--;
+        else
+            scroll_by(app, -1);
+        break;
+    case TUI_PAGE_DOWN:
+        scroll_by(app, page);
+        break;
+    case TUI_PAGE_UP:
+        scroll_by(app, -page);
+        break;
+    case TUI_HOME:
+        go_top(app);
+        break;
+    case TUI_END:
+        go_end(app);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Edits the search text: printable characters append, Backspace removes
+ * the last character, Enter keeps, Esc clears. Re-queries on every key. */
+static void search_key(struct tui_app *app, int key, bool is_char)
+{
+    struct tui_caseload *c = &app->caseload;
+    size_t n = strlen(c->search);
+    if (is_char && (key == '\r' || key == '\n')) {
+        c->searching = false;
+        return;
+    }
+    if (is_char && key == 27) {
+        c->searching = false;
+        c->search[0] = '\0';
+    } else if ((!is_char && key == KEY_BACKSPACE) || (is_char && (key == 127 || key == 8))) {
+        while (n > 0 && ((unsigned char)c->search[n - 1] & 0xC0) == 0x80)
+            n--; /* continuation bytes of the last character */
+        if (n > 0)
+            n--;
+        c->search[n] = '\0';
+    } else if (is_char && key >= 0x20 && key != 0x7F) {
+        char mb[8];
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t len = wcrtomb(mb, (wchar_t)key, &st);
+        if (len == (size_t)-1 || n + len >= sizeof c->search)
+            return;
+        memcpy(c->search + n, mb, len);
+        c->search[n + len] = '\0';
+    } else {
+        return;
+    }
+    go_top(app);
+}
+
+void tui_caseload_key(struct tui_app *app, int key, bool is_char)
+{
+    struct tui_caseload *c = &app->caseload;
+    if (c->searching) {
+        search_key(app, key, is_char);
+        return;
+    }
+    enum tui_action a = tui_key_action(key);
+    switch (a) {
+    case TUI_QUIT:
+        app->quit = true;
+        break;
+    case TUI_HELP:
+        app->previous = app->screen;
+        app->screen = TUI_SCREEN_HELP;
+        break;
+    case TUI_SEARCH:
+        c->searching = true;
+        break;
+    case TUI_BACK:
+        if (c->search[0]) {
+            c->search[0] = '\0';
+            go_top(app);
+        }
+        break;
+    case TUI_STATUS:
+        c->status_view = (c->status_view + 1) % 3;
+        go_top(app);
+        break;
+    case TUI_OPEN:
+        if (c->nrows > 0)
+            tui_patient_open(app, c->rows[c->cursor].mrn);
+        break;
+    case TUI_REDRAW:
+        clearok(stdscr, TRUE);
+        break;
+    default:
+        move_cursor(app, a);
+        break;
+    }
+}
+
+void tui_caseload_draw(struct tui_app *app)
+{
+    struct tui_caseload *c = &app->caseload;
+    char title[512];
+    int extra = app->cols - 80;
+    /* Column layout: name takes what the wider terminal adds. */
+    const struct {
+        const char *title;
+        int width;
+    } cols[] = {{"NAME", 22 + extra}, {"MRN", 12}, {"PROGRAM", 16},
+                {"STATUS", 11},       {"RISK", 9}, {"THERAPIST", 10}};
+    const int ncols = 6;
+
+    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s", status_views[c->status_view],
+             c->search[0] ? "   search: " : "", c->search);
+    attrset(tui_attr(TUI_COLOR_TITLE));
+    tui_draw_text(0, 0, title, app->cols);
+    attrset(tui_attr(TUI_COLOR_HEADER));
+    for (int i = 0, x = 0; i < ncols; x += cols[i].width, i++)
+        tui_draw_text(1, x, cols[i].title, cols[i].width);
+    attrset(A_NORMAL);
+
+    for (int r = 0; r < c->nrows; r++) {
+        const struct cairn_patient *p = &c->rows[r];
+        char name[2 * CAIRN_NAME_MAX + 4];
+        if (p->preferred_name[0])
+            snprintf(name, sizeof name, "%s (%s)", p->legal_name, p->preferred_name);
+        else
+            snprintf(name, sizeof name, "%s", p->legal_name);
+        const char *cells[] = {name,
+                               p->mrn,
+                               p->program_code[0] ? p->program_code : "-",
+                               cairn_patient_status_str(p->status),
+                               p->risk ? cairn_risk_str(p->risk) : "-",
+                               p->therapist_login[0] ? p->therapist_login : "-"};
+        attr_t row_attr = r == c->cursor ? tui_attr(TUI_COLOR_SELECTED) : A_NORMAL;
+        for (int i = 0, x = 0; i < ncols; x += cols[i].width, i++) {
+            attr_t a = row_attr;
+            if (i == 4 && r != c->cursor)
+                a = p->risk == CAIRN_RISK_HIGH       ? tui_attr(TUI_COLOR_RISK_HIGH)
+                    : p->risk == CAIRN_RISK_MODERATE ? tui_attr(TUI_COLOR_RISK_MODERATE)
+                                                     : A_NORMAL;
+            attrset(a);
+            tui_draw_text(2 + r, x, cells[i], cols[i].width - (i + 1 < ncols ? 1 : 0));
+            if (i + 1 < ncols)
+                addch(' ');
+        }
+        attrset(A_NORMAL);
+    }
+    if (c->nrows == 0)
+        tui_draw_text(2, 0,
+                      c->search[0] ? "No patient matches the search (Esc clears it)."
+                                   : "No patients in this view (s changes the status filter).",
+                      app->cols);
+    if (c->searching) {
+        char prompt[CAIRN_NAME_MAX + 64];
+        snprintf(prompt, sizeof prompt, "/%s", c->search);
+        attrset(tui_attr(TUI_COLOR_STATUS_BAR));
+        tui_draw_text(app->lines - 1, 0, prompt, app->cols);
+        attrset(A_NORMAL);
+        move(app->lines - 1, (int)cairn_text_width(prompt));
+    } else {
+        tui_draw_status_bar(app);
+        move(2 + c->cursor, 0); /* screen readers follow the cursor */
+    }
+}

@@ -1,0 +1,136 @@
+/* cairn full-screen front end (ncursesw).
+ *
+ * Each screen is a draw() + key() pair over plain state; every event
+ * redraws the whole screen from state. Key bindings come from one table
+ * (keys.c) that drives dispatch, the status bar and the help screen;
+ * colours from one semantic theme table (theme.c) with a monochrome
+ * variant. The TUI never holds a transaction open while waiting for a key.
+ */
+#ifndef CAIRN_TUI_H
+#define CAIRN_TUI_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cairn/cairn.h"
+
+/* Runs the TUI on an open store until the user quits or a signal asks to
+ * stop; restores the terminal in every case. Returns a process exit code. */
+int tui_run(struct cairn_store *store);
+
+/* ---- keys.c: the key table ---- */
+
+#define TUI_ACTION_LIST(X)                                                                         \
+    X(TUI_UP, "up", "move up")                                                                     \
+    X(TUI_DOWN, "down", "move down")                                                               \
+    X(TUI_PAGE_UP, "PgUp", "previous page")                                                        \
+    X(TUI_PAGE_DOWN, "PgDn", "next page")                                                          \
+    X(TUI_HOME, "top", "first patient")                                                            \
+    X(TUI_END, "end", "last patient")                                                              \
+    X(TUI_OPEN, "open", "open the selected patient (the read is audited)")                         \
+    X(TUI_BACK, "back", "back to the previous screen")                                             \
+    X(TUI_SEARCH, "search", "search names and MRNs as you type; Enter keeps, Esc clears")          \
+    X(TUI_STATUS, "status", "cycle the status filter: in care / all / discharged")                 \
+    X(TUI_HELP, "help", "this help")                                                               \
+    X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
+    X(TUI_QUIT, "quit", "leave cairn")
+
+enum tui_action {
+    TUI_NONE = 0,
+#define TUI_X_ENUM(a, label, help) a,
+    TUI_ACTION_LIST(TUI_X_ENUM)
+#undef TUI_X_ENUM
+        TUI_ACTION__COUNT
+};
+
+struct tui_key {
+    enum tui_action action;
+    int keys[4];            /* curses key codes; 0 ends the list */
+    const char *keys_label; /* how help and the status bar name the keys */
+    bool in_status_bar;
+};
+
+extern const struct tui_key tui_keys[];
+extern const size_t tui_key_count;
+
+/* The action bound to curses key `key`, or TUI_NONE. */
+enum tui_action tui_key_action(int key);
+
+/* Short label and help text of an action. */
+const char *tui_action_label(enum tui_action action);
+const char *tui_action_help(enum tui_action action);
+
+/* ---- theme.c: semantic colours ---- */
+
+enum tui_color {
+    TUI_COLOR_NORMAL,
+    TUI_COLOR_TITLE,
+    TUI_COLOR_HEADER,
+    TUI_COLOR_SELECTED,
+    TUI_COLOR_STATUS_BAR,
+    TUI_COLOR_RISK_HIGH,
+    TUI_COLOR_RISK_MODERATE,
+    TUI_COLOR_DIM,
+    TUI_COLOR_ERROR,
+    TUI_COLOR__COUNT
+};
+
+/* Chooses colour or monochrome (NO_COLOR set, or a terminal without
+ * colours) and sets up colour pairs. Call after initscr(). */
+void tui_theme_init(void);
+
+/* The attributes that draw `color` in the chosen theme. */
+attr_t tui_attr(enum tui_color color);
+
+/* ---- drawing helpers (app.c) ---- */
+
+/* Draws UTF-8 text at (y, x) made safe (control characters shown as '?')
+ * and cut to `width` columns, padding with spaces to exactly `width`. */
+void tui_draw_text(int y, int x, const char *text, int width);
+
+/* ---- screens ---- */
+
+enum tui_screen { TUI_SCREEN_CASELOAD, TUI_SCREEN_PATIENT, TUI_SCREEN_HELP };
+
+enum { TUI_PAGE_MAX = 256 };
+
+/* The caseload window: the rows on screen, fetched a page at a time with
+ * keyset paging, never the whole caseload. */
+struct tui_caseload {
+    struct cairn_patient rows[TUI_PAGE_MAX];
+    int nrows;
+    int cursor;      /* index into rows */
+    int status_view; /* 0 in care, 1 all, 2 discharged and alumni */
+    char search[CAIRN_NAME_MAX + 1];
+    bool searching; /* the search prompt has the keyboard */
+    bool loaded;
+};
+
+struct tui_app {
+    struct cairn_store *store;
+    enum tui_screen screen, previous;
+    bool quit;
+    int lines, cols;
+    struct tui_caseload caseload;
+    struct cairn_patient patient;          /* the open record */
+    char message[CAIRN_ERROR_MESSAGE_MAX]; /* one-line notice for the status bar */
+};
+
+/* Rows available for the list body on the caseload screen. */
+int tui_caseload_page_rows(const struct tui_app *app);
+void tui_caseload_draw(struct tui_app *app);
+void tui_caseload_key(struct tui_app *app, int key, bool is_char);
+/* Re-fetches the window from its first row (after resize or a change). */
+void tui_caseload_reload(struct tui_app *app);
+
+void tui_patient_open(struct tui_app *app, const char *mrn);
+void tui_patient_draw(struct tui_app *app);
+void tui_patient_key(struct tui_app *app, int key);
+
+void tui_help_draw(struct tui_app *app);
+
+/* Draws the bottom status bar: the message if any, else the key labels. */
+void tui_draw_status_bar(struct tui_app *app);
+
+#endif

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""tmux smoke tests: start the real cairn in a detached tmux session, type,
+and poll the captured pane until the expected text shows (no fixed sleeps).
+Skipped (exit 77) when tmux is not installed."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CAIRN = os.environ.get("CAIRN_BIN", "build/cairn")
+TMUX = shutil.which("tmux")
+
+
+class Pane:
+    def __init__(self, socket, db, cols=100, lines=30, env=None):
+        self.socket = socket
+        self.base = ["tmux", "-S", socket]
+        # The shell ignores SIGINT so that Ctrl-C reaches only cairn (which
+        # installs its own handler) and the pane survives to be read.
+        cmd = f"trap '' INT; '{CAIRN}' --db '{db}'; echo CAIRN-EXIT=$?; sleep 60"
+        extra = " ".join(f"{k}={v}" for k, v in (env or {}).items())
+        subprocess.run(self.base + ["new-session", "-d", "-s", "t", "-x", str(cols), "-y",
+                                    str(lines), f"env {extra} TERM=xterm-256color sh -c \"{cmd}\""],
+                       check=True)
+
+    def text(self):
+        return subprocess.run(self.base + ["capture-pane", "-p", "-t", "t"], check=True,
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, needle, timeout=10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.text()
+            if needle in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} did not appear; screen was:\n{self.text()}")
+
+    def wait_gone(self, needle, timeout=10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.text()
+            if needle not in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} stayed; screen was:\n{self.text()}")
+
+    def keys(self, *keys):
+        subprocess.run(self.base + ["send-keys", "-t", "t", *keys], check=True)
+
+    def resize(self, cols, lines):
+        subprocess.run(self.base + ["resize-window", "-t", "t", "-x", str(cols), "-y", str(lines)],
+                       check=True)
+
+    def kill(self):
+        subprocess.run(self.base + ["kill-server"], capture_output=True)
+
+
+class TmuxSmoke(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cairn-tui-")
+        cls.db = os.path.join(cls.dir, "c.db")
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        subprocess.run([CAIRN, "--db", cls.db, "init"], check=True, capture_output=True, env=env)
+        subprocess.run([CAIRN, "--db", cls.db, "demo", "--patients", "120", "--seed", "3",
+                        "--today", "2026-11-23"], check=True, capture_output=True, env=env)
+        subprocess.run([CAIRN, "--db", cls.db, "patient", "add", "--mrn", "ZZ-1",
+                        "--name", "Zoë Ångström", "--dob", "1990-02-03"],
+                       check=True, capture_output=True, env=env)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        self.pane = Pane(os.path.join(self.dir, f"tmux-{self._testMethodName}"), self.db)
+        self.addCleanup(self.pane.kill)
+        self.pane.wait_for("caseload (in care)")
+
+    def test_moves_searches_opens_and_quits_cleanly(self):
+        p = self.pane
+        p.keys("j", "j", "k")
+        p.keys("/", "Z", "o", "ë", " ", "Å")
+        p.wait_for("search: Zoë Å")
+
+        def rows():
+            return [line for line in p.text().splitlines()[2:] if line.strip()][:-1]
+
+        end = time.monotonic() + 10
+        while len(rows()) != 1 and time.monotonic() < end:
+            time.sleep(0.05)
+        self.assertEqual(len(rows()), 1, p.text())
+        self.assertIn("Zoë Ångström", rows()[0])
+        p.keys("Enter")  # keep the search
+        p.keys("Enter")  # open the patient
+        screen = p.wait_for("Date of birth")
+        self.assertIn("ZZ-1", screen)
+        self.assertIn("1990-02-03", screen)
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys("q")
+        screen = p.wait_for("CAIRN-EXIT=0")
+        self.assertNotIn("caseload (in care)", screen.split("CAIRN-EXIT")[0][-200:])
+
+    def test_help_lists_every_key_of_the_table(self):
+        p = self.pane
+        p.keys("?")
+        screen = p.wait_for("keys (any key returns)")
+        for label in ("move up", "move down", "next page", "search names", "leave cairn"):
+            self.assertIn(label, screen)
+        p.keys("x")
+        p.wait_for("caseload (in care)")
+
+    def test_resize_below_minimum_shows_too_small_then_recovers(self):
+        p = self.pane
+        p.resize(60, 20)
+        p.wait_for("Terminal too small")
+        p.resize(100, 30)
+        p.wait_for("caseload (in care)")
+
+    def test_paging_reaches_the_last_patient_and_back(self):
+        p = self.pane
+        first = p.text().splitlines()[2]
+        p.keys("G")
+        p.wait_gone(first)
+        p.keys("g")
+        p.wait_for(first)
+
+    def test_ctrl_c_restores_the_terminal(self):
+        p = self.pane
+        p.keys("C-c")
+        screen = p.wait_for("CAIRN-EXIT=")
+        self.assertNotIn("caseload (in care)", screen)
+
+
+if __name__ == "__main__":
+    if not TMUX:
+        print("tmux not installed: skipping")
+        sys.exit(77)
+    unittest.main(verbosity=2)
