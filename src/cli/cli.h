@@ -141,5 +141,6 @@ int cli_patient_resume(struct cli_ctx *ctx);
 int cli_patient_discharge(struct cli_ctx *ctx);
 int cli_patient_alumni(struct cli_ctx *ctx);
 int cli_audit_run(struct cli_ctx *ctx);
+int cli_tui_run(struct cli_ctx *ctx);
 
 #endif

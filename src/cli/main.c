@@ -30,6 +30,8 @@
 
 static const struct cli_opt init_opts[] = {END_OPTS};
 
+static const struct cli_opt tui_opts[] = {END_OPTS};
+
 static const struct cli_opt demo_opts[] = {
     {"patients", "N", "how many patients to generate (default 40)", NULL},
     {"clinicians", "N", "how many clinicians (default one per 25 patients, at least 3)", NULL},
@@ -172,6 +174,10 @@ static const struct cli_cmd commands[] = {
      patient_status_opts, CLI_DB_OPEN, cli_patient_alumni},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
+    {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",
+     "Keys: arrows or j/k move, Enter opens a patient, / searches, s changes the status "
+     "filter, ? lists every key, q quits.",
+     tui_opts, CLI_DB_OPEN, cli_tui_run},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -250,7 +256,10 @@ int cli_copy(const struct cli_ctx *ctx, const char *opt, char *dst, size_t size)
     if (!v)
         return 0;
     if (strlen(v) >= size) {
-        fprintf(stderr, "%s: --%s: too long (at most %zu bytes)\n", program_name, opt, size - 1);
+        char name[64];
+        command_name(ctx->cmd, name, sizeof name);
+        fprintf(stderr, "%s: %s: --%s: too long (at most %zu bytes)\n", program_name, name, opt,
+                size - 1);
         return CLI_EXIT_INVALID;
     }
     memcpy(dst, v, strlen(v) + 1);
@@ -265,7 +274,9 @@ int cli_date(const struct cli_ctx *ctx, const char *opt, char out[CAIRN_DATE_LEN
     if (!v)
         return 0;
     if (cairn_date_parse(v, &day, &e) != CAIRN_OK) {
-        fprintf(stderr, "%s: --%s: %s\n", program_name, opt, e.message);
+        char name[64];
+        command_name(ctx->cmd, name, sizeof name);
+        fprintf(stderr, "%s: %s: --%s: %s\n", program_name, name, opt, e.message);
         return CLI_EXIT_INVALID;
     }
     cairn_date_format(day, out);
@@ -282,8 +293,10 @@ int cli_uint(const struct cli_ctx *ctx, const char *opt, unsigned long long min,
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
     if (!*v || *end || errno || v[0] == '-' || n < min || n > max) {
-        fprintf(stderr, "%s: --%s: expected a whole number from %llu to %llu\n", program_name, opt,
-                min, max);
+        char name[64];
+        command_name(ctx->cmd, name, sizeof name);
+        fprintf(stderr, "%s: %s: --%s: expected a whole number from %llu to %llu\n", program_name,
+                name, opt, min, max);
         return CLI_EXIT_INVALID;
     }
     *out = n;
@@ -479,7 +492,11 @@ int main(int argc, char **argv)
 
     /* Global options before the command. */
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: --db needs a PATH (see `cairn --help`)\n", program_name);
+                return CLI_EXIT_USAGE;
+            }
             global_db = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             global_db = argv[i] + 5;
@@ -497,12 +514,12 @@ int main(int argc, char **argv)
         }
     }
     if (i >= argc) {
-        fprintf(stderr,
-                "%s: the full-screen caseload is not built yet; here are the "
-                "commands\n\n",
-                program_name);
-        print_overview(stderr, NULL);
-        return CLI_EXIT_USAGE;
+        /* No command: the full-screen caseload. */
+        static char tui_word[] = "tui";
+        static char *tui_argv[] = {tui_word, NULL};
+        argv = tui_argv;
+        argc = 1;
+        i = 0;
     }
     if (strcmp(argv[i], "help") == 0) {
         bool known;
@@ -526,8 +543,10 @@ int main(int argc, char **argv)
             print_overview(stdout, argv[i]);
             return CLI_EXIT_OK;
         } else {
-            fprintf(stderr, "%s: %s: %s '%s'\n\n", program_name, argv[i],
-                    verb ? "unknown subcommand" : "missing subcommand", verb ? verb : "");
+            if (verb)
+                fprintf(stderr, "%s: %s: unknown subcommand '%s'\n\n", program_name, argv[i], verb);
+            else
+                fprintf(stderr, "%s: %s: missing subcommand\n\n", program_name, argv[i]);
             print_overview(stderr, argv[i]);
         }
         return CLI_EXIT_USAGE;

@@ -228,7 +228,7 @@ int cli_patient_list(struct cli_ctx *ctx)
              t = strtok_r(NULL, ",", &save)) {
             enum cairn_patient_status s;
             if (cairn_patient_status_parse(t, &s, &ctx->err) != CAIRN_OK)
-                return cli_fail(ctx, CAIRN_ERR_INVALID, "--status");
+                return cli_fail(ctx, CAIRN_ERR_INVALID, NULL); /* names --status */
             f.status_mask |= 1u << s;
         }
     }
@@ -390,8 +390,10 @@ int cli_patient_admit(struct cli_ctx *ctx)
     if (code) {
         struct cairn_program prog;
         enum cairn_status st = cairn_program_find(ctx->store, code, &prog, &ctx->err);
-        if (st != CAIRN_OK)
-            return cli_fail(ctx, st, NULL);
+        if (st != CAIRN_OK) {
+            ctx->err.pointer[0] = '\0';
+            return cli_fail(ctx, st, "--program");
+        }
         p.program_id = prog.id;
     }
     return change_status(ctx, &p, CAIRN_PATIENT_ACTIVE);
