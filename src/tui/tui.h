@@ -113,8 +113,8 @@ struct tui_app {
     bool quit;
     int lines, cols;
     struct tui_caseload caseload;
-    struct cairn_patient patient;          /* the open record */
-    char message[CAIRN_ERROR_MESSAGE_MAX]; /* one-line notice for the status bar */
+    struct cairn_patient patient;               /* the open record */
+    char message[CAIRN_ERROR_MESSAGE_MAX + 64]; /* one-line notice for the status bar */
 };
 
 /* Rows available for the list body on the caseload screen. */
