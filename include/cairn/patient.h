@@ -108,6 +108,10 @@ struct cairn_patient {
     char created_at[CAIRN_TIMESTAMP_LEN + 1];
     char updated_at[CAIRN_TIMESTAMP_LEN + 1];
     int64_t version;
+    /* read only: what name order sorts by and search matches (folded legal
+     * name, tab, folded preferred name; see cairn_text_fold()). Pass it as
+     * the filter's after_key to page by name. */
+    char name_key[2 * CAIRN_NAME_MAX + 2];
 };
 
 /* Stored name of a status ("on_hold"); "?" for an invalid value. */
@@ -183,7 +187,7 @@ enum cairn_status cairn_patient_change_status(struct cairn_store *store, struct 
                                               struct cairn_error *err);
 
 enum cairn_patient_sort {
-    CAIRN_PATIENT_SORT_NAME = 0, /* legal name, then id */
+    CAIRN_PATIENT_SORT_NAME = 0, /* name_key (legal name as read, accents aside), then id */
     CAIRN_PATIENT_SORT_MRN,
 };
 
@@ -192,7 +196,8 @@ struct cairn_patient_filter {
     uint32_t status_mask;        /* bits (1u << status); 0 = any status */
     const char *clinician_login; /* therapist, case manager or peer mentor */
     const char *program_code;
-    const char *search; /* substring of legal/preferred name or MRN */
+    const char *search; /* substring of legal/preferred name (folded, so "zoe" finds
+                           "Zoë") or of the MRN */
     enum cairn_patient_sort sort;
     const char *after_key; /* keyset paging: rows strictly after (key, id) */
     int64_t after_id;

@@ -32,8 +32,9 @@ struct cairn_program {
 };
 
 /* Checks code ([a-z0-9-], 1-64), version >= 1, name, population
- * (adult|adolescent), 0 < min hours <= max hours <= 40, sessions and days
- * 1-7, length 1-52 weeks. Reports the first problem with its field. */
+ * (adult|adolescent), 0 < min hours <= max hours <= 40, sessions 1-14 a
+ * week (groups can meet twice a day), days 1-7, length 1-52 weeks. Reports the first problem with
+ * its field. */
 enum cairn_status cairn_program_validate(const struct cairn_program *program,
                                          struct cairn_error *err);
 

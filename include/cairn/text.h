@@ -36,4 +36,14 @@ size_t cairn_text_width(const char *s);
  * Returns the columns the result takes. */
 size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize);
 
+/* Folds s for matching and ordering names the way people read them: ASCII
+ * and Greek/Cyrillic letters to lower case, Latin letters with diacritics
+ * and ligatures to their ASCII base ("Ångström" -> "angstrom", "ß" -> "ss"),
+ * combining accents dropped; everything else is copied. A malformed byte
+ * becomes '?'. Independent of the locale, so stored keys agree across
+ * processes. The result is never longer than s and is cut only at a
+ * character boundary to fit outsize bytes (NUL included). Returns its
+ * length. */
+size_t cairn_text_fold(const char *s, char *out, size_t outsize);
+
 #endif

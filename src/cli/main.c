@@ -18,6 +18,13 @@
     {                                                                                              \
         "format", "FORMAT", "output as text (default), tsv, csv or json", NULL                     \
     }
+/* One record (show, add, edit) prints as text or JSON; only lists have rows
+ * for TSV and CSV. The parser tells the two apart by this help text. */
+static const char record_format_help[] = "output as text (default) or json";
+#define RECORD_FORMAT_OPT                                                                          \
+    {                                                                                              \
+        "format", "FORMAT", record_format_help, NULL                                               \
+    }
 #define IF_VERSION_OPT                                                                             \
     {                                                                                              \
         "if-version", "N",                                                                         \
@@ -75,7 +82,7 @@ static const struct cli_opt staff_list_opts[] = {
 static const struct cli_opt patient_add_opts[] = {
     {"mrn", "MRN", "medical record number, unique (required)", "mrn"},
     PATIENT_FIELD_OPTS,
-    FORMAT_OPT,
+    RECORD_FORMAT_OPT,
     END_OPTS,
 };
 
@@ -83,7 +90,7 @@ static const struct cli_opt patient_edit_opts[] = {
     PATIENT_FIELD_OPTS,
     {"expected-discharge", "DATE", "expected discharge date", "expected_discharge_date"},
     IF_VERSION_OPT,
-    FORMAT_OPT,
+    RECORD_FORMAT_OPT,
     END_OPTS,
 };
 
@@ -102,7 +109,7 @@ static const struct cli_opt patient_list_opts[] = {
 };
 
 static const struct cli_opt patient_show_opts[] = {
-    {"format", "FORMAT", "text (default) or json", NULL},
+    RECORD_FORMAT_OPT,
     END_OPTS,
 };
 
@@ -241,10 +248,14 @@ int cli_fail(const struct cli_ctx *ctx, enum cairn_status status, const char *wh
             if (strcmp(o->field ? o->field : o->name, e->pointer) == 0)
                 opt = o->name;
         }
-        if (opt)
+        if (opt) {
             fprintf(stderr, "--%s: ", opt);
-        else
-            fprintf(stderr, "%s: ", e->pointer);
+        } else {
+            /* A field no option of this command sets: name it in words. */
+            for (const char *c = e->pointer; *c; c++)
+                fputc(*c == '_' ? ' ' : *c, stderr);
+            fputs(": ", stderr);
+        }
     }
     fprintf(stderr, "%s\n", e->message[0] ? e->message : cairn_status_str(status));
     return cli_exit_code(status);
@@ -357,6 +368,20 @@ static int find_opt(const struct cli_cmd *cmd, const char *name, size_t n)
 
 /* Parses argv (after the command words) into ctx. Returns -1 when parsed,
  * 0 after printing help, or an exit code. */
+/* True when `arg` is one of the command's own long options (or --db, --help),
+ * so that `--mrn --name X` reports the missing MRN instead of storing the
+ * text "--name" as one. A value that really starts so is written --mrn=VALUE. */
+static bool is_option_of(const struct cli_cmd *cmd, const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+        return false;
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    if ((n == 2 && strncmp(name, "db", 2) == 0) || (n == 4 && strncmp(name, "help", 4) == 0))
+        return true;
+    return find_opt(cmd, name, n) >= 0;
+}
+
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
 {
     static char *positional[64];
@@ -399,8 +424,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(ctx, "--%s takes no value", opt->name);
             value = "";
         } else if (!value) {
-            if (i + 1 >= argc)
-                return cli_usage_error(ctx, "--%s needs a %s", opt->name, opt->metavar);
+            if (i + 1 >= argc || is_option_of(ctx->cmd, argv[i + 1]))
+                return cli_usage_error(ctx, "--%s needs a value (%s)", opt->name, opt->metavar);
             value = argv[++i];
         }
         if (ctx->values[o])
@@ -418,8 +443,12 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
         for (int k = 0; k < 4; k++)
             if (strcmp(fmt, names[k]) == 0)
                 found = k;
+        bool record = ctx->cmd->opts[find_opt(ctx->cmd, "format", 6)].help == record_format_help;
+        if (record && (found == CLI_FORMAT_TSV || found == CLI_FORMAT_CSV))
+            found = -1;
         if (found < 0)
-            return cli_usage_error(ctx, "--format must be text, tsv, csv or json");
+            return cli_usage_error(ctx, record ? "--format must be text or json"
+                                               : "--format must be text, tsv, csv or json");
         ctx->format = (enum cli_format)found;
     }
     return -1;

@@ -184,7 +184,29 @@ int cli_patient_add(struct cli_ctx *ctx)
 
 struct list_state {
     struct cli_list *list;
+    bool list_json;
 };
+
+/* A caseload row as JSON: the columns a list needs, never contact details or
+ * date of birth. Those belong to the full record, whose read is audited. */
+static json_t *caseload_json(const struct cairn_patient *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(p->id));
+    json_object_set_new(o, "mrn", json_string(p->mrn));
+    json_object_set_new(o, "legal_name", json_string(p->legal_name));
+    cli_json_set_text(o, "preferred_name", p->preferred_name);
+    json_object_set_new(o, "status", json_string(cairn_patient_status_str(p->status)));
+    cli_json_set_text(o, "program", p->program_code);
+    cli_json_set_text(o, "admission_date", p->admission_date);
+    cli_json_set_text(o, "expected_discharge_date", p->expected_discharge_date);
+    cli_json_set_text(o, "therapist", p->therapist_login);
+    cli_json_set_text(o, "case_manager", p->case_manager_login);
+    cli_json_set_text(o, "peer_mentor", p->peer_mentor_login);
+    cli_json_set_text(o, "risk_level", cairn_risk_str(p->risk));
+    json_object_set_new(o, "version", json_integer(p->version));
+    return o;
+}
 
 static int list_row(const struct cairn_patient *p, void *vctx)
 {
@@ -201,7 +223,7 @@ static int list_row(const struct cairn_patient *p, void *vctx)
                            p->case_manager_login,
                            cairn_risk_str(p->risk),
                            version};
-    cli_list_row(ls->list, cells, patient_json(p));
+    cli_list_row(ls->list, cells, ls->list_json ? caseload_json(p) : NULL);
     return 0;
 }
 
@@ -243,7 +265,7 @@ int cli_patient_list(struct cli_ctx *ctx)
         return rc;
     f.limit = (size_t)limit;
 
-    struct list_state ls = {cli_list_begin(ctx->format, cols, 10)};
+    struct list_state ls = {cli_list_begin(ctx->format, cols, 10), ctx->format == CLI_FORMAT_JSON};
     if (!ls.list)
         return CLI_EXIT_FAILED;
     enum cairn_status st = cairn_patient_list(ctx->store, &f, list_row, &ls, &ctx->err);
@@ -256,8 +278,6 @@ int cli_patient_list(struct cli_ctx *ctx)
 int cli_patient_show(struct cli_ctx *ctx)
 {
     struct cairn_patient p;
-    if (ctx->format == CLI_FORMAT_TSV || ctx->format == CLI_FORMAT_CSV)
-        return cli_usage_error(ctx, "--format must be text or json");
     enum cairn_status st = cairn_patient_read(ctx->store, ctx->args[0], &p, &ctx->err);
     if (st != CAIRN_OK)
         return cli_fail(ctx, st, ctx->args[0]);

@@ -373,6 +373,9 @@ static enum cairn_status configure(struct cairn_store *s, bool memory, struct ca
               "configuring the database", err);
     if (rc != CAIRN_OK)
         return rc;
+    int src = store_patient_register_functions(s->db);
+    if (src != SQLITE_OK)
+        return store_fail(s, src, "configuring the database", err);
     int64_t fk = 0;
     if ((rc = query_int(s, "PRAGMA foreign_keys", &fk, err)) != CAIRN_OK)
         return rc;
@@ -381,7 +384,7 @@ static enum cairn_status configure(struct cairn_store *s, bool memory, struct ca
     if (memory)
         return CAIRN_OK;
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_step(st);
     bool wal = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;

@@ -82,4 +82,12 @@ int store_bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id);
 /* Copies a text column (NULL reads as "") into buf, truncating at size-1. */
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 
+/* The sort and search key of a patient's names (see 0002_name_key.sql):
+ * the folded legal name, a tab, the folded preferred name. */
+void store_patient_name_key(const char *legal, const char *preferred, char *out, size_t size);
+
+/* Registers cairn_name_key(legal, preferred) on the connection, for the
+ * migration that fills the column. */
+int store_patient_register_functions(sqlite3 *db);
+
 #endif

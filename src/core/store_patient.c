@@ -8,6 +8,7 @@
 
 #include "cairn/patient.h"
 #include "cairn/program.h"
+#include "cairn/text.h"
 #include "store_internal.h"
 
 #define PATIENT_SELECT                                                                             \
@@ -15,12 +16,39 @@
     "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
     "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
     "p.peer_mentor_id, t.login, c.login, m.login, p.risk_level, p.risk_set_by, p.risk_set_at, "    \
-    "p.tags, p.created_at, p.updated_at, p.version "                                               \
+    "p.tags, p.created_at, p.updated_at, p.version, p.name_key "                                   \
     "FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                 \
     "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
     "LEFT JOIN staff m ON m.id = p.peer_mentor_id "
 
 enum col_kind { COL_TEXT, COL_ID, COL_STATUS, COL_RISK };
+
+void store_patient_name_key(const char *legal, const char *preferred, char *out, size_t size)
+{
+    size_t n = cairn_text_fold(legal, out, size);
+    if (n + 2 < size) {
+        out[n++] = '\t';
+        cairn_text_fold(preferred, out + n, size - n);
+    }
+}
+
+static void name_key_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *legal = sqlite3_value_text(argv[0]);
+    const unsigned char *preferred = sqlite3_value_text(argv[1]);
+    char key[sizeof((struct cairn_patient *)0)->name_key];
+    store_patient_name_key(legal ? (const char *)legal : "",
+                           preferred ? (const char *)preferred : "", key, sizeof key);
+    sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+}
+
+int store_patient_register_functions(sqlite3 *db)
+{
+    return sqlite3_create_function_v2(db, "cairn_name_key", 2,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                      name_key_sql, NULL, NULL, NULL);
+}
 
 /* How each editable field is stored: one row per CAIRN_PF_* value. */
 static const struct column {
@@ -137,6 +165,7 @@ static void read_row(sqlite3_stmt *st, struct cairn_patient *p)
     store_col_text(st, 25, p->created_at, sizeof p->created_at);
     store_col_text(st, 26, p->updated_at, sizeof p->updated_at);
     p->version = sqlite3_column_int64(st, 27);
+    store_col_text(st, 28, p->name_key, sizeof p->name_key);
 }
 
 /* Runs a one-row PATIENT_SELECT with ?1 bound to `key` (text or id). */
@@ -195,8 +224,8 @@ enum cairn_status cairn_patient_add(struct cairn_store *s, struct cairn_patient 
     static const char sql[] =
         "INSERT INTO patient (mrn, legal_name, preferred_name, dob, pronouns, phone, "
         "emergency_contact, therapist_id, case_manager_id, peer_mentor_id, risk_level, "
-        "risk_set_by, risk_set_at, tags, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)";
+        "risk_set_by, risk_set_at, tags, created_at, updated_at, name_key) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)";
     const uint32_t mask = CAIRN_PF_BIT(MRN) | CAIRN_PF_BIT(LEGAL_NAME) |
                           CAIRN_PF_BIT(PREFERRED_NAME) | CAIRN_PF_BIT(DOB) |
                           CAIRN_PF_BIT(PRONOUNS) | CAIRN_PF_BIT(PHONE) |
@@ -232,6 +261,9 @@ enum cairn_status cairn_patient_add(struct cairn_store *s, struct cairn_patient 
     }
     sqlite3_bind_text(st, 14, p->tags, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
+    char key[sizeof p->name_key];
+    store_patient_name_key(p->legal_name, p->preferred_name, key, sizeof key);
+    sqlite3_bind_text(st, 16, key, -1, SQLITE_TRANSIENT);
     int src = sqlite3_step(st);
     sqlite3_reset(st);
     if (src != SQLITE_DONE) {
@@ -298,7 +330,8 @@ static enum cairn_status write_changes(struct cairn_store *s, const struct cairn
     char fields[512] = "";
     int diff[CAIRN_PF__COUNT];
     int ndiff = 0;
-    bool risk_changed = false;
+    bool risk_changed = false, names_changed = false;
+    char key[sizeof cur->name_key];
 
     *changed = false;
     for (int f = 0; f < CAIRN_PF__COUNT; f++) {
@@ -309,6 +342,7 @@ static enum cairn_status write_changes(struct cairn_store *s, const struct cairn
         snprintf(sql + n, sizeof sql - n, "%s = ?%d, ", columns[f].name, ndiff);
         snprintf(fields + m, sizeof fields - m, "%s%s", m ? "," : "", columns[f].name);
         risk_changed |= f == CAIRN_PF_RISK;
+        names_changed |= f == CAIRN_PF_LEGAL_NAME || f == CAIRN_PF_PREFERRED_NAME;
     }
     if (ndiff == 0)
         return CAIRN_OK;
@@ -316,6 +350,9 @@ static enum cairn_status write_changes(struct cairn_store *s, const struct cairn
     if (risk_changed)
         snprintf(sql + n, sizeof sql - n, "risk_set_by = ?%d, risk_set_at = ?%d, ", ndiff + 4,
                  ndiff + 1);
+    n = strlen(sql);
+    if (names_changed)
+        snprintf(sql + n, sizeof sql - n, "name_key = ?%d, ", ndiff + 5);
     n = strlen(sql);
     snprintf(sql + n, sizeof sql - n,
              "updated_at = ?%d, version = version + 1 WHERE id = ?%d AND version = ?%d", ndiff + 1,
@@ -336,6 +373,10 @@ static enum cairn_status write_changes(struct cairn_store *s, const struct cairn
     sqlite3_bind_int64(st, ndiff + 3, cur->version);
     if (risk_changed)
         sqlite3_bind_text(st, ndiff + 4, s->login, -1, SQLITE_TRANSIENT);
+    if (names_changed) {
+        store_patient_name_key(next->legal_name, next->preferred_name, key, sizeof key);
+        sqlite3_bind_text(st, ndiff + 5, key, -1, SQLITE_STATIC);
+    }
     src = sqlite3_step(st);
     int rows = sqlite3_changes(s->db);
     sqlite3_finalize(st);
@@ -427,6 +468,11 @@ enum cairn_status cairn_patient_change_status(struct cairn_store *s, struct cair
     enum cairn_status rc = begin_change(s, p, &cur, err);
     if (rc != CAIRN_OK)
         return rc;
+    if (cur.status == to) {
+        rc = cairn_error_field(err, CAIRN_ERR_TRANSITION, "status", "is already %s",
+                               cairn_patient_status_str(to));
+        goto out;
+    }
     if (!cairn_patient_transition_allowed(cur.status, to)) {
         rc = cairn_error_field(err, CAIRN_ERR_TRANSITION, "status",
                                "cannot go from %s to %s (allowed: referred → active ⇄ on_hold "
@@ -508,7 +554,7 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     enum cairn_status rc = CAIRN_OK;
     sqlite3_stmt *st = NULL;
     char sql[2048] = PATIENT_SELECT "WHERE 1";
-    char pattern[2 * CAIRN_NAME_MAX + 4];
+    char pattern[4 * CAIRN_NAME_MAX + 8];
     int64_t clinician = 0;
     struct cairn_patient row;
     const struct cairn_patient_filter *f = filter ? filter : &everyone;
@@ -540,20 +586,21 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
         APPEND(")");
     }
     if (f->search && *f->search) {
-        like_pattern(f->search, pattern, sizeof pattern);
-        APPEND(" AND (p.legal_name LIKE :search ESCAPE '\\' OR p.preferred_name LIKE :search "
-               "ESCAPE '\\' OR p.mrn LIKE :search ESCAPE '\\')");
+        char folded[2 * CAIRN_NAME_MAX + 2];
+        cairn_text_fold(f->search, folded, sizeof folded);
+        like_pattern(folded, pattern, sizeof pattern);
+        APPEND(" AND (p.name_key LIKE :search ESCAPE '\\' OR p.mrn LIKE :search ESCAPE '\\')");
     }
     const bool by_mrn = f->sort == CAIRN_PATIENT_SORT_MRN;
     const char *cmp = f->backward ? "<" : ">";
     if (f->after_key)
         APPEND(by_mrn ? " AND p.mrn %s :after_key"
-                      : " AND (p.legal_name, p.id) %s (:after_key, :after_id)",
+                      : " AND (p.name_key, p.id) %s (:after_key, :after_id)",
                cmp);
     if (f->backward)
-        APPEND(by_mrn ? " ORDER BY p.mrn DESC" : " ORDER BY p.legal_name DESC, p.id DESC");
+        APPEND(by_mrn ? " ORDER BY p.mrn DESC" : " ORDER BY p.name_key DESC, p.id DESC");
     else
-        APPEND(by_mrn ? " ORDER BY p.mrn" : " ORDER BY p.legal_name, p.id");
+        APPEND(by_mrn ? " ORDER BY p.mrn" : " ORDER BY p.name_key, p.id");
     if (f->limit)
         APPEND(" LIMIT :limit");
 #undef APPEND

@@ -136,3 +136,101 @@ size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize)
         out[o] = '\0';
     return cols;
 }
+
+/* Latin letters with diacritics and the ligatures, folded to lower-case
+ * ASCII: one row per run of code points sharing a folding. */
+static const struct fold_range {
+    unsigned first, last;
+    const char *to;
+} latin_folds[] = {
+    {0x00C0, 0x00C5, "a"},  {0x00C6, 0x00C6, "ae"}, {0x00C7, 0x00C7, "c"},  {0x00C8, 0x00CB, "e"},
+    {0x00CC, 0x00CF, "i"},  {0x00D0, 0x00D0, "d"},  {0x00D1, 0x00D1, "n"},  {0x00D2, 0x00D6, "o"},
+    {0x00D8, 0x00D8, "o"},  {0x00D9, 0x00DC, "u"},  {0x00DD, 0x00DD, "y"},  {0x00DE, 0x00DE, "th"},
+    {0x00DF, 0x00DF, "ss"}, {0x00E0, 0x00E5, "a"},  {0x00E6, 0x00E6, "ae"}, {0x00E7, 0x00E7, "c"},
+    {0x00E8, 0x00EB, "e"},  {0x00EC, 0x00EF, "i"},  {0x00F0, 0x00F0, "d"},  {0x00F1, 0x00F1, "n"},
+    {0x00F2, 0x00F6, "o"},  {0x00F8, 0x00F8, "o"},  {0x00F9, 0x00FC, "u"},  {0x00FD, 0x00FD, "y"},
+    {0x00FE, 0x00FE, "th"}, {0x00FF, 0x00FF, "y"},  {0x0100, 0x0105, "a"},  {0x0106, 0x010D, "c"},
+    {0x010E, 0x0111, "d"},  {0x0112, 0x011B, "e"},  {0x011C, 0x0123, "g"},  {0x0124, 0x0127, "h"},
+    {0x0128, 0x0131, "i"},  {0x0132, 0x0133, "ij"}, {0x0134, 0x0135, "j"},  {0x0136, 0x0138, "k"},
+    {0x0139, 0x0142, "l"},  {0x0143, 0x014B, "n"},  {0x014C, 0x0151, "o"},  {0x0152, 0x0153, "oe"},
+    {0x0154, 0x0159, "r"},  {0x015A, 0x0161, "s"},  {0x0162, 0x0167, "t"},  {0x0168, 0x0173, "u"},
+    {0x0174, 0x0175, "w"},  {0x0176, 0x0178, "y"},  {0x0179, 0x017E, "z"},  {0x017F, 0x017F, "s"},
+    {0x0218, 0x0219, "s"},  {0x021A, 0x021B, "t"},
+};
+
+/* The lower-case partner of an upper-case Greek or Cyrillic letter, else cp. */
+static unsigned fold_case(unsigned cp)
+{
+    if (cp >= 0x0391 && cp <= 0x03A9 && cp != 0x03A2)
+        return cp + 0x20;
+    if (cp >= 0x0410 && cp <= 0x042F)
+        return cp + 0x20;
+    if (cp >= 0x0400 && cp <= 0x040F)
+        return cp + 0x50;
+    return cp;
+}
+
+static size_t put_utf8(unsigned cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t cairn_text_fold(const char *s, char *out, size_t outsize)
+{
+    size_t o = 0, n = strlen(s);
+    if (outsize == 0)
+        return 0;
+    while (n) {
+        unsigned cp;
+        size_t used = cairn_utf8_decode(s, n, &cp);
+        s += used, n -= used;
+        char buf[4];
+        const char *piece = buf;
+        size_t len;
+        if (cp >= 0x0300 && cp <= 0x036F)
+            continue; /* combining accents: "e" + U+0301 folds like "é" */
+        if (cp < 0x80) {
+            buf[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+            len = 1;
+        } else if (cp == 0xFFFD && used == 1) {
+            buf[0] = '?'; /* a malformed byte */
+            len = 1;
+        } else {
+            const struct fold_range *r = NULL;
+            for (size_t i = 0; i < sizeof latin_folds / sizeof latin_folds[0] && !r; i++)
+                if (cp >= latin_folds[i].first && cp <= latin_folds[i].last)
+                    r = &latin_folds[i];
+            if (r) {
+                piece = r->to;
+                len = strlen(r->to);
+            } else {
+                len = put_utf8(fold_case(cp), buf);
+            }
+        }
+        if (o + len >= outsize)
+            break; /* never cut a character */
+        memcpy(out + o, piece, len);
+        o += len;
+    }
+    out[o] = '\0';
+    return o;
+}

@@ -50,7 +50,7 @@ static int fetch(struct tui_app *app, const struct cairn_patient *from, bool bac
     f.backward = backward;
     f.limit = (size_t)max;
     if (from) {
-        f.after_key = from->legal_name;
+        f.after_key = from->name_key;
         f.after_id = from->id;
     }
     struct fetch ctx = {out, 0, max};

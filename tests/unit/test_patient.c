@@ -701,6 +701,7 @@ struct collected {
     size_t n;
     char mrn[64][CAIRN_MRN_MAX + 1];
     char name[64][CAIRN_NAME_MAX + 1];
+    char key[64][2 * CAIRN_NAME_MAX + 2];
     int64_t id[64];
 };
 
@@ -710,6 +711,7 @@ static int collect(const struct cairn_patient *p, void *ctx)
     if (c->n < 64) {
         snprintf(c->mrn[c->n], sizeof c->mrn[0], "%s", p->mrn);
         snprintf(c->name[c->n], sizeof c->name[0], "%s", p->legal_name);
+        snprintf(c->key[c->n], sizeof c->key[0], "%s", p->name_key);
         c->id[c->n] = p->id;
     }
     c->n++;
@@ -894,6 +896,59 @@ static void test_list_sorts_by_mrn(void **state)
     assert_string_equal(list_mrns(s, &f), "A-9 B-1 C-3");
 }
 
+static void test_names_sort_as_read_whatever_their_accents_or_case(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    unit_add_patient(s, "N-1", "Zo\xC3\xAB Jansen", NULL);      /* Zoë */
+    unit_add_patient(s, "N-2", "\xC3\x89lodie Yildirim", NULL); /* Élodie */
+    unit_add_patient(s, "N-3", "eero Rasmussen", NULL);
+    unit_add_patient(s, "N-4", "Emil Brandt", NULL);
+    unit_add_patient(s, "N-5", "\xC3\x85sa Lind", NULL); /* Åsa */
+    struct cairn_patient_filter f = {0};
+    assert_string_equal(list_mrns(s, &f), "N-5 N-3 N-2 N-4 N-1");
+}
+
+static void test_search_ignores_accents_and_case_in_both_directions(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    unit_patient_init(&p, "S-1", "Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m");
+    snprintf(p.preferred_name, sizeof p.preferred_name, "Ren\xC3\xA9");
+    struct cairn_error err;
+    assert_int_equal(cairn_patient_add(s, &p, &err), CAIRN_OK);
+    unit_add_patient(s, "S-2", "Zola Anders", NULL);
+    struct cairn_patient_filter f = {.search = "angstrom"};
+    assert_string_equal(list_mrns(s, &f), "S-1");
+    f.search = "ZOË";
+    assert_string_equal(list_mrns(s, &f), "S-1");
+    f.search = "zoe a";
+    assert_string_equal(list_mrns(s, &f), "S-1");
+    f.search = "rene"; /* the preferred name */
+    assert_string_equal(list_mrns(s, &f), "S-1");
+    f.search = "s-2"; /* MRNs match whatever the case */
+    assert_string_equal(list_mrns(s, &f), "S-2");
+}
+
+static void test_renaming_moves_the_patient_in_name_order_and_search(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_error err;
+    unit_add_patient(s, "R-1", "Anna Berg", &p);
+    unit_add_patient(s, "R-2", "Bo Carlsson", NULL);
+    snprintf(p.legal_name, sizeof p.legal_name, "\xC3\x96sten Dahl"); /* Östen */
+    assert_int_equal(cairn_patient_update(s, &p, CAIRN_PF_BIT(LEGAL_NAME), &err), CAIRN_OK);
+    struct cairn_patient_filter f = {0};
+    assert_string_equal(list_mrns(s, &f), "R-2 R-1");
+    f.search = "osten";
+    assert_string_equal(list_mrns(s, &f), "R-1");
+    f.search = "anna";
+    assert_string_equal(list_mrns(s, &f), "");
+    snprintf(p.preferred_name, sizeof p.preferred_name, "Anna");
+    assert_int_equal(cairn_patient_update(s, &p, CAIRN_PF_BIT(PREFERRED_NAME), &err), CAIRN_OK);
+    assert_string_equal(list_mrns(s, &f), "R-1");
+}
+
 static int stop_after_two(const struct cairn_patient *p, void *ctx)
 {
     (void)p;
@@ -926,10 +981,10 @@ static size_t walk_pages(struct cairn_store *s, enum cairn_patient_sort sort, si
                          bool backward)
 {
     struct cairn_patient_filter f = {.sort = sort, .limit = page, .backward = backward};
-    char key[CAIRN_NAME_MAX + 1] = "";
+    char key[2 * CAIRN_NAME_MAX + 2] = "";
     char seen[256] = {0};
     size_t total = 0;
-    char prev_key[CAIRN_NAME_MAX + 1] = "";
+    char prev_key[2 * CAIRN_NAME_MAX + 2] = "";
     int64_t prev_id = 0;
     for (;;) {
         struct collected c;
@@ -942,7 +997,7 @@ static size_t walk_pages(struct cairn_store *s, enum cairn_patient_sort sort, si
             assert_true(c.id[i] > 0 && c.id[i] < 256);
             if (seen[c.id[i]]++)
                 fail_msg("patient %lld listed twice", (long long)c.id[i]);
-            const char *k = sort == CAIRN_PATIENT_SORT_MRN ? c.mrn[i] : c.name[i];
+            const char *k = sort == CAIRN_PATIENT_SORT_MRN ? c.mrn[i] : c.key[i];
             if (total > 0) {
                 int cmp = strcmp(prev_key, k);
                 if (backward)
@@ -990,11 +1045,11 @@ static void test_keyset_paging_respects_other_filters(void **state)
     struct cairn_patient_filter f = {.search = "carter", .limit = 1};
     assert_string_equal(list_mrns(s, &f), "C-3");
     struct cairn_patient c3 = find(s, "C-3");
-    f.after_key = c3.legal_name;
+    f.after_key = c3.name_key;
     f.after_id = c3.id;
     assert_string_equal(list_mrns(s, &f), "B-1");
     struct cairn_patient b1 = find(s, "B-1");
-    f.after_key = b1.legal_name;
+    f.after_key = b1.name_key;
     f.after_id = b1.id;
     assert_string_equal(list_mrns(s, &f), "");
 }
@@ -1056,6 +1111,9 @@ int main(void)
         MEM(test_list_search_matches_names_and_mrn_case_insensitively),
         MEM(test_list_search_treats_percent_and_underscore_literally),
         MEM(test_list_sorts_by_mrn),
+        MEM(test_names_sort_as_read_whatever_their_accents_or_case),
+        MEM(test_search_ignores_accents_and_case_in_both_directions),
+        MEM(test_renaming_moves_the_patient_in_name_order_and_search),
         MEM(test_list_stops_when_callback_returns_nonzero),
         MEM(test_list_limit_caps_the_rows),
         MEM(test_keyset_paging_visits_every_row_exactly_once),

@@ -379,6 +379,39 @@ static void test_newer_schema_is_refused_and_file_unchanged(void **state)
     sqlite3_close(db);
 }
 
+/* A database made by an older cairn is brought up to date on open, keeping
+ * its rows: here one left at schema 1 gets the name keys of 0002. */
+static void test_older_database_is_migrated_in_place_keeping_its_rows(void **state)
+{
+    struct unit_env *env = *state;
+    char path[PATH_MAX], sql[160];
+    unit_path(path, env->dir, "old.db");
+    assert_string_equal(store_migrations[0].name, "0001_foundation.sql");
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    raw_exec(path, store_migrations[0].sql);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = 1; PRAGMA application_id = %d;",
+             CAIRN_APPLICATION_ID);
+    raw_exec(path, sql);
+    raw_exec(path, "INSERT INTO patient (mrn, legal_name, dob, created_at, updated_at) VALUES "
+                   "('OLD-1', 'Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m', '1990-01-01', "
+                   "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+
+    struct cairn_store *s = unit_open_file(path);
+    struct cairn_error err;
+    struct cairn_patient p;
+    assert_int_equal(cairn_patient_find(s, "OLD-1", &p, &err), CAIRN_OK);
+    assert_string_equal(p.name_key, "zoe angstrom\t");
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), "PRAGMA user_version", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), cairn_store_schema_latest());
+    sqlite3_finalize(st);
+    cairn_store_close(&s);
+}
+
 static void test_failed_inner_operation_rolls_back_only_itself(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -547,6 +580,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_applications_sqlite_database_is_not_cairn,
                                         unit_setup_tempdir, unit_teardown),
         cmocka_unit_test_setup_teardown(test_database_with_foreign_application_id_is_not_cairn,
+                                        unit_setup_tempdir, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_older_database_is_migrated_in_place_keeping_its_rows,
                                         unit_setup_tempdir, unit_teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused_and_file_unchanged,
                                         unit_setup_tempdir, unit_teardown),

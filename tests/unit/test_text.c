@@ -219,6 +219,74 @@ static void test_fit_result_is_safe_and_within_limits_for_any_buffer(void **stat
     }
 }
 
+static const char *fold(const char *in)
+{
+    static char out[256];
+    size_t n = cairn_text_fold(in, out, sizeof out);
+    assert_int_equal(n, strlen(out));
+    assert_true(n <= strlen(in));
+    return out;
+}
+
+static void test_fold_lowercases_and_strips_latin_diacritics(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m"), "zoe angstrom");
+    assert_string_equal(fold("\xC3\x89"
+                             "lodie"),
+                        "elodie");                                               /* Élodie */
+    assert_string_equal(fold("Ada \xC3\x93 Riord\xC3\xA1in"), "ada o riordain"); /* Ó, á */
+    assert_string_equal(fold("Stra\xC3\x9F"
+                             "e"),
+                        "strasse"); /* ß */
+    assert_string_equal(fold("\xC3\x86"
+                             "sa \xC5\x92uvre"),
+                        "aesa oeuvre"); /* Æ, Œ */
+    assert_string_equal(fold("\xC5\x81\xC3\xB3"
+                             "d\xC5\xBA"),
+                        "lodz"); /* Łódź */
+    assert_string_equal(fold("Mi\xC5\xA1"
+                             "ko \xC8\x98tefan"),
+                        "misko stefan"); /* š, Ș */
+    assert_string_equal(fold("MRN-0042"), "mrn-0042");
+}
+
+static void test_fold_drops_combining_accents(void **state)
+{
+    (void)state;
+    /* "Noël" written with e + U+0308 folds like the precomposed form. */
+    assert_string_equal(fold("Noe\xCC\x88l"), fold("No\xC3\xABl"));
+    assert_string_equal(fold("Noe\xCC\x88l"), "noel");
+}
+
+static void test_fold_lowercases_greek_and_cyrillic_and_keeps_other_scripts(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("\xCE\x91\xCE\xBB\xCE\xAD\xCE\xBE"),
+                        "\xCE\xB1\xCE\xBB\xCE\xAD\xCE\xBE");
+    assert_string_equal(fold("\xD0\x9E\xD0\xBA\xD1\x81\xD0\xB0\xD0\xBD\xD0\xB0"),
+                        "\xD0\xBE\xD0\xBA\xD1\x81\xD0\xB0\xD0\xBD\xD0\xB0"); /* Оксана */
+    assert_string_equal(fold("\xD0\x81"), "\xD1\x91");                       /* Ё -> ё */
+    assert_string_equal(fold("\xE5\xB1\xB1\xE7\x94\xB0 \xE8\x8A\xB1\xE5\xAD\x90"),
+                        "\xE5\xB1\xB1\xE7\x94\xB0 \xE8\x8A\xB1\xE5\xAD\x90"); /* 山田 花子 */
+}
+
+static void test_fold_replaces_malformed_bytes_and_never_cuts_a_character(void **state)
+{
+    (void)state;
+    assert_string_equal(fold("a\xFF"
+                             "b\xC3"),
+                        "a?b?");
+    char out[4];
+    /* "ßx" folds to "ssx", which needs 4 bytes with the NUL: all fits. */
+    assert_int_equal(cairn_text_fold("\xC3\x9Fx", out, sizeof out), 3);
+    assert_string_equal(out, "ssx");
+    /* 山 is 3 bytes: with room for 2 bytes of text it is left out whole. */
+    assert_int_equal(cairn_text_fold("a\xE5\xB1\xB1", out, 3), 1);
+    assert_string_equal(out, "a");
+    assert_int_equal(cairn_text_fold("abc", out, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +305,10 @@ int main(void)
         cmocka_unit_test(test_fit_replaces_malformed_utf8_with_question_mark),
         cmocka_unit_test(test_fit_to_one_column_is_just_the_ellipsis),
         cmocka_unit_test(test_fit_result_is_safe_and_within_limits_for_any_buffer),
+        cmocka_unit_test(test_fold_lowercases_and_strips_latin_diacritics),
+        cmocka_unit_test(test_fold_drops_combining_accents),
+        cmocka_unit_test(test_fold_lowercases_greek_and_cyrillic_and_keeps_other_scripts),
+        cmocka_unit_test(test_fold_replaces_malformed_bytes_and_never_cuts_a_character),
     };
     if (!setlocale(LC_CTYPE, "C.UTF-8")) {
         print_error("the C.UTF-8 locale is missing; display widths cannot be tested\n");
