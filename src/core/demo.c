@@ -10,7 +10,6 @@
 #include "cairn/program.h"
 #include "cairn/staff.h"
 #include "cairn/store.h"
-#include "cairn/text.h"
 
 static const char *const first_names[] = {
     "Ada",   "Bram",    "Céline", "Dara",   "Eero",   "Farah",   "Goran",    "Hana",
@@ -29,6 +28,10 @@ static const char *const last_names[] = {
     "Yildirim",  "Zeller",     "Ångström",    "Bergström",       "Çelik",     "Dubois",
     "Esposito",  "Fitzgerald", "Grünewald",   "Hálfdanardóttir", "Ivanova",   "Jansen",
 };
+
+/* Names people go by, unrelated to the legal first name, as in real rosters. */
+static const char *const preferred_names[] = {"Sunny", "Kit", "Jo",  "Bea",  "Niko", "Rae",
+                                              "Lou",   "Max", "Tam", "Zuzu", "Ren",  "Mika"};
 
 static const char *const pronouns[] = {"she/her", "he/him", "they/them", ""};
 
@@ -178,14 +181,9 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         const char *first = first_names[pick(&rng, COUNT(first_names))];
         snprintf(p.legal_name, sizeof p.legal_name, "%s %s", first,
                  last_names[pick(&rng, COUNT(last_names))]);
-        if (pick(&rng, 5) == 0) {
-            /* A short form: the first three characters, not bytes (UTF-8). */
-            size_t n = 0;
-            unsigned cp;
-            for (int k = 0; k < 3 && first[n]; k++)
-                n += cairn_utf8_decode(first + n, strlen(first + n), &cp);
-            snprintf(p.preferred_name, sizeof p.preferred_name, "%.*s", (int)n, first);
-        }
+        if (pick(&rng, 5) == 0)
+            snprintf(p.preferred_name, sizeof p.preferred_name, "%s",
+                     preferred_names[pick(&rng, COUNT(preferred_names))]);
         unsigned prog = pick(&rng, COUNT(demo_programs));
         bool teen = prog == 2;
         int age_days =

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""The files in examples/ are real cairn output, not hand-written.
+
+Each example is regenerated here from a fresh demo caseload and compared
+byte for byte, so an example can never drift from what cairn prints. After
+an intended change of output, refresh them with
+
+    CAIRN_BIN=build/cairn CAIRN_REGENERATE=1 python3 tests/cli/test_examples.py
+"""
+
+import os
+
+from cli_support import TODAY, CairnTestCase, main
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
+
+# file name -> the cairn arguments that produce it, on the demo caseload.
+OUTPUTS = {
+    "caseload.txt": ("patient", "list"),
+    "caseload.csv": ("patient", "list", "--format", "csv"),
+    "caseload-demo.th01.json": ("patient", "list", "--clinician", "demo.th01", "--format",
+                                "json"),
+}
+
+
+class Examples(CairnTestCase):
+
+    def test_examples_are_what_cairn_prints_on_the_demo_caseload(self):
+        self.ok("init")
+        self.ok("demo", "--seed", "1", "--today", TODAY)
+        regenerate = os.environ.get("CAIRN_REGENERATE") == "1"
+        for name, args in OUTPUTS.items():
+            with self.subTest(example=name):
+                out = self.ok(*args).out.encode("utf-8")
+                path = os.path.join(EXAMPLES, name)
+                if regenerate:
+                    with open(path, "wb") as f:
+                        f.write(out)
+                with open(path, "rb") as f:
+                    self.assertEqual(f.read().decode("utf-8"), out.decode("utf-8"),
+                                     "examples/%s is stale: see this file's docstring" % name)
+
+    def test_every_example_is_named_in_the_examples_readme(self):
+        with open(os.path.join(EXAMPLES, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        for name in OUTPUTS:
+            self.assertIn(name, readme)
+
+
+if __name__ == "__main__":
+    main()
