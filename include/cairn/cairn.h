@@ -3,6 +3,7 @@
 #define CAIRN_H
 
 #include "cairn/audit.h"
+#include "cairn/care.h"
 #include "cairn/date.h"
 #include "cairn/demo.h"
 #include "cairn/patient.h"
@@ -10,6 +11,7 @@
 #include "cairn/staff.h"
 #include "cairn/status.h"
 #include "cairn/store.h"
+#include "cairn/template.h"
 #include "cairn/text.h"
 
 #define CAIRN_VERSION "0.1.0"

@@ -48,6 +48,21 @@ enum cairn_status cairn_program_add(struct cairn_store *store, struct cairn_prog
 enum cairn_status cairn_program_find(struct cairn_store *store, const char *code,
                                      struct cairn_program *out, struct cairn_error *err);
 
+/* Fills *out with version `version` of program `code`; CAIRN_ERR_NOT_FOUND
+ * when there is none. */
+enum cairn_status cairn_program_find_version(struct cairn_store *store, const char *code,
+                                             int version, struct cairn_program *out,
+                                             struct cairn_error *err);
+
+/* Called once per program by cairn_program_list() with the number of
+ * patients admitted under that version; return non-zero to stop. */
+typedef int (*cairn_program_fn)(const struct cairn_program *program, int64_t patients, void *ctx);
+
+/* Lists programs by code: the newest version of each, or with `all` every
+ * version (newest first within a code). */
+enum cairn_status cairn_program_list(struct cairn_store *store, bool all, cairn_program_fn fn,
+                                     void *ctx, struct cairn_error *err);
+
 /* Fills *out with the program row `id`; CAIRN_ERR_NOT_FOUND when absent. */
 enum cairn_status cairn_program_get(struct cairn_store *store, int64_t id,
                                     struct cairn_program *out, struct cairn_error *err);

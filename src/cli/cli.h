@@ -141,6 +141,15 @@ int cli_patient_resume(struct cli_ctx *ctx);
 int cli_patient_discharge(struct cli_ctx *ctx);
 int cli_patient_alumni(struct cli_ctx *ctx);
 int cli_audit_run(struct cli_ctx *ctx);
+int cli_template_check(struct cli_ctx *ctx);
+int cli_template_import(struct cli_ctx *ctx);
+int cli_template_list(struct cli_ctx *ctx);
+int cli_template_show(struct cli_ctx *ctx);
+
+/* Imports each template built into cairn whose program code the database
+ * does not have yet (a program the team already has is never replaced);
+ * counts the imports in *imported. */
+enum cairn_status cli_import_bundled(struct cli_ctx *ctx, unsigned *imported);
 int cli_tui_run(struct cli_ctx *ctx);
 
 #endif

@@ -11,6 +11,13 @@ int cli_init_run(struct cli_ctx *ctx)
     else
         printf("%s is ready (schema version %d)\n", ctx->db_path,
                cairn_store_schema_version(ctx->store));
+    unsigned imported;
+    enum cairn_status st = cli_import_bundled(ctx, &imported);
+    if (st != CAIRN_OK)
+        return cli_fail(ctx, st, "importing the bundled program templates");
+    if (imported)
+        printf("imported %u program template%s (see `cairn template list`)\n", imported,
+               imported == 1 ? "" : "s");
     struct cairn_staff me;
     if (cairn_staff_find(ctx->store, ctx->login, &me, NULL) != CAIRN_OK)
         printf("next: add yourself, e.g. cairn staff add --login %s --name \"Your Name\" "

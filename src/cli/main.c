@@ -14,9 +14,10 @@
 
 #include "cli/cli.h"
 
+static const char list_format_help[] = "output as text (default), tsv, csv or json";
 #define FORMAT_OPT                                                                                 \
     {                                                                                              \
-        "format", "FORMAT", "output as text (default), tsv, csv or json", NULL                     \
+        "format", "FORMAT", list_format_help, NULL                                                 \
     }
 /* One record (show, add, edit) prints as text or JSON; only lists have rows
  * for TSV and CSV. The parser tells the two apart by this help text. */
@@ -44,6 +45,23 @@ static const struct cli_opt demo_opts[] = {
     {"clinicians", "N", "how many clinicians (default one per 25 patients, at least 3)", NULL},
     {"seed", "S", "random seed; the same seed and --today give the same data (default 1)", NULL},
     {"today", "DATE", "the day the demo leads up to (default today)", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt template_check_opts[] = {END_OPTS};
+
+static const struct cli_opt template_import_opts[] = {END_OPTS};
+
+static const struct cli_opt template_list_opts[] = {
+    {"all", NULL, "every imported version, not just the newest of each program", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt template_show_opts[] = {
+    {"version", "N", "this version rather than the newest", NULL},
+    {"format", "FORMAT",
+     "text (default), json, or yaml: the exact file imported, ready to edit and re-import", NULL},
     END_OPTS,
 };
 
@@ -152,6 +170,19 @@ static const struct cli_cmd commands[] = {
      "Every name is generated; no real patient data is used. Refuses a database that already "
      "holds patients.",
      demo_opts, CLI_DB_OPEN, cli_demo_run},
+    {"template", "check", "FILE...", 1, 64, "validate program template files (no database needed)",
+     "Prints every problem as FILE:LINE:COL: /json/pointer: message, then the line and a caret "
+     "under the column. Exits 3 when any file is invalid. The format is man cairn-template(5).",
+     template_check_opts, CLI_DB_NONE, cli_template_check},
+    {"template", "import", "FILE", 1, 1, "import a program template as the program's next version",
+     "Validates the file first: an invalid file writes nothing. A file identical to the newest "
+     "version is a no-op; a changed one becomes version N+1, used for admissions from then on. "
+     "Patients already admitted keep the version they were admitted under.",
+     template_import_opts, CLI_DB_OPEN, cli_template_import},
+    {"template", "list", NULL, 0, 0, "list programs (the newest version of each)", NULL,
+     template_list_opts, CLI_DB_OPEN, cli_template_list},
+    {"template", "show", "CODE", 1, 1, "show a program's template", NULL, template_show_opts,
+     CLI_DB_OPEN, cli_template_show},
     {"staff", "add", NULL, 0, 0, "add a staff member", NULL, staff_add_opts, CLI_DB_OPEN,
      cli_staff_add},
     {"staff", "list", NULL, 0, 0, "list staff members", NULL, staff_list_opts, CLI_DB_OPEN,
@@ -436,14 +467,19 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "missing %s", ctx->cmd->args);
     if (ctx->nargs > ctx->cmd->max_args)
         return cli_usage_error(ctx, "unexpected argument '%s'", ctx->args[ctx->cmd->max_args]);
-    const char *fmt = find_opt(ctx->cmd, "format", 6) >= 0 ? cli_opt(ctx, "format") : NULL;
+    /* --format with another help text is the command's own to check. */
+    int fopt = find_opt(ctx->cmd, "format", 6);
+    const char *fmt = fopt >= 0 && (ctx->cmd->opts[fopt].help == list_format_help ||
+                                    ctx->cmd->opts[fopt].help == record_format_help)
+                          ? cli_opt(ctx, "format")
+                          : NULL;
     if (fmt) {
         static const char *const names[] = {"text", "tsv", "csv", "json"};
         int found = -1;
         for (int k = 0; k < 4; k++)
             if (strcmp(fmt, names[k]) == 0)
                 found = k;
-        bool record = ctx->cmd->opts[find_opt(ctx->cmd, "format", 6)].help == record_format_help;
+        bool record = ctx->cmd->opts[fopt].help == record_format_help;
         if (record && (found == CLI_FORMAT_TSV || found == CLI_FORMAT_CSV))
             found = -1;
         if (found < 0)

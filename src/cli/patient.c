@@ -275,13 +275,100 @@ int cli_patient_list(struct cli_ctx *ctx)
     return out ? CLI_EXIT_FAILED : 0;
 }
 
+static json_t *care_json(const struct cairn_care *c)
+{
+    json_t *o = json_object();
+    if (c->plan_id) {
+        json_t *plan = json_object(), *sections = json_array();
+        json_object_set_new(plan, "id", json_integer(c->plan_id));
+        json_object_set_new(plan, "status", json_string(c->plan_status));
+        json_object_set_new(plan, "revision", json_integer(c->plan_revision));
+        for (size_t i = 0; i < c->nsections; i++)
+            json_array_append_new(sections, json_string(cairn_plan_section_str(c->sections[i])));
+        json_object_set_new(plan, "sections", sections);
+        json_object_set_new(o, "plan", plan);
+    } else {
+        json_object_set_new(o, "plan", json_null());
+    }
+    json_t *ladders = json_array();
+    for (size_t i = 0; i < c->nladders; i++) {
+        const struct cairn_care_ladder *l = &c->ladders[i];
+        json_t *lo = json_object(), *steps = json_array();
+        json_object_set_new(lo, "id", json_integer(l->id));
+        json_object_set_new(lo, "name", json_string(l->name));
+        json_object_set_new(lo, "scale", json_integer(l->scale));
+        json_object_set_new(lo, "status", json_string(l->status));
+        for (size_t j = 0; j < l->nsteps; j++) {
+            json_t *so = json_object();
+            json_object_set_new(so, "id", json_integer(l->steps[j].id));
+            json_object_set_new(so, "text", json_string(l->steps[j].text));
+            json_object_set_new(so, "suds", json_integer(l->steps[j].suds));
+            json_object_set_new(so, "status", json_string(l->steps[j].status));
+            json_array_append_new(steps, so);
+        }
+        json_object_set_new(lo, "steps", steps);
+        json_array_append_new(ladders, lo);
+    }
+    json_object_set_new(o, "ladders", ladders);
+    json_t *reviews = json_array();
+    for (size_t i = 0; i < c->nreviews; i++) {
+        json_t *r = json_object();
+        json_object_set_new(r, "week", json_string(c->reviews[i].week));
+        json_object_set_new(r, "status", json_string(c->reviews[i].status));
+        json_array_append_new(reviews, r);
+    }
+    json_object_set_new(o, "reviews", reviews);
+    return o;
+}
+
+static void print_care(const struct cairn_care *c)
+{
+    char safe[1024];
+    if (!c->plan_id) {
+        printf("%-19s %s\n", "Plan", "- (admitted without a program)");
+        return;
+    }
+    printf("%-19s %s, revision %d, %zu sections:", "Plan", c->plan_status, c->plan_revision,
+           c->nsections);
+    for (size_t i = 0; i < c->nsections; i++)
+        printf("%s %s", i ? "," : "", cairn_plan_section_str(c->sections[i]));
+    printf("\n");
+    for (size_t i = 0; i < c->nladders; i++) {
+        const struct cairn_care_ladder *l = &c->ladders[i];
+        size_t mastered = 0;
+        for (size_t j = 0; j < l->nsteps; j++)
+            mastered += strcmp(l->steps[j].status, "mastered") == 0;
+        cairn_text_fit(l->name, 60, safe, sizeof safe);
+        printf("%-19s %s (%s): %zu steps, %zu mastered\n", i ? "" : "Ladders", safe, l->status,
+               l->nsteps, mastered);
+    }
+    if (c->nreviews)
+        printf("%-19s %zu weekly, %s to %s\n", "Reviews", c->nreviews, c->reviews[0].week,
+               c->reviews[c->nreviews - 1].week);
+}
+
 int cli_patient_show(struct cli_ctx *ctx)
 {
     struct cairn_patient p;
     enum cairn_status st = cairn_patient_read(ctx->store, ctx->args[0], &p, &ctx->err);
     if (st != CAIRN_OK)
         return cli_fail(ctx, st, ctx->args[0]);
-    return print_patient(ctx, &p);
+    struct cairn_care *care = malloc(sizeof *care);
+    if (!care)
+        return CLI_EXIT_FAILED;
+    int rc = 0;
+    if ((st = cairn_patient_care(ctx->store, p.id, care, &ctx->err)) != CAIRN_OK) {
+        rc = cli_fail(ctx, st, ctx->args[0]);
+    } else if (ctx->format == CLI_FORMAT_JSON) {
+        json_t *o = patient_json(&p);
+        json_object_set_new(o, "care", care_json(care));
+        rc = cli_json_print(o) ? CLI_EXIT_FAILED : 0;
+    } else {
+        rc = print_patient(ctx, &p);
+        print_care(care);
+    }
+    free(care);
+    return rc;
 }
 
 /* Loads the patient named by the first argument, applying --if-version. */

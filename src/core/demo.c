@@ -4,12 +4,14 @@
 #include "cairn/demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cairn/patient.h"
 #include "cairn/program.h"
 #include "cairn/staff.h"
 #include "cairn/store.h"
+#include "cairn/template.h"
 
 static const char *const first_names[] = {
     "Ada",   "Bram",    "Céline", "Dara",   "Eero",   "Farah",   "Goran",    "Hana",
@@ -51,38 +53,40 @@ static unsigned pick(uint64_t *state, unsigned n)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct cairn_program demo_programs[] = {
-    {.code = "virtual-mh-iop",
-     .version = 1,
-     .name = "Virtual Mental Health IOP",
-     .level_of_care = "asam-2.1",
-     .population = "adult",
-     .min_hours_per_week = 9,
-     .max_hours_per_week = 19,
-     .sessions_per_week = 4,
-     .min_days_per_week = 3,
-     .length_weeks = 8},
-    {.code = "substance-use-iop",
-     .version = 1,
-     .name = "Substance Use IOP",
-     .level_of_care = "asam-2.1",
-     .population = "adult",
-     .min_hours_per_week = 9,
-     .max_hours_per_week = 19,
-     .sessions_per_week = 3,
-     .min_days_per_week = 3,
-     .length_weeks = 12},
-    {.code = "adolescent-iop",
-     .version = 1,
-     .name = "Adolescent IOP",
-     .level_of_care = "asam-2.1",
-     .population = "adolescent",
-     .min_hours_per_week = 6,
-     .max_hours_per_week = 19,
-     .sessions_per_week = 3,
-     .min_days_per_week = 3,
-     .length_weeks = 10},
-};
+/* The bundled templates demo patients are admitted to; adolescent-iop last. */
+static const char *const demo_programs[] = {"virtual-mh-iop", "substance-use-iop",
+                                            "adolescent-iop"};
+
+/* Finds program `code`, importing it from the bundled templates when the
+ * database does not have it yet. */
+static enum cairn_status ensure_program(struct cairn_store *store, const char *code,
+                                        struct cairn_program *out, unsigned *made,
+                                        struct cairn_error *err)
+{
+    if (cairn_program_find(store, code, out, NULL) == CAIRN_OK)
+        return CAIRN_OK;
+    struct cairn_template *t = malloc(sizeof *t);
+    if (!t)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
+    enum cairn_status rc = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "program",
+                                             "no bundled template for program '%s'", code);
+    for (size_t i = 0; i < cairn_bundled_template_count(); i++) {
+        size_t len;
+        const char *text = cairn_bundled_template_text(i, &len);
+        bool unchanged;
+        if (cairn_template_parse(text, len, t, NULL, NULL) != CAIRN_OK ||
+            strcmp(t->program.code, code) != 0)
+            continue;
+        rc = cairn_template_import(store, t, text, len, &unchanged, err);
+        if (rc == CAIRN_OK) {
+            *out = t->program;
+            (*made)++;
+        }
+        break;
+    }
+    free(t);
+    return rc;
+}
 
 /* Makes a staff member unless the login exists; returns its id in *id. */
 static enum cairn_status ensure_staff(struct cairn_store *store, const char *login,
@@ -118,7 +122,7 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
 {
     enum cairn_status rc = CAIRN_OK;
     struct cairn_demo_stats made = {0};
-    int64_t program_ids[COUNT(demo_programs)];
+    struct cairn_program programs[COUNT(demo_programs)];
     enum { MAX_CLINICIANS = 4096 };
     static int64_t therapists[MAX_CLINICIANS], managers[MAX_CLINICIANS];
     unsigned nther = 0, nman = 0;
@@ -144,15 +148,10 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
 
     if ((rc = cairn_store_begin(store, err)) != CAIRN_OK)
         return rc;
-    for (size_t i = 0; i < COUNT(demo_programs); i++) {
-        struct cairn_program prog = demo_programs[i];
-        if (cairn_program_find(store, prog.code, &prog, NULL) != CAIRN_OK) {
-            if ((rc = cairn_program_add(store, &prog, err)) != CAIRN_OK)
-                goto out;
-            made.programs++;
-        }
-        program_ids[i] = prog.id;
-    }
+    for (size_t i = 0; i < COUNT(demo_programs); i++)
+        if ((rc = ensure_program(store, demo_programs[i], &programs[i], &made.programs, err)) !=
+            CAIRN_OK)
+            goto out;
     int64_t me;
     const char *actor = cairn_store_actor_login(store);
     if (strcmp(actor, "?") != 0 &&
@@ -185,7 +184,7 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
             snprintf(p.preferred_name, sizeof p.preferred_name, "%s",
                      preferred_names[pick(&rng, COUNT(preferred_names))]);
         unsigned prog = pick(&rng, COUNT(demo_programs));
-        bool teen = prog == 2;
+        bool teen = strcmp(programs[prog].population, "adolescent") == 0;
         int age_days =
             teen ? 13 * 365 + (int)pick(&rng, 5 * 365) : 18 * 365 + (int)pick(&rng, 50 * 365);
         cairn_date_format(opts->today - age_days, p.dob);
@@ -204,12 +203,12 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         unsigned roll = pick(&rng, 100);
         if (roll < 7)
             continue; /* referred, awaiting admission */
-        int weeks = demo_programs[prog].length_weeks;
+        int weeks = programs[prog].length_weeks;
         int32_t admitted = opts->today - (int32_t)pick(&rng, (unsigned)weeks * 7);
         if (roll >= 85)
             admitted -= (int32_t)(weeks * 7 + pick(&rng, 120));
         cairn_date_format(admitted, p.admission_date);
-        p.program_id = program_ids[prog];
+        p.program_id = programs[prog].id;
         if ((rc = cairn_patient_change_status(store, &p, CAIRN_PATIENT_ACTIVE, err)) != CAIRN_OK)
             goto out;
         if (roll >= 78 && roll < 85) {

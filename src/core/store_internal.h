@@ -73,6 +73,15 @@ enum cairn_status store_audit(struct cairn_store *s, const char *action, const c
 void store_audit_refusal(struct cairn_store *s, const char *action, const char *entity,
                          int64_t entity_id, int64_t patient_id, const char *outcome);
 
+/* Gives newly admitted patient `patient_id` the care program `program_id`
+ * prescribes: an empty draft plan with its sections, copies of its ladders
+ * and steps, and one due review for every ISO week with a day in
+ * [`admitted`, `expected_discharge`) (both "YYYY-MM-DD"), each audited. Runs inside
+ * the caller's transaction. */
+enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int64_t program_id,
+                                  const char *admitted, const char *expected_discharge,
+                                  struct cairn_error *err);
+
 /* Binds text, or NULL when `text` is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text);
 

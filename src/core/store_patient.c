@@ -520,6 +520,10 @@ enum cairn_status cairn_patient_change_status(struct cairn_store *s, struct cair
         goto out;
     if ((rc = write_changes(s, &cur, &next, mask, &changed, err)) != CAIRN_OK)
         goto out;
+    if (to == CAIRN_PATIENT_ACTIVE && cur.status == CAIRN_PATIENT_REFERRED && next.program_id &&
+        (rc = store_seed_care(s, next.id, next.program_id, next.admission_date,
+                              next.expected_discharge_date, err)) != CAIRN_OK)
+        goto out;
     if ((rc = select_by_id(s, p->id, p, err)) != CAIRN_OK)
         goto out;
     rc = store_tx_commit(s, err);

@@ -110,6 +110,54 @@ enum cairn_status cairn_program_find(struct cairn_store *s, const char *code,
     return select_one(s, sql, code, 0, out, err);
 }
 
+enum cairn_status cairn_program_find_version(struct cairn_store *s, const char *code, int version,
+                                             struct cairn_program *out, struct cairn_error *err)
+{
+    static const char sql[] = PROGRAM_SELECT "WHERE code = ?1 AND template_version = ?2";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    if (!st)
+        return err ? err->status : CAIRN_ERR_DB;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, version);
+    int rc = sqlite3_step(st);
+    enum cairn_status ret = CAIRN_OK;
+    if (rc == SQLITE_ROW)
+        read_row(st, out);
+    else if (rc == SQLITE_DONE)
+        ret = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "version",
+                                "program '%s' has no version %d", code, version);
+    else
+        ret = store_fail(s, rc, "reading a program", err);
+    sqlite3_reset(st);
+    return ret;
+}
+
+enum cairn_status cairn_program_list(struct cairn_store *s, bool all, cairn_program_fn fn,
+                                     void *ctx, struct cairn_error *err)
+{
+    static const char newest[] =
+        "SELECT p.id, p.code, p.template_version, p.name, p.level_of_care, p.population, "
+        "p.min_hours_per_week, p.max_hours_per_week, p.sessions_per_week, p.min_days_per_week, "
+        "p.length_weeks, (SELECT count(*) FROM patient WHERE program_id = p.id) FROM program p "
+        "WHERE ?1 OR p.template_version = (SELECT max(template_version) FROM program q "
+        "WHERE q.code = p.code) ORDER BY p.code, p.template_version DESC";
+    sqlite3_stmt *st = store_stmt(s, newest, err);
+    if (!st)
+        return err ? err->status : CAIRN_ERR_DB;
+    sqlite3_bind_int(st, 1, all);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cairn_program p;
+        read_row(st, &p);
+        if (fn(&p, sqlite3_column_int64(st, 11), ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CAIRN_OK : store_fail(s, rc, "listing programs", err);
+}
+
 enum cairn_status cairn_program_get(struct cairn_store *s, int64_t id, struct cairn_program *out,
                                     struct cairn_error *err)
 {
