@@ -114,7 +114,9 @@ struct cairn_template_ladder {
     struct cairn_template_step steps[CAIRN_TEMPLATE_STEPS_MAX];
 };
 
-/* The exposure mastery rule: a program convention, not a validated standard. */
+/* The exposure mastery rule: a program convention, not a validated standard.
+ * peak_suds_at_most is on the 0-100 scale; a ladder rated 0-10 compares
+ * against a tenth of it (30 -> 3). */
 struct cairn_mastery_rule {
     int peak_suds_at_most; /* last `consecutive` attempts each peak at or below this */
     int consecutive;

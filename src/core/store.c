@@ -333,7 +333,10 @@ static enum cairn_status check_identity(struct cairn_store *s, unsigned flags, b
 {
     int64_t app_id = 0, user_version = 0, objects = 0;
     enum cairn_status rc = query_int(s, "PRAGMA application_id", &app_id, err);
-    if (rc == CAIRN_ERR_NOT_CAIRN || rc == CAIRN_ERR_IO)
+    /* A file SQLite cannot make sense of is not ours; a failing disk is a
+     * failing disk (its own message), not a verdict on the file. */
+    if (rc == CAIRN_ERR_NOT_CAIRN ||
+        (rc == CAIRN_ERR_IO && (sqlite3_errcode(s->db) & 0xFF) == SQLITE_CORRUPT))
         return cairn_error_set(err, CAIRN_ERR_NOT_CAIRN,
                                "%s is not a cairn database (not SQLite, or damaged)", s->path);
     if (rc != CAIRN_OK)

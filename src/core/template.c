@@ -926,6 +926,9 @@ static void walk_schedule(struct walk *w, const struct node *map, struct cairn_t
         WITH_KEY(w, keys[4], if (!get_int(w, f[4], 1, 7, &p->min_days_per_week)) at[4] = NULL);
     if (f[5])
         WITH_KEY(w, keys[5], if (!get_int(w, f[5], 1, 52, &p->length_weeks)) at[5] = NULL);
+    /* The default day minimum never asks for more days than there are sessions. */
+    if (!f[4] && at[0] && p->sessions_per_week < p->min_days_per_week)
+        p->min_days_per_week = p->sessions_per_week;
 }
 
 static void measure_item(struct walk *w, const struct node *item, size_t i, void *ctx)
@@ -1113,6 +1116,12 @@ static void check_schedule(struct walk *w, struct cairn_template *t, bool max_gi
         WITH_KEY(w, "min_hours_per_week",
                  fail(w, at[2], "is %g, above max_hours_per_week %g%s", p->min_hours_per_week,
                       p->max_hours_per_week, max_given ? "" : " (the default)"));
+    else if (at[0] && at[4] && p->min_days_per_week > p->sessions_per_week)
+        WITH_KEY(w, "min_days_per_week",
+                 fail(w, at[4],
+                      "is %d, more than the %d sessions a week: no patient could "
+                      "attend on that many days",
+                      p->min_days_per_week, p->sessions_per_week));
     else if (at[0] && at[1] && at[2] &&
              p->sessions_per_week * t->hours_per_session < p->min_hours_per_week)
         WITH_KEY(w, "min_hours_per_week",

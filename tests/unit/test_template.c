@@ -169,6 +169,29 @@ static void test_ranges_enums_and_cross_field_rules(void **state)
     expect_one_problem("crisis_line: \"a\\tb\"\n", "/crisis_line", "control characters");
 }
 
+static void test_day_minimum_defaults_to_at_most_the_sessions(void **state)
+{
+    (void)state;
+    char text[4096];
+    snprintf(text, sizeof text, "%s", minimal);
+    char *at = strstr(text, "sessions_per_week: 3");
+    at[strlen("sessions_per_week: ")] = '2';
+    at = strstr(text, "hours_per_session: 3");
+    memcpy(at + strlen("hours_per_session: "), "5", 1);
+    struct parsed *p = parse(text, CAIRN_OK);
+    assert_int_equal(p->t.program.min_days_per_week, 2);
+    free(p);
+    /* Asked for explicitly, more days than sessions is an error. */
+    snprintf(text, sizeof text, "%s", minimal);
+    at = strstr(text, "  length_weeks");
+    memmove(at + 23, at, strlen(at) + 1);
+    memcpy(at, "  min_days_per_week: 4\n", 23);
+    p = parse(text, CAIRN_ERR_INVALID);
+    assert_int_equal(p->d.count, 1);
+    assert_string_equal(p->d.items[0].pointer, "/schedule/min_days_per_week");
+    free(p);
+}
+
 static void test_every_problem_is_collected_and_sorted_by_position(void **state)
 {
     (void)state;
@@ -432,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_ladders_and_optional_keys_are_read),
         cmocka_unit_test(test_scalars_follow_yaml_1_2_core_types),
         cmocka_unit_test(test_ranges_enums_and_cross_field_rules),
+        cmocka_unit_test(test_day_minimum_defaults_to_at_most_the_sessions),
         cmocka_unit_test(test_every_problem_is_collected_and_sorted_by_position),
         cmocka_unit_test(test_positions_count_characters_not_bytes),
         cmocka_unit_test(test_loader_caps_and_refusals),
