@@ -15,13 +15,13 @@
 struct cairn_store;
 
 #define CAIRN_PROGRAM_CODE_MAX 64
-#define CAIRN_PROGRAM_NAME_MAX 200
+#define CAIRN_PROGRAM_NAME_MAX 200 /* characters; the buffer holds them as UTF-8 */
 
 struct cairn_program {
     int64_t id;
     char code[CAIRN_PROGRAM_CODE_MAX + 1]; /* template id, e.g. "virtual-mh-iop" */
     int version;                           /* template version, 1.. */
-    char name[CAIRN_PROGRAM_NAME_MAX + 1];
+    char name[4 * CAIRN_PROGRAM_NAME_MAX + 1];
     char level_of_care[33]; /* e.g. "asam-2.1" */
     char population[17];    /* adult | adolescent */
     double min_hours_per_week;

@@ -609,6 +609,15 @@ static bool want_kind(struct walk *w, const struct node *n, enum kind kind, cons
     return true;
 }
 
+/* Unicode white space that is not a control character (what JSON Schema's
+ * \S, an ECMAScript class, counts as space). */
+static bool is_space(unsigned cp)
+{
+    return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
+           cp == 0xFEFF;
+}
+
 /* One line of text, 1..max characters. */
 static bool get_text(struct walk *w, const struct node *n, size_t max, char *out, size_t size)
 {
@@ -631,7 +640,7 @@ static bool get_text(struct walk *w, const struct node *n, size_t max, char *out
             fail(w, n, "must be one line of text without control characters");
             return false;
         }
-        if (cp != ' ')
+        if (!is_space(cp))
             blank = false;
         chars++;
     }

@@ -5,11 +5,16 @@ its own 0700 temporary directory. The child environment is built from
 scratch: no locale variables (cairn must handle UTF-8 without one), HOME and
 XDG_DATA_HOME inside the temporary directory (so a mistake can never touch a
 real caseload), and CAIRN_TODAY fixed so dates are reproducible.
+
+CAIRN_WRAPPER, when set, is a command line put in front of every cairn run
+(ctest's cli.valgrind runs the workflow and bad-input suites under
+valgrind this way).
 """
 
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -98,7 +103,7 @@ class CairnTestCase(unittest.TestCase):
         """Runs cairn with `args` (str or bytes). db=True puts `--db self.db`
         before the command, a string puts `--db` that path, False gives none.
         Output is decoded as strict UTF-8: anything else is a failure."""
-        argv = [self.bin]
+        argv = shlex.split(os.environ.get("CAIRN_WRAPPER", "")) + [self.bin]
         if db is True:
             argv += ["--db", self.db]
         elif db:

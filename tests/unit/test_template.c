@@ -192,6 +192,35 @@ static void test_day_minimum_defaults_to_at_most_the_sessions(void **state)
     free(p);
 }
 
+/* minimal with its name replaced by `name`, parsed with the expected result. */
+static void expect_name(const char *name, enum cairn_status expect, const char *words)
+{
+    char *text = malloc(8192);
+    assert_non_null(text);
+    const char *rest = strstr(minimal, "level_of_care");
+    snprintf(text, 8192, "template: minimal-iop\nname: \"%s\"\n%s", name, rest);
+    struct parsed *p = parse(text, expect);
+    if (expect == CAIRN_OK)
+        assert_string_equal(p->t.program.name, name);
+    else if (!strstr(p->d.items[0].message, words))
+        fail_msg("'%s' does not say '%s'", p->d.items[0].message, words);
+    free(p);
+    free(text);
+}
+
+static void test_text_limits_count_characters_and_unicode_space(void **state)
+{
+    (void)state;
+    char name[1024] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(name, "\xc3\xa9"); /* é: 200 characters, 400 bytes */
+    expect_name(name, CAIRN_OK, NULL);
+    strcat(name, "e");
+    expect_name(name, CAIRN_ERR_INVALID, "201 characters long; at most 200");
+    expect_name("\xc2\xa0\xe3\x80\x80", CAIRN_ERR_INVALID, "blank"); /* NBSP, ideographic */
+    expect_name("\xc2\xa0x", CAIRN_OK, NULL);
+}
+
 static void test_every_problem_is_collected_and_sorted_by_position(void **state)
 {
     (void)state;
@@ -456,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_scalars_follow_yaml_1_2_core_types),
         cmocka_unit_test(test_ranges_enums_and_cross_field_rules),
         cmocka_unit_test(test_day_minimum_defaults_to_at_most_the_sessions),
+        cmocka_unit_test(test_text_limits_count_characters_and_unicode_space),
         cmocka_unit_test(test_every_problem_is_collected_and_sorted_by_position),
         cmocka_unit_test(test_positions_count_characters_not_bytes),
         cmocka_unit_test(test_loader_caps_and_refusals),

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Every command path once under valgrind memcheck: a definite leak or any
+memory error makes cairn exit 99 and fails the test.
+
+The full CLI suites can be run the same way (they take minutes, so CI runs
+this tour instead):
+
+    CAIRN_BIN=build/cairn CAIRN_WRAPPER="valgrind -q --error-exitcode=99 \\
+        --leak-check=full --errors-for-leak-kinds=definite" \\
+        python3 -m unittest -q test_workflow test_bad_input test_templates
+"""
+
+import os
+import shutil
+
+from cli_support import TODAY, CairnTestCase, main
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+VALGRIND = ("valgrind -q --error-exitcode=99 --leak-check=full "
+            "--errors-for-leak-kinds=definite --show-leak-kinds=definite")
+
+
+class Valgrind(CairnTestCase):
+
+    def setUp(self):
+        super().setUp()
+        if not shutil.which("valgrind"):
+            self.skipTest("valgrind is not installed")
+        os.environ["CAIRN_WRAPPER"] = VALGRIND
+        self.addCleanup(os.environ.pop, "CAIRN_WRAPPER", None)
+
+    def expect(self, code, *args, **kw):
+        res = self.run_cairn(*args, **kw)
+        self.assertEqual(res.rc, code, "cairn %s: %s" % (" ".join(args), res.err))
+        return res
+
+    def test_a_tour_of_every_command_is_clean(self):
+        good = os.path.join(ROOT, "tests", "data", "templates", "good", "scale-ten.yaml")
+        bad = os.path.join(ROOT, "tests", "data", "templates", "bad", "duplicate-key.yaml")
+        self.expect(0, "init")
+        self.expect(0, "staff", "add", "--login", "tk", "--name", "Tess Keller", "--role",
+                    "therapist")
+        self.expect(0, "staff", "list", "--format", "json")
+        self.expect(0, "template", "check", good, db=False)
+        self.expect(3, "template", "check", bad, os.path.join(ROOT, "examples", "templates",
+                                                             "adolescent-iop.yaml"), db=False)
+        self.expect(0, "template", "import", good)
+        self.expect(0, "template", "import", good)
+        self.expect(3, "template", "import", bad)
+        self.expect(0, "template", "list")
+        for fmt in ("text", "json", "yaml"):
+            self.expect(0, "template", "show", "virtual-mh-iop", "--format", fmt)
+        self.expect(0, "patient", "add", "--mrn", "V1", "--name", "Zoë Ångström", "--dob",
+                    "1990-02-03", "--therapist", "tk", "--risk", "low")
+        self.expect(0, "patient", "admit", "V1", "--program", "virtual-mh-iop", "--date", TODAY)
+        for fmt in ("text", "tsv", "csv", "json"):
+            self.expect(0, "patient", "list", "--format", fmt, "--search", "zoe")
+        self.expect(0, "patient", "show", "V1", "--format", "json")
+        self.expect(0, "patient", "show", "V1")
+        self.expect(0, "patient", "edit", "V1", "--phone", "555-0100")
+        self.expect(4, "patient", "edit", "V1", "--phone", "555-0101", "--if-version", "1")
+        self.expect(0, "patient", "hold", "V1")
+        self.expect(0, "patient", "resume", "V1")
+        self.expect(0, "patient", "discharge", "V1", "--date", TODAY, "--reason", "Completed")
+        self.expect(1, "patient", "show", "NOPE")
+        self.expect(3, "patient", "add", "--mrn", "V2", "--name", "X", "--dob", "1990-13-01")
+        self.expect(2, "patient", "frobnicate")
+        self.expect(0, "audit", "--patient", "V1", "--format", "csv")
+        demo = os.path.join(self.tmp, "demo.db")
+        self.expect(0, "init", db=demo)
+        self.expect(0, "demo", "--patients", "5", "--today", TODAY, db=demo)
+        self.expect(0, "--help", db=False)
+
+
+if __name__ == "__main__":
+    main()
