@@ -66,6 +66,11 @@ enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,
         break;
     }
     const char *detail = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    if ((rc & 0xFF) == SQLITE_CORRUPT)
+        return cairn_error_set(err, st,
+                               "%s: %s: the database file is damaged; restore it from a "
+                               "backup",
+                               what, detail);
     return cairn_error_set(err, st, "%s: %s", what, detail);
 }
 

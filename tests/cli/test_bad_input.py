@@ -230,6 +230,22 @@ class BadInputTest(CairnTestCase):
         self.assertEqual(self.sha256(self.db), digest)
         self.assertEqual(sorted(os.listdir(self.tmp)), files)
 
+    def test_a_truncated_database_is_refused_with_a_clear_message(self):
+        db = os.path.join(self.tmp, "big.db")
+        self.ok("init", db=db)
+        self.ok("demo", "--patients", "200", "--today", "2026-11-23", db=db)
+        size = os.path.getsize(db)
+        for keep in (size // 2, 4096, 50):
+            with self.subTest(bytes_left=keep):
+                os.truncate(db, keep)
+                for cmd in (["patient", "list", "--status", "all"],
+                            ["patient", "show", "DEMO-000150"],
+                            ["patient", "edit", "DEMO-000150", "--phone", "555"]):
+                    res = self.run_cairn(*cmd, db=db)
+                    self.assert_error(res, FAILED, r"is not a cairn database \(not SQLite, or "
+                                      r"damaged\)|the database file is damaged")
+                self.assertEqual(os.path.getsize(db), keep, "nothing written to it")
+
     # --- help ---------------------------------------------------------------
 
     def overview_commands(self):
