@@ -171,6 +171,11 @@ struct cairn_template_diags {
     struct cairn_template_diag items[CAIRN_TEMPLATE_DIAGS_MAX];
 };
 
+/* Clears *t and fills in the default of every optional key (the values
+ * man/cairn-template.5 documents): 19 hours a week at most, 3 days,
+ * group and individual sessions, mastery 30/2/50, alerts 5/4/2/14/14. */
+void cairn_template_defaults(struct cairn_template *t);
+
 /* Parses and validates `len` bytes of template text into *out (which it
  * clears first). Returns CAIRN_OK when the template is valid;
  * CAIRN_ERR_INVALID when it is not, with every problem in *diags (may be

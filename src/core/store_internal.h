@@ -73,6 +73,16 @@ enum cairn_status store_audit(struct cairn_store *s, const char *action, const c
 void store_audit_refusal(struct cairn_store *s, const char *action, const char *entity,
                          int64_t entity_id, int64_t patient_id, const char *outcome);
 
+struct cairn_template;
+
+/* Inserts program version t->program (code, version and every setting of
+ * t) with `text`, the file it came from (NULL: none), and sets
+ * t->program.id. Inserts no child rows and no audit row: callers do, in
+ * the same transaction. The same code and version twice is
+ * CAIRN_ERR_EXISTS. */
+enum cairn_status store_program_insert(struct cairn_store *s, struct cairn_template *t,
+                                       const char *text, size_t len, struct cairn_error *err);
+
 /* Gives newly admitted patient `patient_id` the care program `program_id`
  * prescribes: an empty draft plan with its sections, copies of its ladders
  * and steps, and one due review for every ISO week with a day in

@@ -1,8 +1,10 @@
 /* Program versions in the database. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cairn/program.h"
+#include "cairn/template.h"
 #include "store_internal.h"
 
 #define PROGRAM_SELECT                                                                             \
@@ -28,52 +30,27 @@ static void read_row(sqlite3_stmt *st, struct cairn_program *out)
 enum cairn_status cairn_program_add(struct cairn_store *s, struct cairn_program *p,
                                     struct cairn_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO program (code, template_version, name, level_of_care, population, "
-        "min_hours_per_week, max_hours_per_week, sessions_per_week, min_days_per_week, "
-        "length_weeks, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
     enum cairn_status rc = cairn_program_validate(p, err);
     if (rc != CAIRN_OK)
         return rc;
-    if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
-        return rc;
-    sqlite3_stmt *st = store_stmt(s, sql, err);
-    if (!st) {
-        rc = err ? err->status : CAIRN_ERR_DB;
-        goto out;
-    }
-    char now[CAIRN_TIMESTAMP_LEN + 1];
-    cairn_timestamp_now(now);
-    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, p->version);
-    sqlite3_bind_text(st, 3, p->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, p->level_of_care, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, p->population, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(st, 6, p->min_hours_per_week);
-    sqlite3_bind_double(st, 7, p->max_hours_per_week);
-    sqlite3_bind_int(st, 8, p->sessions_per_week);
-    sqlite3_bind_int(st, 9, p->min_days_per_week);
-    sqlite3_bind_int(st, 10, p->length_weeks);
-    sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (src == SQLITE_CONSTRAINT_UNIQUE) {
-        rc = cairn_error_field(err, CAIRN_ERR_EXISTS, "version",
-                               "this program version is already stored");
-        goto out;
-    }
-    if (src != SQLITE_DONE) {
-        rc = store_fail(s, src, "adding a program", err);
-        goto out;
-    }
-    p->id = sqlite3_last_insert_rowid(s->db);
-    if ((rc = store_audit(s, "import", "program", p->id, 0, "", "ok", err)) != CAIRN_OK)
-        goto out;
-    rc = store_tx_commit(s, err);
-out:
+    struct cairn_template *t = malloc(sizeof *t);
+    if (!t)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
+    cairn_template_defaults(t);
+    t->program = *p;
+    /* No template: sessions just long enough to reach the minimum hours. */
+    t->hours_per_session = p->min_hours_per_week / p->sessions_per_week;
+    if (t->hours_per_session > 8)
+        t->hours_per_session = 8;
+    if ((rc = store_tx_begin(s, err)) == CAIRN_OK &&
+        (rc = store_program_insert(s, t, NULL, 0, err)) == CAIRN_OK &&
+        (rc = store_audit(s, "import", "program", t->program.id, 0, "", "ok", err)) == CAIRN_OK)
+        rc = store_tx_commit(s, err);
     if (rc != CAIRN_OK)
         store_tx_rollback(s);
+    else
+        p->id = t->program.id;
+    free(t);
     return rc;
 }
 

@@ -49,8 +49,8 @@ static unsigned session_types_bits(const char *text)
     return bits;
 }
 
-static enum cairn_status insert_program(struct cairn_store *s, struct cairn_template *t,
-                                        const char *text, size_t len, struct cairn_error *err)
+enum cairn_status store_program_insert(struct cairn_store *s, struct cairn_template *t,
+                                       const char *text, size_t len, struct cairn_error *err)
 {
     PREPARE(st, "INSERT INTO program (code, template_version, name, level_of_care, population, "
                 "min_hours_per_week, max_hours_per_week, sessions_per_week, min_days_per_week, "
@@ -74,7 +74,10 @@ static enum cairn_status insert_program(struct cairn_store *s, struct cairn_temp
     sqlite3_bind_int(st, 8, p->sessions_per_week);
     sqlite3_bind_int(st, 9, p->min_days_per_week);
     sqlite3_bind_int(st, 10, p->length_weeks);
-    sqlite3_bind_text(st, 11, text, (int)len, SQLITE_TRANSIENT);
+    if (text)
+        sqlite3_bind_text(st, 11, text, (int)len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 11);
     sqlite3_bind_double(st, 12, t->hours_per_session);
     sqlite3_bind_text(st, 13, types, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 14, t->mastery.peak_suds_at_most);
@@ -88,10 +91,15 @@ static enum cairn_status insert_program(struct cairn_store *s, struct cairn_temp
     sqlite3_bind_text(st, 22, t->crisis_line, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 23, t->lapse_log);
     sqlite3_bind_text(st, 24, now, -1, SQLITE_TRANSIENT);
-    enum cairn_status rc = step_done(s, st, "storing a program template", err);
-    if (rc == CAIRN_OK)
-        t->program.id = sqlite3_last_insert_rowid(store_db(s));
-    return rc;
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (src == SQLITE_CONSTRAINT_UNIQUE)
+        return cairn_error_field(err, CAIRN_ERR_EXISTS, "version",
+                                 "this program version is already stored");
+    if (src != SQLITE_DONE)
+        return store_fail(s, src, "storing a program", err);
+    t->program.id = sqlite3_last_insert_rowid(store_db(s));
+    return CAIRN_OK;
 }
 
 static enum cairn_status insert_children(struct cairn_store *s, const struct cairn_template *t,
@@ -201,7 +209,7 @@ enum cairn_status cairn_template_import(struct cairn_store *s, struct cairn_temp
         *unchanged = true;
     } else {
         t->program.version = version + 1;
-        if ((rc = insert_program(s, t, text, len, err)) != CAIRN_OK ||
+        if ((rc = store_program_insert(s, t, text, len, err)) != CAIRN_OK ||
             (rc = insert_children(s, t, err)) != CAIRN_OK ||
             (rc = store_audit(s, "import", "program", t->program.id, 0, "", "ok", err)) != CAIRN_OK)
             goto out;

@@ -1262,7 +1262,7 @@ static void validate(struct walk *w, const struct node *root, struct cairn_templ
         WITH_KEY(w, "lapse_log", get_bool(w, f[K_LAPSE], &t->lapse_log));
 }
 
-static void set_defaults(struct cairn_template *t)
+void cairn_template_defaults(struct cairn_template *t)
 {
     memset(t, 0, sizeof *t);
     t->program.version = 1;
@@ -1289,7 +1289,7 @@ enum cairn_status cairn_template_parse(const char *text, size_t len, struct cair
     struct cairn_template_diags local;
     struct cairn_template_diags *d = diags ? diags : &local;
     memset(d, 0, sizeof *d);
-    set_defaults(out);
+    cairn_template_defaults(out);
     struct loader ld = {.diags = d};
     const struct node *root = load(&ld, text ? text : "", text ? len : 0);
     if (root && !ld.nomem) {
