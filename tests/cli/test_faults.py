@@ -10,6 +10,7 @@ binary (CAIRN_FAULT_LIB, set by ctest).
 
 import os
 import sqlite3
+import sys
 
 from cli_support import TODAY, CairnTestCase, main
 
@@ -86,6 +87,8 @@ class Faults(CairnTestCase):
             with self.subTest(command=" ".join(args[:2])):
                 failures = self.survive(*args)
                 self.assertGreater(failures, 0, "the command wrote nothing at all?")
+                print("%s: survived %d injected faults" % (" ".join(args[:2]), failures),
+                      file=sys.stderr)
 
     def test_io_errors_fail_cleanly_too(self):
         failures = self.survive("patient", "admit", "F2", "--date", TODAY, errno_name="EIO")
