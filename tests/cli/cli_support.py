@@ -84,6 +84,8 @@ class CairnTestCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.db = os.path.join(self.tmp, "caseload.db")
         self.stderr_seen = []
+        # Runs before the directory is removed (cleanups run last-in first-out).
+        self.addCleanup(self.assert_no_patient_detail_on_stderr)
 
     def env(self, **extra):
         env = {k: v for k, v in os.environ.items()
@@ -136,6 +138,22 @@ class CairnTestCase(unittest.TestCase):
         if stdout_empty:
             self.assertEqual(res.out, "", "nothing on stdout after an error")
         return lines[0]
+
+    def assert_no_patient_detail_on_stderr(self):
+        """Every test: nothing cairn wrote to stderr names a patient of the
+        test's database (names, date of birth, phone, emergency contact)."""
+        if not os.path.exists(self.db) or not self.stderr_seen:
+            return
+        try:
+            con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
+            rows = con.execute("SELECT legal_name, preferred_name, dob, phone, "
+                               "emergency_contact FROM patient").fetchall()
+            con.close()
+        except sqlite3.Error:
+            return  # not a cairn database: the test made it so on purpose
+        errors = "\n".join(self.stderr_seen)
+        leaked = sorted({v for row in rows for v in row if v and len(v) > 2 and v in errors})
+        self.assertEqual(leaked, [], "patient details on stderr")
 
     # --- the database, seen from outside ---------------------------------
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Protected health information stays where it belongs.
 
+(Every CLI test also checks, on cleanup, that nothing it saw on stderr
+names a patient of its database: cli_support.assert_no_patient_detail_on_stderr.)
+
 On a demo caseload, a battery of commands (successes, usage errors, invalid
 input, unknown records, conflicts, refusals) is run and everything cairn
 writes to standard error is searched for every patient's names, date of
