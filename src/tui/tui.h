@@ -114,6 +114,7 @@ struct tui_app {
     int lines, cols;
     struct tui_caseload caseload;
     struct cairn_patient patient;               /* the open record */
+    struct cairn_care care;                     /* its plan, ladders and reviews */
     char message[CAIRN_ERROR_MESSAGE_MAX + 64]; /* one-line notice for the status bar */
 };
 

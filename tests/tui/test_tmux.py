@@ -4,6 +4,7 @@ and poll the captured pane until the expected text shows (no fixed sleeps).
 Skipped (exit 77) when tmux is not installed."""
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,24 @@ class TmuxSmoke(unittest.TestCase):
         p.keys("q")
         screen = p.wait_for("CAIRN-EXIT=0")
         self.assertNotIn("caseload (in care)", screen.split("CAIRN-EXIT")[0][-200:])
+
+    def test_patient_overview_shows_the_care_admission_set_up(self):
+        con = sqlite3.connect(self.db)
+        mrn, sections, weeks = con.execute(
+            "SELECT p.mrn, (SELECT count(*) FROM plan_section WHERE plan_id = pl.id), "
+            "(SELECT count(*) FROM review WHERE patient_id = p.id) FROM patient p "
+            "JOIN plan pl ON pl.patient_id = p.id WHERE p.status = 'active' "
+            "ORDER BY p.mrn LIMIT 1").fetchone()
+        con.close()
+        p = self.pane
+        p.keys("/", *mrn)
+        p.wait_for("search: " + mrn)
+        p.keys("Enter", "Enter")
+        screen = p.wait_for("Plan: draft")
+        self.assertIn("Plan: draft, revision 0, %d sections" % sections, screen)
+        self.assertRegex(screen, r"Ladder: .+, 0 of \d+ steps mastered")
+        self.assertRegex(screen, r"Reviews: %d weekly, \d{4}-W\d\d to \d{4}-W\d\d, %d due"
+                         % (weeks, weeks))
 
     def test_help_lists_every_key_of_the_table(self):
         p = self.pane
