@@ -38,7 +38,13 @@ static const char record_format_help[] = "output as text (default) or json";
 
 static const struct cli_opt init_opts[] = {END_OPTS};
 
-static const struct cli_opt tui_opts[] = {END_OPTS};
+static const struct cli_opt tui_opts[] = {
+    {"lock-after", "TIME",
+     "lock the screen after this long without a key: 90s, 10m, 1h, or minutes (default 10; "
+     "0: never; also $CAIRN_LOCK_AFTER)",
+     NULL},
+    END_OPTS,
+};
 
 static const struct cli_opt demo_opts[] = {
     {"patients", "N", "how many patients to generate (default 40)", NULL},

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "tui/tui.h"
@@ -57,9 +58,70 @@ static void draw_too_small(struct tui_app *app)
     move(app->lines / 2, 0);
 }
 
+/* The idle lock hides every patient detail until the login running cairn
+ * is typed again; the screens behind it, and anything typed there (a
+ * search, later a form), are kept as they were. */
+static void draw_locked(struct tui_app *app)
+{
+    char msg[256], typed[80];
+    size_t n = strlen(app->unlock);
+    erase();
+    snprintf(msg, sizeof msg,
+             "cairn is locked after %d minutes without a key; patient data "
+             "is hidden.",
+             (app->options.lock_after_seconds + 59) / 60);
+    tui_draw_text(app->lines / 2 - 2, 2, msg, app->cols - 4);
+    tui_draw_text(app->lines / 2 - 1, 2,
+                  "Type your login and press Enter to continue (your work is kept).",
+                  app->cols - 4);
+    memset(typed, '*', n < sizeof typed - 1 ? n : sizeof typed - 1);
+    typed[n < sizeof typed - 1 ? n : sizeof typed - 1] = '\0';
+    snprintf(msg, sizeof msg, "login: %s", typed);
+    tui_draw_text(app->lines / 2 + 1, 2, msg, app->cols - 4);
+    if (app->unlock_failed) {
+        attrset(tui_attr(TUI_COLOR_ERROR));
+        tui_draw_text(app->lines / 2 + 3, 2, "That is not the login of this session.",
+                      app->cols - 4);
+        attrset(A_NORMAL);
+    }
+    move(app->lines / 2 + 1, 2 + 7 + (int)strlen(typed));
+}
+
+static void unlock_key(struct tui_app *app, int key, bool is_char)
+{
+    size_t n = strlen(app->unlock);
+    if (is_char && (key == '\n' || key == '\r')) {
+        app->unlock_failed = strcmp(app->unlock, app->options.login) != 0;
+        app->locked = app->unlock_failed;
+        app->unlock[0] = '\0';
+        if (!app->locked)
+            clearok(stdscr, TRUE);
+    } else if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
+        if (n)
+            app->unlock[n - 1] = '\0';
+    } else if (is_char && key == 21) { /* ^U */
+        app->unlock[0] = '\0';
+    } else if (is_char && key > 0x20 && key < 0x7F && n + 1 < sizeof app->unlock) {
+        app->unlock[n] = (char)key;
+        app->unlock[n + 1] = '\0';
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void draw(struct tui_app *app)
 {
     getmaxyx(stdscr, app->lines, app->cols);
+    if (app->locked) {
+        draw_locked(app);
+        refresh();
+        return;
+    }
     if (app->lines < MIN_LINES || app->cols < MIN_COLS) {
         draw_too_small(app);
         refresh();
@@ -106,13 +168,14 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     }
 }
 
-int tui_run(struct cairn_store *store)
+int tui_run(struct cairn_store *store, const struct tui_options *options)
 {
     static struct tui_app app; /* large (a page of records): not on the stack */
     struct sigaction sa;
 
     memset(&app, 0, sizeof app);
     app.store = store;
+    app.options = *options;
     app.screen = TUI_SCREEN_CASELOAD;
 
     memset(&sa, 0, sizeof sa);
@@ -132,19 +195,31 @@ int tui_run(struct cairn_store *store)
     timeout(250); /* wake up to notice signals */
     tui_theme_init();
 
+    double last_key = now_seconds();
     while (!app.quit && !stop_requested) {
-        if (!app.caseload.loaded)
+        if (!app.caseload.loaded && !app.locked)
             tui_caseload_reload(&app);
         draw(&app);
         wint_t ch;
         int r = get_wch(&ch);
-        if (r == ERR)
+        if (r == ERR) {
+            if (app.options.lock_after_seconds > 0 && !app.locked &&
+                now_seconds() - last_key >= app.options.lock_after_seconds) {
+                app.locked = true;
+                app.unlock[0] = '\0';
+                app.unlock_failed = false;
+            }
             continue;
+        }
+        last_key = now_seconds();
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
             app.caseload.loaded = false; /* the page size changed */
             continue;
         }
-        dispatch(&app, (int)ch, r == OK);
+        if (app.locked)
+            unlock_key(&app, (int)ch, r == OK);
+        else
+            dispatch(&app, (int)ch, r == OK);
     }
     endwin();
     return 0;

@@ -15,9 +15,14 @@
 
 #include "cairn/cairn.h"
 
+struct tui_options {
+    int lock_after_seconds; /* idle time before the screen locks; 0 = never */
+    const char *login;      /* typed to unlock: the OS login running cairn */
+};
+
 /* Runs the TUI on an open store until the user quits or a signal asks to
  * stop; restores the terminal in every case. Returns a process exit code. */
-int tui_run(struct cairn_store *store);
+int tui_run(struct cairn_store *store, const struct tui_options *options);
 
 /* ---- keys.c: the key table ---- */
 
@@ -116,6 +121,10 @@ struct tui_app {
     struct cairn_patient patient;               /* the open record */
     struct cairn_care care;                     /* its plan, ladders and reviews */
     char message[CAIRN_ERROR_MESSAGE_MAX + 64]; /* one-line notice for the status bar */
+    struct tui_options options;
+    bool locked;     /* idle lock: nothing but the lock screen is drawn */
+    char unlock[65]; /* what has been typed on the lock screen */
+    bool unlock_failed;
 };
 
 /* Rows available for the list body on the caseload screen. */

@@ -72,6 +72,12 @@ class BadInputTest(CairnTestCase):
             (["staff", "add", "--login", "x"], USAGE, r"--login, --name and --role are required"),
             (["patient", "edit", MRN], USAGE, r"nothing to change"),
             (["patient", "discharge", MRN], USAGE, r"--reason is required"),
+            (["tui", "--lock-after", "soon"], USAGE,
+             r"--lock-after must be a duration such as 90s, 10m or 1h \(0: never\), not 'soon'"),
+            (["tui", "--lock-after", "5x"], USAGE, r"--lock-after must be a duration"),
+            (["tui", "--lock-after", "10m"], USAGE, r"needs a terminal"),
+            (["template", "show", "adolescent-iop", "--format", "xml"], USAGE,
+             r"--format must be text, json or yaml"),
         ])
 
     def test_missing_global_db_value_exits_2(self):

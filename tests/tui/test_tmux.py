@@ -3,6 +3,7 @@
 and poll the captured pane until the expected text shows (no fixed sleeps).
 Skipped (exit 77) when tmux is not installed."""
 import os
+import pwd
 import shutil
 import sqlite3
 import subprocess
@@ -124,6 +125,25 @@ class TmuxSmoke(unittest.TestCase):
         self.assertRegex(screen, r"Ladder: .+, 0 of \d+ steps mastered")
         self.assertRegex(screen, r"Reviews: %d weekly, \d{4}-W\d\d to \d{4}-W\d\d, %d due"
                          % (weeks, weeks))
+
+    def test_idle_lock_hides_patient_data_until_the_login_is_typed(self):
+        self.pane.kill()
+        self.pane = Pane(os.path.join(self.dir, "tmux-lock"), self.db,
+                         env={"CAIRN_LOCK_AFTER": "2s"})
+        p = self.pane
+        p.wait_for("caseload (in care)")
+        p.keys("/", "Z", "o", "ë")  # a search in progress is kept through the lock
+        p.wait_for("search: Zoë")
+        screen = p.wait_for("cairn is locked", timeout=15)
+        self.assertNotIn("Zoë", screen)
+        self.assertNotIn("DEMO-", screen)
+        p.keys("n", "o", "b", "o", "d", "y", "Enter")
+        p.wait_for("That is not the login of this session.")
+        self.assertIn("cairn is locked", p.text())
+        p.keys(*pwd.getpwuid(os.getuid()).pw_name, "Enter")
+        screen = p.wait_for("search: Zoë")
+        self.assertIn("Zoë Ångström", screen)
+        self.assertNotIn("cairn is locked", screen)
 
     def test_help_lists_every_key_of_the_table(self):
         p = self.pane
