@@ -220,7 +220,7 @@ static const struct cli_cmd commands[] = {
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",
      "Keys: arrows or j/k move, Enter opens a patient, / searches, s changes the status "
-     "filter, ? lists every key, q quits.",
+     "filter, : runs a cairn command (:patient hold MRN), ? lists every key, q quits.",
      tui_opts, CLI_DB_OPEN, cli_tui_run},
 };
 

@@ -24,7 +24,8 @@ static int parse_duration(const char *text)
 
 int cli_tui_run(struct cli_ctx *ctx)
 {
-    struct tui_options options = {.lock_after_seconds = 10 * 60, .login = ctx->login};
+    struct tui_options options = {
+        .lock_after_seconds = 10 * 60, .login = ctx->login, .db_path = ctx->db_path};
     const char *lock = cli_opt(ctx, "lock-after");
     const char *from = "--lock-after";
     if (!lock && (lock = getenv("CAIRN_LOCK_AFTER")) != NULL)

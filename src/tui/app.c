@@ -138,7 +138,12 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_HELP:
         tui_help_draw(app);
         break;
+    case TUI_SCREEN_OUTPUT:
+        tui_output_draw(app);
+        break;
     }
+    if (app->commanding)
+        tui_command_draw(app);
     refresh();
 }
 
@@ -150,6 +155,20 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     if (small) {
         if (key == 'q')
             app->quit = true;
+        return;
+    }
+    if (app->commanding) {
+        tui_command_key(app, key, is_char);
+        return;
+    }
+    if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&
+        !app->caseload.searching) {
+        app->commanding = true;
+        app->command[0] = '\0';
+        return;
+    }
+    if (app->screen == TUI_SCREEN_OUTPUT) {
+        tui_output_key(app, key);
         return;
     }
     if (app->screen == TUI_SCREEN_CASELOAD) {

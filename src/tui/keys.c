@@ -14,6 +14,7 @@ const struct tui_key tui_keys[] = {
     {TUI_BACK, {27, KEY_LEFT, 'h', 0}, "Esc", true},
     {TUI_SEARCH, {'/', 0}, "/", true},
     {TUI_STATUS, {'s', 0}, "s", true},
+    {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},
     {TUI_QUIT, {'q', 0}, "q", true},

@@ -18,6 +18,7 @@
 struct tui_options {
     int lock_after_seconds; /* idle time before the screen locks; 0 = never */
     const char *login;      /* typed to unlock: the OS login running cairn */
+    const char *db_path;    /* passed to commands run from the : line */
 };
 
 /* Runs the TUI on an open store until the user quits or a signal asks to
@@ -37,6 +38,7 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_BACK, "back", "back to the previous screen")                                             \
     X(TUI_SEARCH, "search", "search names and MRNs as you type; Enter keeps, Esc clears")          \
     X(TUI_STATUS, "status", "cycle the status filter: in care / all / discharged")                 \
+    X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
     X(TUI_QUIT, "quit", "leave cairn")
@@ -96,7 +98,10 @@ void tui_draw_text(int y, int x, const char *text, int width);
 
 /* ---- screens ---- */
 
-enum tui_screen { TUI_SCREEN_CASELOAD, TUI_SCREEN_PATIENT, TUI_SCREEN_HELP };
+enum tui_screen { TUI_SCREEN_CASELOAD, TUI_SCREEN_PATIENT, TUI_SCREEN_HELP, TUI_SCREEN_OUTPUT };
+
+#define TUI_COMMAND_MAX 512
+#define TUI_OUTPUT_MAX  65536
 
 enum { TUI_PAGE_MAX = 256 };
 
@@ -125,6 +130,11 @@ struct tui_app {
     bool locked;     /* idle lock: nothing but the lock screen is drawn */
     char unlock[65]; /* what has been typed on the lock screen */
     bool unlock_failed;
+    bool commanding;               /* typing on the : line */
+    char command[TUI_COMMAND_MAX]; /* what has been typed there */
+    char output[TUI_OUTPUT_MAX];   /* what the last command printed */
+    int output_top;                /* first line shown on the output screen */
+    enum tui_screen before_output; /* where Esc returns from the output screen */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -139,6 +149,14 @@ void tui_patient_draw(struct tui_app *app);
 void tui_patient_key(struct tui_app *app, int key);
 
 void tui_help_draw(struct tui_app *app);
+
+/* ---- command.c: the : line ---- */
+/* Handles a key while the : line is open. */
+void tui_command_key(struct tui_app *app, int key, bool is_char);
+/* Draws the : line over the status bar and places the cursor on it. */
+void tui_command_draw(struct tui_app *app);
+void tui_output_draw(struct tui_app *app);
+void tui_output_key(struct tui_app *app, int key);
 
 /* Draws the bottom status bar: the message if any, else the key labels. */
 void tui_draw_status_bar(struct tui_app *app);

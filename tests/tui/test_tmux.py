@@ -145,6 +145,30 @@ class TmuxSmoke(unittest.TestCase):
         self.assertIn("Zoë Ångström", screen)
         self.assertNotIn("cairn is locked", screen)
 
+    def test_colon_runs_cli_commands_on_the_same_database(self):
+        p = self.pane
+        p.keys(":", *"staff list", "Enter")
+        screen = p.wait_for("command output")
+        self.assertIn("LOGIN", screen)
+        self.assertIn("demo.th01", screen)
+        self.assertIn(":staff list (exit 0)", screen)
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys(":", *"patient hold ZZ-1", "Enter")
+        p.wait_for("cannot go from referred to on_hold")
+        p.keys(":", *"patient resume 'no such'", "Enter")
+        p.wait_for("no such: no patient with that MRN")
+        p.keys(":", *"patient edit ZZ-1 --tags colon-test", "Enter")
+        p.wait_for("updated patient ZZ-1")
+        p.keys(":", *"patient list --search 'Zoë Å' --format csv", "Enter")
+        screen = p.wait_for("command output")
+        self.assertIn("ZZ-1,Zoë Ångström", screen)
+        p.keys("q")
+        p.wait_for("caseload (in care)")
+        p.keys(":", "Escape")  # an abandoned line runs nothing
+        p.keys(":", "q", "Enter")
+        p.wait_for("CAIRN-EXIT=0")
+
     def test_help_lists_every_key_of_the_table(self):
         p = self.pane
         p.keys("?")
