@@ -196,6 +196,8 @@ struct cairn_patient_filter {
     uint32_t status_mask;        /* bits (1u << status); 0 = any status */
     const char *clinician_login; /* therapist, case manager or peer mentor */
     const char *program_code;
+    uint32_t risk_mask; /* bits (1u << enum cairn_risk), CAIRN_RISK_UNSET for none set;
+                           0 = any */
     const char *search; /* substring of legal/preferred name (folded, so "zoe" finds
                            "Zoë") or of the MRN */
     enum cairn_patient_sort sort;

@@ -125,6 +125,7 @@ static const struct cli_opt patient_list_opts[] = {
      NULL},
     {"clinician", "LOGIN", "only patients of this therapist, case manager or peer mentor", NULL},
     {"program", "CODE", "only patients in this program", NULL},
+    {"risk", "LIST", "only these risk levels (comma-separated: low, moderate, high, none)", NULL},
     {"search", "TEXT", "only names (ignoring case and accents) or MRNs containing TEXT", NULL},
     {"sort", "KEY", "name (default) or mrn", NULL},
     {"limit", "N", "at most N patients", NULL},

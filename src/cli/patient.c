@@ -254,6 +254,22 @@ int cli_patient_list(struct cli_ctx *ctx)
             f.status_mask |= 1u << s;
         }
     }
+    const char *risk = cli_opt(ctx, "risk");
+    if (risk) {
+        char copy[256];
+        snprintf(copy, sizeof copy, "%s", risk);
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
+            enum cairn_risk r = CAIRN_RISK_UNSET;
+            if (strcmp(t, "none") != 0 && cairn_risk_parse(t, &r, NULL) != CAIRN_OK)
+                return cli_usage_error(ctx, "--risk takes low, moderate, high or none "
+                                            "(comma-separated), not '%s'",
+                                       t);
+            f.risk_mask |= 1u << r;
+        }
+        if (!f.risk_mask)
+            return cli_usage_error(ctx, "--risk needs at least one of low, moderate, high, none");
+    }
     f.clinician_login = cli_opt(ctx, "clinician");
     f.program_code = cli_opt(ctx, "program");
     f.search = cli_opt(ctx, "search");

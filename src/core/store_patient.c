@@ -589,6 +589,13 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
         }
         APPEND(")");
     }
+    if (f->risk_mask) {
+        APPEND(" AND (p.risk_level IN (''");
+        for (int r = CAIRN_RISK_LOW; r <= CAIRN_RISK_HIGH; r++)
+            if (f->risk_mask & (1u << r))
+                APPEND(", '%s'", cairn_risk_str((enum cairn_risk)r));
+        APPEND(")%s)", f->risk_mask & (1u << CAIRN_RISK_UNSET) ? " OR p.risk_level IS NULL" : "");
+    }
     if (f->search && *f->search) {
         char folded[2 * CAIRN_NAME_MAX + 2];
         cairn_text_fold(f->search, folded, sizeof folded);

@@ -166,6 +166,17 @@ class WorkflowTest(CairnTestCase):
         self.assertEqual([p["mrn"] for p in self.list_json("--search", "B765")], ["B7654321"])
         self.assertEqual(self.list_json("--search", "nobody"), [])
 
+    def test_list_filters_by_risk(self):
+        self.add_patients()  # only the first has a risk level (moderate)
+        self.ok("patient", "edit", "C2468", "--risk", "high")
+        mrns = lambda *a: [p["mrn"] for p in self.list_json("--sort", "mrn", *a)]
+        self.assertEqual(mrns("--risk", "high"), ["C2468"])
+        self.assertEqual(mrns("--risk", "moderate,high"), [MRN, "C2468"])
+        self.assertEqual(mrns("--risk", "none"), ["B7654321", "D1357"])
+        self.assertEqual(mrns("--risk", "low"), [])
+        res = self.run_cairn("patient", "list", "--risk", "severe")
+        self.assert_error(res, 2, r"--risk takes low, moderate, high or none")
+
     def test_list_as_csv_and_tsv(self):
         self.add_patients()
         out = self.ok("patient", "list", "--format", "csv", "--sort", "mrn").out

@@ -823,6 +823,37 @@ static void test_list_filters_by_any_clinician_role(void **state)
     assert_string_equal(list_mrns(s, &f), "B-1");
 }
 
+static void set_risk(struct cairn_store *s, const char *mrn, enum cairn_risk risk)
+{
+    struct cairn_patient p;
+    struct cairn_error err;
+    if (cairn_patient_find(s, mrn, &p, &err) != CAIRN_OK)
+        fail_msg("finding %s: %s", mrn, err.message);
+    p.risk = risk;
+    if (cairn_patient_update(s, &p, CAIRN_PF_BIT(RISK), &err) != CAIRN_OK)
+        fail_msg("setting risk of %s: %s", mrn, err.message);
+}
+
+static void test_list_filters_by_risk_level_including_none(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    seed_caseload(s);
+    set_risk(s, "A-9", CAIRN_RISK_HIGH);
+    set_risk(s, "B-1", CAIRN_RISK_MODERATE);
+    set_risk(s, "E-5", CAIRN_RISK_HIGH);
+    struct cairn_patient_filter f = {.risk_mask = 1u << CAIRN_RISK_HIGH};
+    assert_string_equal(list_mrns(s, &f), "A-9 E-5");
+    f.risk_mask |= 1u << CAIRN_RISK_MODERATE;
+    assert_string_equal(list_mrns(s, &f), "A-9 B-1 E-5");
+    f.risk_mask = 1u << CAIRN_RISK_UNSET;
+    assert_string_equal(list_mrns(s, &f), "C-3 D-4 F-6");
+    f.risk_mask = 1u << CAIRN_RISK_LOW;
+    assert_string_equal(list_mrns(s, &f), "");
+    f.risk_mask = (1u << CAIRN_RISK_HIGH) | (1u << CAIRN_RISK_UNSET);
+    f.status_mask = 1u << A;
+    assert_string_equal(list_mrns(s, &f), "A-9");
+}
+
 static void test_list_with_unknown_clinician_or_program_is_not_found(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -1107,6 +1138,7 @@ int main(void)
         MEM(test_list_without_filter_shows_everyone_by_name),
         MEM(test_list_filters_by_status_mask),
         MEM(test_list_filters_by_any_clinician_role),
+        MEM(test_list_filters_by_risk_level_including_none),
         MEM(test_list_filters_by_program_code),
         MEM(test_list_search_matches_names_and_mrn_case_insensitively),
         MEM(test_list_search_treats_percent_and_underscore_literally),
