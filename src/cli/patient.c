@@ -262,8 +262,9 @@ int cli_patient_list(struct cli_ctx *ctx)
              t = strtok_r(NULL, ",", &save)) {
             enum cairn_risk r = CAIRN_RISK_UNSET;
             if (strcmp(t, "none") != 0 && cairn_risk_parse(t, &r, NULL) != CAIRN_OK)
-                return cli_usage_error(ctx, "--risk takes low, moderate, high or none "
-                                            "(comma-separated), not '%s'",
+                return cli_usage_error(ctx,
+                                       "--risk takes low, moderate, high or none "
+                                       "(comma-separated), not '%s'",
                                        t);
             f.risk_mask |= 1u << r;
         }

@@ -150,7 +150,7 @@ static void draw(struct tui_app *app)
 static void dispatch(struct tui_app *app, int key, bool is_char)
 {
     bool small = app->lines < MIN_LINES || app->cols < MIN_COLS;
-    if (!(is_char && app->caseload.searching))
+    if (!(is_char && (app->caseload.searching || app->caseload.prompting)))
         app->message[0] = '\0';
     if (small) {
         if (key == 'q')
@@ -162,7 +162,7 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         return;
     }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&
-        !app->caseload.searching) {
+        !app->caseload.searching && !app->caseload.prompting) {
         app->commanding = true;
         app->command[0] = '\0';
         return;

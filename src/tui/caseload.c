@@ -9,6 +9,18 @@
 
 static const char *const status_views[] = {"in care", "all", "discharged"};
 
+static const struct {
+    const char *label;
+    uint32_t mask;
+} risk_views[] = {
+    {"", 0},
+    {"high", 1u << CAIRN_RISK_HIGH},
+    {"moderate or high", (1u << CAIRN_RISK_MODERATE) | (1u << CAIRN_RISK_HIGH)},
+    {"low", 1u << CAIRN_RISK_LOW},
+    {"none recorded", 1u << CAIRN_RISK_UNSET},
+};
+#define RISK_VIEWS ((int)(sizeof risk_views / sizeof risk_views[0]))
+
 int tui_caseload_page_rows(const struct tui_app *app)
 {
     int n = app->lines - 3; /* title, header, status bar */
@@ -46,11 +58,15 @@ static int fetch(struct tui_app *app, const struct cairn_patient *from, bool bac
         (1u << CAIRN_PATIENT_DISCHARGED) | (1u << CAIRN_PATIENT_ALUMNI),
     };
     f.status_mask = views[c->status_view];
+    f.risk_mask = risk_views[c->risk_view].mask;
+    f.clinician_login = c->clinician[0] ? c->clinician : NULL;
+    f.program_code = c->program[0] ? c->program : NULL;
+    f.sort = c->by_mrn ? CAIRN_PATIENT_SORT_MRN : CAIRN_PATIENT_SORT_NAME;
     f.search = c->search[0] ? c->search : NULL;
     f.backward = backward;
     f.limit = (size_t)max;
     if (from) {
-        f.after_key = from->name_key;
+        f.after_key = c->by_mrn ? from->mrn : from->name_key;
         f.after_id = from->id;
     }
     struct fetch ctx = {out, 0, max};
@@ -212,11 +228,52 @@ static void search_key(struct tui_app *app, int key, bool is_char)
     go_top(app);
 }
 
+/* Edits the clinician or program prompt; Enter checks the login or code
+ * and applies it (empty: no filter), Esc leaves the filter as it was. */
+static void prompt_key(struct tui_app *app, int key, bool is_char)
+{
+    struct tui_caseload *c = &app->caseload;
+    size_t n = strlen(c->prompt);
+    if (is_char && key == 27) {
+        c->prompting = TUI_NONE;
+    } else if (is_char && (key == '\r' || key == '\n')) {
+        bool clinician = c->prompting == TUI_CLINICIAN;
+        struct cairn_staff st;
+        struct cairn_program prog;
+        struct cairn_error err;
+        c->prompting = TUI_NONE;
+        if (c->prompt[0] &&
+            (clinician ? cairn_staff_find(app->store, c->prompt, &st, &err)
+                       : cairn_program_find(app->store, c->prompt, &prog, &err)) != CAIRN_OK) {
+            snprintf(app->message, sizeof app->message, "%s", err.message);
+            return;
+        }
+        if (clinician)
+            snprintf(c->clinician, sizeof c->clinician, "%s", c->prompt);
+        else
+            snprintf(c->program, sizeof c->program, "%s", c->prompt);
+        go_top(app);
+    } else if (is_char && key == 21) { /* ^U */
+        c->prompt[0] = '\0';
+    } else if ((!is_char && key == KEY_BACKSPACE) || (is_char && (key == 127 || key == 8))) {
+        if (n > 0)
+            c->prompt[n - 1] = '\0';
+    } else if (is_char && key > 0x20 && key < 0x7F && n + 1 < sizeof c->prompt &&
+               n < (c->prompting == TUI_CLINICIAN ? CAIRN_LOGIN_MAX : CAIRN_PROGRAM_CODE_MAX)) {
+        c->prompt[n] = (char)key; /* logins and program codes are ASCII */
+        c->prompt[n + 1] = '\0';
+    }
+}
+
 void tui_caseload_key(struct tui_app *app, int key, bool is_char)
 {
     struct tui_caseload *c = &app->caseload;
     if (c->searching) {
         search_key(app, key, is_char);
+        return;
+    }
+    if (c->prompting) {
+        prompt_key(app, key, is_char);
         return;
     }
     enum tui_action a = tui_key_action(key);
@@ -240,6 +297,19 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
     case TUI_STATUS:
         c->status_view = (c->status_view + 1) % 3;
         go_top(app);
+        break;
+    case TUI_RISK:
+        c->risk_view = (c->risk_view + 1) % RISK_VIEWS;
+        go_top(app);
+        break;
+    case TUI_ORDER:
+        c->by_mrn = !c->by_mrn;
+        go_top(app);
+        break;
+    case TUI_CLINICIAN:
+    case TUI_PROGRAM:
+        c->prompting = a;
+        snprintf(c->prompt, sizeof c->prompt, "%s", a == TUI_CLINICIAN ? c->clinician : c->program);
         break;
     case TUI_OPEN:
         if (c->nrows > 0)
@@ -267,8 +337,12 @@ void tui_caseload_draw(struct tui_app *app)
                 {"STATUS", 11},       {"RISK", 9}, {"THERAPIST", 10}};
     const int ncols = 6;
 
-    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s", status_views[c->status_view],
-             c->search[0] ? "   search: " : "", c->search);
+    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s",
+             status_views[c->status_view], c->risk_view ? " · risk: " : "",
+             risk_views[c->risk_view].label, c->clinician[0] ? " · clinician: " : "", c->clinician,
+             c->program[0] ? " · program: " : "", c->program, c->by_mrn ? " · by MRN" : "",
+             c->search[0] ? "   search: " : "");
+    snprintf(title + strlen(title), sizeof title - strlen(title), "%s", c->search);
     attrset(tui_attr(TUI_COLOR_TITLE));
     tui_draw_text(0, 0, title, app->cols);
     attrset(tui_attr(TUI_COLOR_HEADER));
@@ -306,9 +380,17 @@ void tui_caseload_draw(struct tui_app *app)
     if (c->nrows == 0)
         tui_draw_text(2, 0,
                       c->search[0] ? "No patient matches the search (Esc clears it)."
-                                   : "No patients in this view (s changes the status filter).",
+                                   : "No patients in this view (s, r, c and p change the filters).",
                       app->cols);
-    if (c->searching) {
+    if (c->prompting) {
+        char prompt[sizeof c->prompt + 32];
+        snprintf(prompt, sizeof prompt, "%s: %s",
+                 c->prompting == TUI_CLINICIAN ? "clinician login" : "program code", c->prompt);
+        attrset(tui_attr(TUI_COLOR_STATUS_BAR));
+        tui_draw_text(app->lines - 1, 0, prompt, app->cols);
+        attrset(A_NORMAL);
+        move(app->lines - 1, (int)cairn_text_width(prompt));
+    } else if (c->searching) {
         char prompt[CAIRN_NAME_MAX + 64];
         snprintf(prompt, sizeof prompt, "/%s", c->search);
         attrset(tui_attr(TUI_COLOR_STATUS_BAR));

@@ -38,6 +38,10 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_BACK, "back", "back to the previous screen")                                             \
     X(TUI_SEARCH, "search", "search names and MRNs as you type; Enter keeps, Esc clears")          \
     X(TUI_STATUS, "status", "cycle the status filter: in care / all / discharged")                 \
+    X(TUI_RISK, "risk", "cycle the risk filter: any / high / moderate or high / low / none")       \
+    X(TUI_CLINICIAN, "clinician", "show one clinician's patients (type a login; empty: everyone)") \
+    X(TUI_PROGRAM, "program", "show one program's patients (type its code; empty: every program)") \
+    X(TUI_ORDER, "order", "order by name or by MRN")                                               \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -115,6 +119,12 @@ struct tui_caseload {
     char search[CAIRN_NAME_MAX + 1];
     bool searching; /* the search prompt has the keyboard */
     bool loaded;
+    int risk_view;                       /* index into the risk filters (0: any) */
+    bool by_mrn;                         /* order by MRN rather than name */
+    char clinician[CAIRN_LOGIN_MAX + 1]; /* "" = everyone's patients */
+    char program[CAIRN_PROGRAM_CODE_MAX + 1];
+    enum tui_action prompting; /* TUI_CLINICIAN or TUI_PROGRAM while typing one */
+    char prompt[CAIRN_LOGIN_MAX + CAIRN_PROGRAM_CODE_MAX + 2];
 };
 
 struct tui_app {

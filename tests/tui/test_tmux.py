@@ -4,6 +4,7 @@ and poll the captured pane until the expected text shows (no fixed sleeps).
 Skipped (exit 77) when tmux is not installed."""
 import os
 import pwd
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -168,6 +169,39 @@ class TmuxSmoke(unittest.TestCase):
         p.keys(":", "Escape")  # an abandoned line runs nothing
         p.keys(":", "q", "Enter")
         p.wait_for("CAIRN-EXIT=0")
+
+    def test_filters_by_risk_clinician_program_and_orders_by_mrn(self):
+        p = self.pane
+
+        def rows():
+            return [ln for ln in p.text().splitlines()[2:-1] if ln.strip()]
+
+        p.keys("r")
+        p.wait_for("risk: high")
+        self.assertTrue(rows())
+        self.assertTrue(all(" high " in r for r in rows()), rows())
+        p.keys("r", "r", "r", "r")  # moderate or high, low, none recorded, back to any
+        p.wait_for("caseload (in care)")
+        self.assertNotIn("risk:", p.text().splitlines()[0])
+        p.keys("c", *"nobody", "Enter")
+        p.wait_for("nobody")  # the error names the login typed
+        self.assertNotIn("clinician:", p.text().splitlines()[0])
+        p.keys("c", *"demo.th01", "Enter")
+        p.wait_for("clinician: demo.th01")
+        p.keys("p", *"adolescent-iop", "Enter")
+        p.wait_for("program: adolescent-iop")
+        self.assertTrue(rows())
+        self.assertTrue(all("adolescent-iop" in r for r in rows()), rows())
+        p.keys("o")
+        p.wait_for("by MRN")
+        mrns = [re.search(r"DEMO-\d{6}", r).group(0) for r in rows() if "DEMO-" in r]
+        self.assertEqual(mrns, sorted(mrns))
+        p.keys("p", "C-u", "Enter")  # an empty program code clears that filter
+        end = time.monotonic() + 10
+        while "program:" in p.text().splitlines()[0] and time.monotonic() < end:
+            time.sleep(0.05)
+        self.assertNotIn("program:", p.text().splitlines()[0])
+        self.assertIn("clinician: demo.th01", p.text().splitlines()[0])
 
     def test_help_lists_every_key_of_the_table(self):
         p = self.pane
