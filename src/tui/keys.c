@@ -18,6 +18,8 @@ const struct tui_key tui_keys[] = {
     {TUI_CLINICIAN, {'c', 0}, "c", false},
     {TUI_PROGRAM, {'p', 0}, "p", false},
     {TUI_ORDER, {'o', 0}, "o", false},
+    {TUI_NEXT_TAB, {'\t', 0}, "Tab", false},
+    {TUI_PREV_TAB, {KEY_BTAB, 0}, "S-Tab", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

@@ -42,6 +42,9 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_CLINICIAN, "clinician", "show one clinician's patients (type a login; empty: everyone)") \
     X(TUI_PROGRAM, "program", "show one program's patients (type its code; empty: every program)") \
     X(TUI_ORDER, "order", "order by name or by MRN")                                               \
+    X(TUI_NEXT_TAB, "next tab",                                                                    \
+      "patient screen: next tab (Overview, Plan, Ladders, Reviews, Audit)")                        \
+    X(TUI_PREV_TAB, "previous tab", "patient screen: previous tab")                                \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -135,6 +138,8 @@ struct tui_app {
     struct tui_caseload caseload;
     struct cairn_patient patient;               /* the open record */
     struct cairn_care care;                     /* its plan, ladders and reviews */
+    int tab;                                    /* patient screen tab, 0 = Overview */
+    int tab_top;                                /* first line shown in a long tab */
     char message[CAIRN_ERROR_MESSAGE_MAX + 64]; /* one-line notice for the status bar */
     struct tui_options options;
     bool locked;     /* idle lock: nothing but the lock screen is drawn */

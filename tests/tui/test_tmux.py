@@ -138,6 +138,19 @@ class TmuxSmoke(unittest.TestCase):
         screen = p.until(lambda sc: reviews.search(sc) is not None)
         self.assertIn("Plan: draft, revision 0, %d sections" % sections, screen)
         self.assertRegex(screen, r"Ladder: .+, 0 of \d+ steps mastered")
+        # Tabs: Plan, Ladders, Reviews, Audit, and back round to the overview.
+        p.keys("Tab")
+        p.until(lambda sc: "plan: draft, revision 0" in sc and "(empty)" in sc)
+        p.keys("Tab")
+        p.until(lambda sc: re.search(r"\(SUDS 0-100, active\)", sc)
+                and "not_started" in sc)
+        p.keys("Tab")
+        p.until(lambda sc: len(re.findall(r"\d{4}-W\d\d  due", sc)) == min(weeks, 26))
+        p.keys("Tab")
+        p.until(lambda sc: "AT (UTC)" in sc and re.search(r"read +patient", sc)
+                and re.search(r"create +review", sc))
+        p.keys("BTab", "BTab", "BTab", "BTab")
+        p.until(lambda sc: "Date of birth" in sc)
 
     def test_idle_lock_hides_patient_data_until_the_login_is_typed(self):
         self.pane.kill()
