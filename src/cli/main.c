@@ -531,11 +531,13 @@ static void harden(void)
 }
 
 /* Display widths need a UTF-8 LC_CTYPE; use C.UTF-8 when the environment's
- * locale is not UTF-8 (CI runs with no LANG at all). */
+ * locale is not UTF-8 (CI runs with no LANG at all). Numbers stay in the C
+ * form ("1.5", never "1,5") so output reads the same to scripts everywhere. */
 static void setup_locale(void)
 {
     if (!setlocale(LC_ALL, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
         setlocale(LC_CTYPE, "C.UTF-8");
+    setlocale(LC_NUMERIC, "C");
 }
 
 static const struct cli_cmd *find_command(const char *group, const char *verb, bool *group_known)

@@ -660,6 +660,33 @@ static bool get_text(struct walk *w, const struct node *n, size_t max, char *out
     return true;
 }
 
+/* The value of a scalar scalar_type() calls T_INT or T_FLOAT (not .inf or
+ * .nan), whatever the C locale's decimal point: strtod() would read "1.5"
+ * as 1 under a locale that writes 1,5. */
+static double parse_number(const char *s)
+{
+    double sign = *s == '-' ? -1 : 1;
+    s += *s == '-' || *s == '+';
+    if (s[0] == '0' && (s[1] == 'o' || s[1] == 'x'))
+        return sign * (double)strtoll(s + 2, NULL, s[1] == 'o' ? 8 : 16);
+    double v = 0, scale = 1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (*s - '0');
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            v += (*s - '0') * (scale /= 10);
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        int esign = *s == '-' ? -1 : 1;
+        s += *s == '-' || *s == '+';
+        long e = 0;
+        for (; *s >= '0' && *s <= '9' && e < 100000; s++)
+            e = e * 10 + (*s - '0');
+        v *= pow(10, (double)(esign * e));
+    }
+    return sign * v;
+}
+
 static bool get_number(struct walk *w, const struct node *n, double *out)
 {
     char buf[64];
@@ -678,9 +705,7 @@ static bool get_number(struct walk *w, const struct node *n, double *out)
         fail(w, n, "expected a finite number, got %s", n->text);
         return false;
     }
-    double v = strtod(n->text, NULL);
-    if (!strncmp(n->text, "0o", 2))
-        v = (double)strtoll(n->text + 2, NULL, 8);
+    double v = parse_number(n->text);
     if (!isfinite(v)) {
         fail(w, n, "expected a finite number, got %s", n->text);
         return false;

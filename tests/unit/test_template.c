@@ -169,6 +169,29 @@ static void test_ranges_enums_and_cross_field_rules(void **state)
     expect_one_problem("crisis_line: \"a\\tb\"\n", "/crisis_line", "control characters");
 }
 
+static void test_numbers_in_every_yaml_1_2_form(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double value;
+    } forms[] = {{"1.5", 1.5}, {"+2", 2}, {"2.5e0", 2.5}, {"25E-1", 2.5},
+                 {".5e1", 5},  {"3.", 3}, {"0x3", 3},     {"0o7", 7}};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char text[4096];
+        snprintf(text, sizeof text, "%s", minimal);
+        char *at = strstr(text, "hours_per_session: 3") + strlen("hours_per_session: ");
+        memmove(at + strlen(forms[i].text), at + 1, strlen(at + 1) + 1);
+        memcpy(at, forms[i].text, strlen(forms[i].text));
+        char *sessions = strstr(text, "sessions_per_week: 3") + strlen("sessions_per_week: ");
+        *sessions = '8'; /* enough sessions for 9 hours however short they are */
+        struct parsed *p = parse(text, CAIRN_OK);
+        if (p->t.hours_per_session != forms[i].value)
+            fail_msg("%s read as %g", forms[i].text, p->t.hours_per_session);
+        free(p);
+    }
+}
+
 static void test_day_minimum_defaults_to_at_most_the_sessions(void **state)
 {
     (void)state;
@@ -484,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_ladders_and_optional_keys_are_read),
         cmocka_unit_test(test_scalars_follow_yaml_1_2_core_types),
         cmocka_unit_test(test_ranges_enums_and_cross_field_rules),
+        cmocka_unit_test(test_numbers_in_every_yaml_1_2_form),
         cmocka_unit_test(test_day_minimum_defaults_to_at_most_the_sessions),
         cmocka_unit_test(test_text_limits_count_characters_and_unicode_space),
         cmocka_unit_test(test_every_problem_is_collected_and_sorted_by_position),
