@@ -855,9 +855,18 @@ static bool get_fields_but(struct walk *w, const struct node *map, const char *c
         }
         path_pop(&w->path, mark);
     }
+    /* Every missing key in one message: they share the mapping's position. */
+    char missing[512] = "";
+    size_t nmissing = 0, used = 0;
     for (size_t i = 0; i < nkeys; i++)
-        if ((required & (1u << i)) && !found[i] && !(suggested & (1u << i)))
-            fail(w, map, "missing required key '%s'", keys[i]);
+        if ((required & (1u << i)) && !found[i] && !(suggested & (1u << i)) &&
+            used < sizeof missing) {
+            used += (size_t)snprintf(missing + used, sizeof missing - used, "%s'%s'",
+                                     nmissing ? ", " : "", keys[i]);
+            nmissing++;
+        }
+    if (nmissing)
+        fail(w, map, "missing required key%s %s", nmissing > 1 ? "s" : "", missing);
     return true;
 }
 
