@@ -43,10 +43,22 @@ struct cli_list *cli_list_begin(enum cli_format format, const struct cli_col *co
     return l;
 }
 
+/* Control characters never reach the terminal or a spreadsheet: cairn
+ * refuses them on input, so one in stored data came from elsewhere (a
+ * hostile or damaged file) and prints as '?'. Tab, CR and LF, which would
+ * break a TSV row, print as a space. */
+static int safe_char(char c)
+{
+    unsigned char u = (unsigned char)c;
+    if (c == '\t' || c == '\n' || c == '\r')
+        return ' ';
+    return u < 0x20 || u == 0x7F ? '?' : c;
+}
+
 static void put_tsv(const char *cell)
 {
     for (const char *c = cell ? cell : ""; *c; c++)
-        fputc(*c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c, stdout);
+        fputc(safe_char(*c), stdout);
 }
 
 static void put_csv(const char *cell, enum cli_col_kind kind)
@@ -61,7 +73,8 @@ static void put_csv(const char *cell, enum cli_col_kind kind)
     for (const char *c = v; *c; c++) {
         if (*c == '"')
             fputc('"', stdout);
-        fputc(*c, stdout);
+        /* Quoted CSV may hold line breaks; every other control becomes '?'. */
+        fputc(*c == '\n' || *c == '\r' ? *c : safe_char(*c), stdout);
     }
     if (quote)
         fputc('"', stdout);

@@ -7,6 +7,7 @@ exactly as it was (every patient, staff and program row, and the number of
 audit rows: a refused command writes nothing, not even an audit row).
 """
 
+import json
 import os
 import re
 import sqlite3
@@ -235,6 +236,30 @@ class BadInputTest(CairnTestCase):
                 self.assert_error(res, FAILED, r"newer")
         self.assertEqual(self.sha256(self.db), digest)
         self.assertEqual(sorted(os.listdir(self.tmp)), files)
+
+    def test_escape_sequences_in_stored_text_never_reach_the_terminal(self):
+        # Input with control characters is refused; a database written by
+        # something else may still hold them.
+        con = sqlite3.connect(self.db)
+        con.execute("INSERT INTO patient (mrn, legal_name, preferred_name, dob, name_key, "
+                    "created_at, updated_at) VALUES ('ESC-1', ?, ?, '1990-01-01', 'evil', "
+                    "'2026-11-23T00:00:00Z', '2026-11-23T00:00:00Z')",
+                    ("Evil\x1b]0;pwned\x07\x1b[2JName", "\x1b[31mRed\x7f"))
+        con.commit()
+        con.close()
+        outputs = [self.ok("patient", "list", "--format", f).out for f in ("text", "tsv", "csv")]
+        outputs.append(self.ok("patient", "show", "ESC-1").out)
+        for out in outputs:
+            self.assertFalse(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out), repr(out))
+        self.assertIn("ESC-1,Evil?]0;pwned??[2JName,?[31mRed?,", outputs[2])
+        # JSON escapes every C0 control (DEL, harmless to a terminal, is valid JSON as is).
+        outputs = [self.ok("patient", "list", "--format", "json").out,
+                   self.ok("patient", "show", "ESC-1", "--format", "json").out]
+        for out in outputs:
+            self.assertFalse(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", out), repr(out))
+        # JSON keeps the exact value, escaped as JSON does.
+        rec = json.loads(outputs[-1])
+        self.assertEqual(rec["legal_name"], "Evil\x1b]0;pwned\x07\x1b[2JName")
 
     def test_a_truncated_database_is_refused_with_a_clear_message(self):
         db = os.path.join(self.tmp, "big.db")

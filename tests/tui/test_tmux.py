@@ -225,6 +225,33 @@ class TmuxSmoke(unittest.TestCase):
         self.assertNotIn("program:", p.text().splitlines()[0])
         self.assertIn("clinician: demo.th01", p.text().splitlines()[0])
 
+    def test_escape_sequences_stored_in_the_database_are_not_sent_to_the_terminal(self):
+        # cairn refuses control characters on input; a database written by
+        # something else may still hold them. They must reach the screen inert.
+        con = sqlite3.connect(self.db)
+        con.execute("INSERT INTO patient (mrn, legal_name, preferred_name, dob, name_key, "
+                    "created_at, updated_at) VALUES ('ESC-1', ?, ?, '1990-01-01', "
+                    "'aaaa evil', '2026-11-23T00:00:00Z', '2026-11-23T00:00:00Z')",
+                    ("Evil\x1b]0;pwned\x07\x1b[2JName", "\x1b[31mRed"))
+        con.commit()
+        con.close()
+        self.addCleanup(self._delete_escape_patient)
+        p = self.pane
+        p.keys("/", *"ESC-1")
+        screen = p.until(lambda sc: "Evil" in sc and "Name" in sc)
+        line = [ln for ln in screen.splitlines() if "Evil" in ln][0]
+        self.assertRegex(line, r"Evil\?+\]0;pwned\?+\[2JName")
+        self.assertIn("caseload", screen)  # the screen was not cleared by \x1b[2J
+        p.keys("Enter", "Enter")
+        p.until(lambda sc: "Date of birth" in sc and "Evil" in sc)
+
+    def _delete_escape_patient(self):
+        """Other tests share the database: take the hostile row out again."""
+        con = sqlite3.connect(self.db)
+        con.execute("DELETE FROM patient WHERE mrn = 'ESC-1'")
+        con.commit()
+        con.close()
+
     def test_help_lists_every_key_of_the_table(self):
         p = self.pane
         p.keys("?")
