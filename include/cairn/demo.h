@@ -21,9 +21,9 @@ struct cairn_demo_options {
 };
 
 struct cairn_demo_stats {
-    unsigned staff;
-    unsigned programs;
-    unsigned patients;
+    unsigned staff;    /* staff rows created */
+    unsigned programs; /* programs imported from the bundled templates (0 after init) */
+    unsigned patients; /* patients created */
 };
 
 /* Fills the (empty) database with a demo caseload in one transaction. The

@@ -57,7 +57,10 @@ int cli_demo_run(struct cli_ctx *ctx)
     enum cairn_status st = cairn_demo_generate(ctx->store, &opts, &stats, &ctx->err);
     if (st != CAIRN_OK)
         return cli_fail(ctx, st, NULL);
-    printf("demo caseload: %u patients, %u staff, %u programs (synthetic names only)\n",
-           stats.patients, stats.staff, stats.programs);
+    printf("demo caseload: %u patients, %u staff (synthetic names only)", stats.patients,
+           stats.staff);
+    if (stats.programs)
+        printf("; imported %u program template%s", stats.programs, stats.programs == 1 ? "" : "s");
+    printf("\n");
     return 0;
 }
