@@ -168,6 +168,41 @@ class TemplateImport(CairnTestCase):
                              "AND entity = 'program'")[0][0]
         self.assertEqual(imports, 3 + 2)
 
+    def test_bundled_examples_are_the_programs_the_issue_describes(self):
+        self.ok("init")
+        show = lambda code: json.loads(self.ok("template", "show", code, "--format", "json").out)
+        measures = lambda t: {(m["instrument"], m["every"]) for m in t["measures"]}
+
+        mh = show("virtual-mh-iop")
+        self.assertEqual((mh["level_of_care"], mh["population"]), ("asam-2.1", "adult"))
+        self.assertEqual(mh["schedule"]["min_hours_per_week"], 9)
+        self.assertLessEqual({("phq9", "week"), ("gad7", "week"), ("cssrs_screen", "admission")},
+                             measures(mh))
+        self.assertIn("social_goals", mh["plan_sections"])
+        ladder = [l for l in mh["ladders"] if "reintegration" in l["name"].lower()]
+        self.assertEqual(len(ladder), 1)
+        self.assertGreaterEqual(len(ladder[0]["steps"]), 8)
+
+        su = show("substance-use-iop")
+        self.assertEqual(su["level_of_care"], "asam-2.1")
+        self.assertTrue(su["lapse_log"])
+        self.assertIn(("craving", "week"), measures(su))
+        for section in ("triggers", "warning_signs", "coping", "lapse_response", "supports"):
+            self.assertIn(section, su["plan_sections"])
+
+        teen = show("adolescent-iop")
+        self.assertEqual((teen["population"], teen["schedule"]["min_hours_per_week"]),
+                         ("adolescent", 6))
+        self.assertIn("family", teen["session_types"])
+
+        for t in (mh, su, teen):
+            self.assertEqual(t["crisis_line"], "988")
+            for l in t["ladders"]:
+                suds = [s["suds"] for s in l["steps"]]
+                self.assertEqual(suds, sorted(suds))
+                self.assertTrue(all(b - a <= 15 for a, b in zip(suds, suds[1:])),
+                                "%s: steps more than 15 SUDS apart" % l["name"])
+
     def test_show_json_has_every_setting_with_defaults_filled_in(self):
         self.ok("init")
         self.ok("template", "import", os.path.join(DATA, "good", "minimal.yaml"))
