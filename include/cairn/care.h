@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cairn/date.h"
+#include "cairn/patient.h"
 #include "cairn/status.h"
 #include "cairn/template.h"
 
@@ -39,7 +40,7 @@ struct cairn_care_review {
     char status[16];               /* due | draft | signed | cosigned */
 };
 
-#define CAIRN_CARE_REVIEWS_MAX 60 /* a stay is at most 52 weeks */
+#define CAIRN_CARE_REVIEWS_MAX (CAIRN_STAY_MAX_WEEKS + 2) /* weeks touched by the longest stay */
 
 /* Large (about 300 KiB): allocate it, do not put it on the stack. */
 struct cairn_care {

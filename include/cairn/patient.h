@@ -34,6 +34,10 @@ enum cairn_patient_status {
         CAIRN_PATIENT_STATUS__COUNT
 };
 
+/* The longest expected stay an admission may plan (two years): each week
+ * of it gets a scheduled review. */
+#define CAIRN_STAY_MAX_WEEKS 104
+
 enum cairn_risk {
     CAIRN_RISK_UNSET = 0,
     CAIRN_RISK_LOW,

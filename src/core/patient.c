@@ -201,6 +201,13 @@ enum cairn_status cairn_patient_validate(const struct cairn_patient *p, uint32_t
         if (*p->expected_discharge_date && *p->admission_date && expected <= admitted)
             return cairn_error_field(err, CAIRN_ERR_INVALID, "expected_discharge_date",
                                      "must be after the admission date");
+        /* A weekly review is scheduled for each week of the stay: a typo in
+         * the year must not schedule hundreds of them. */
+        if (*p->expected_discharge_date && *p->admission_date &&
+            expected - admitted > CAIRN_STAY_MAX_WEEKS * 7)
+            return cairn_error_field(err, CAIRN_ERR_INVALID, "expected_discharge_date",
+                                     "is more than %d weeks after the admission date",
+                                     CAIRN_STAY_MAX_WEEKS);
         if (*p->discharge_date && *p->admission_date && discharged < admitted)
             return cairn_error_field(err, CAIRN_ERR_INVALID, "discharge_date",
                                      "is before the admission date");

@@ -275,6 +275,24 @@ static void test_admit_keeps_an_explicit_expected_discharge(void **state)
     assert_string_equal(p.expected_discharge_date, "2027-01-15");
 }
 
+static void test_expected_stay_is_at_most_two_years(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_error err;
+    int64_t prog = unit_add_program(s, "virtual-mh-iop", 8);
+    unit_add_patient(s, "P-1", "Program Person", &p);
+    snprintf(p.admission_date, sizeof p.admission_date, "2026-11-02");
+    snprintf(p.expected_discharge_date, sizeof p.expected_discharge_date, "2028-11-01");
+    p.program_id = prog;
+    assert_int_equal(cairn_patient_change_status(s, &p, A, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "expected_discharge_date");
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM review"), 0);
+    snprintf(p.expected_discharge_date, sizeof p.expected_discharge_date, "2028-10-30");
+    assert_int_equal(cairn_patient_change_status(s, &p, A, &err), CAIRN_OK); /* 104 weeks */
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM review"), CAIRN_STAY_MAX_WEEKS);
+}
+
 static void test_admit_to_unknown_program_is_not_found(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -1126,6 +1144,7 @@ int main(void)
         MEM(test_illegal_transitions_are_refused_and_leave_row_unchanged),
         MEM(test_admit_with_program_sets_expected_discharge_from_length_of_stay),
         MEM(test_admit_keeps_an_explicit_expected_discharge),
+        MEM(test_expected_stay_is_at_most_two_years),
         MEM(test_add_stores_every_field_and_starts_referred_at_version_1),
         MEM(test_tags_are_trimmed_lowercased_sorted_and_deduplicated),
         MEM(test_update_saves_masked_fields_only_and_bumps_version),
