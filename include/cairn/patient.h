@@ -116,6 +116,9 @@ struct cairn_patient {
      * name, tab, folded preferred name; see cairn_text_fold()). Pass it as
      * the filter's after_key to page by name. */
     char name_key[2 * CAIRN_NAME_MAX + 2];
+    /* read only, set by cairn_patient_list(): the value the list's order
+     * sorts on before the name (the filter's after_sort when paging) */
+    char sort_key[65];
 };
 
 /* Stored name of a status ("on_hold"); "?" for an invalid value. */
@@ -190,10 +193,29 @@ enum cairn_status cairn_patient_change_status(struct cairn_store *store, struct 
                                               enum cairn_patient_status to,
                                               struct cairn_error *err);
 
+/* List orders. Every order but MRN breaks ties by name, then id; pass the
+ * last row's sort_key, name_key and id to page on. */
+#define CAIRN_PATIENT_SORT_LIST(X)                                                                 \
+    X(CAIRN_PATIENT_SORT_NAME, "name")         /* name_key (accents aside), then id */             \
+    X(CAIRN_PATIENT_SORT_MRN, "mrn")           /* MRN (unique) */                                  \
+    X(CAIRN_PATIENT_SORT_PROGRAM, "program")   /* program code; none first */                      \
+    X(CAIRN_PATIENT_SORT_STATUS, "status")     /* lifecycle: referred, active, on_hold, … */     \
+    X(CAIRN_PATIENT_SORT_RISK, "risk")         /* high, moderate, low, none */                     \
+    X(CAIRN_PATIENT_SORT_ADMITTED, "admitted") /* admission date; none first */
+
 enum cairn_patient_sort {
-    CAIRN_PATIENT_SORT_NAME = 0, /* name_key (legal name as read, accents aside), then id */
-    CAIRN_PATIENT_SORT_MRN,
+#define CAIRN_X_ENUM(code, name) code,
+    CAIRN_PATIENT_SORT_LIST(CAIRN_X_ENUM)
+#undef CAIRN_X_ENUM
+        CAIRN_PATIENT_SORT__COUNT
 };
+
+/* Name of a sort ("risk"); "" for an invalid value. */
+const char *cairn_patient_sort_str(enum cairn_patient_sort sort);
+
+/* Parses a sort name; CAIRN_ERR_INVALID (field "sort") for anything else. */
+enum cairn_status cairn_patient_sort_parse(const char *text, enum cairn_patient_sort *sort,
+                                           struct cairn_error *err);
 
 /* Which patients a list shows. Zero-initialize for "everyone, by name". */
 struct cairn_patient_filter {
@@ -205,7 +227,10 @@ struct cairn_patient_filter {
     const char *search; /* substring of legal/preferred name (folded, so "zoe" finds
                            "Zoë") or of the MRN */
     enum cairn_patient_sort sort;
-    const char *after_key; /* keyset paging: rows strictly after (key, id) */
+    const char *after_sort; /* keyset paging, orders other than name and MRN: the last
+                               row's sort_key */
+    const char *after_key;  /* keyset paging: rows strictly after (key, id); the key is
+                               the MRN for the MRN order, else the name_key */
     int64_t after_id;
     bool backward; /* rows strictly before (key, id), nearest first; without after_key:
                       the last rows, last first */

@@ -275,9 +275,8 @@ int cli_patient_list(struct cli_ctx *ctx)
     f.program_code = cli_opt(ctx, "program");
     f.search = cli_opt(ctx, "search");
     const char *sort = cli_opt(ctx, "sort");
-    if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "mrn") != 0)
-        return cli_usage_error(ctx, "--sort must be name or mrn");
-    f.sort = sort && strcmp(sort, "mrn") == 0 ? CAIRN_PATIENT_SORT_MRN : CAIRN_PATIENT_SORT_NAME;
+    if (sort && cairn_patient_sort_parse(sort, &f.sort, NULL) != CAIRN_OK)
+        return cli_usage_error(ctx, "--sort must be name, mrn, program, status, risk or admitted");
     if ((rc = cli_uint(ctx, "limit", 1, 10000000, &limit)))
         return rc;
     f.limit = (size_t)limit;

@@ -53,6 +53,29 @@ const char *cairn_risk_str(enum cairn_risk risk)
     }
 }
 
+static const char *const sort_names[] = {
+#define CAIRN_X_NAME(code, name) name,
+    CAIRN_PATIENT_SORT_LIST(CAIRN_X_NAME)
+#undef CAIRN_X_NAME
+};
+
+const char *cairn_patient_sort_str(enum cairn_patient_sort sort)
+{
+    return (unsigned)sort < CAIRN_PATIENT_SORT__COUNT ? sort_names[sort] : "";
+}
+
+enum cairn_status cairn_patient_sort_parse(const char *text, enum cairn_patient_sort *sort,
+                                           struct cairn_error *err)
+{
+    for (int i = 0; i < CAIRN_PATIENT_SORT__COUNT; i++)
+        if (text && strcmp(text, sort_names[i]) == 0) {
+            *sort = (enum cairn_patient_sort)i;
+            return CAIRN_OK;
+        }
+    return cairn_error_field(err, CAIRN_ERR_INVALID, "sort",
+                             "must be name, mrn, program, status, risk or admitted");
+}
+
 enum cairn_status cairn_risk_parse(const char *text, enum cairn_risk *risk, struct cairn_error *err)
 {
     for (enum cairn_risk r = CAIRN_RISK_LOW; r <= CAIRN_RISK_HIGH; r++) {

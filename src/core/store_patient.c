@@ -11,15 +11,28 @@
 #include "cairn/text.h"
 #include "store_internal.h"
 
-#define PATIENT_SELECT                                                                             \
-    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "             \
+#define PATIENT_COLUMNS                                                                            \
+    "p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "                    \
     "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
     "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
     "p.peer_mentor_id, t.login, c.login, m.login, p.risk_level, p.risk_set_by, p.risk_set_at, "    \
-    "p.tags, p.created_at, p.updated_at, p.version, p.name_key "                                   \
-    "FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                 \
+    "p.tags, p.created_at, p.updated_at, p.version, p.name_key"
+#define PATIENT_FROM                                                                               \
+    " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
     "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
     "LEFT JOIN staff m ON m.id = p.peer_mentor_id "
+#define PATIENT_SELECT "SELECT " PATIENT_COLUMNS PATIENT_FROM
+
+/* What each list order sorts on before the name (NULL: name or MRN alone).
+ * Always text and never NULL, so keyset comparisons are plain. */
+static const char *const sort_exprs[CAIRN_PATIENT_SORT__COUNT] = {
+    [CAIRN_PATIENT_SORT_PROGRAM] = "coalesce(pr.code, '')",
+    [CAIRN_PATIENT_SORT_STATUS] = "CASE p.status WHEN 'referred' THEN '1' WHEN 'active' THEN '2' "
+                                  "WHEN 'on_hold' THEN '3' WHEN 'discharged' THEN '4' ELSE '5' END",
+    [CAIRN_PATIENT_SORT_RISK] = "CASE p.risk_level WHEN 'high' THEN '1' WHEN 'moderate' THEN '2' "
+                                "WHEN 'low' THEN '3' ELSE '4' END",
+    [CAIRN_PATIENT_SORT_ADMITTED] = "coalesce(p.admission_date, '')",
+};
 
 enum col_kind { COL_TEXT, COL_ID, COL_STATUS, COL_RISK };
 
@@ -557,12 +570,17 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     static const struct cairn_patient_filter everyone = {0};
     enum cairn_status rc = CAIRN_OK;
     sqlite3_stmt *st = NULL;
-    char sql[2048] = PATIENT_SELECT "WHERE 1";
+    char sql[4096];
     char pattern[4 * CAIRN_NAME_MAX + 8];
     int64_t clinician = 0;
     struct cairn_patient row;
     const struct cairn_patient_filter *f = filter ? filter : &everyone;
 
+    if ((unsigned)f->sort >= CAIRN_PATIENT_SORT__COUNT)
+        return cairn_error_field(err, CAIRN_ERR_INVALID, "sort", "unknown list order");
+    const char *sort_expr = sort_exprs[f->sort];
+    snprintf(sql, sizeof sql, "SELECT " PATIENT_COLUMNS ", %s" PATIENT_FROM "WHERE 1",
+             sort_expr ? sort_expr : "''");
 #define APPEND(...) snprintf(sql + strlen(sql), sizeof sql - strlen(sql), __VA_ARGS__)
     if (f->clinician_login) {
         struct cairn_staff who;
@@ -603,15 +621,20 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
         APPEND(" AND (p.name_key LIKE :search ESCAPE '\\' OR p.mrn LIKE :search ESCAPE '\\')");
     }
     const bool by_mrn = f->sort == CAIRN_PATIENT_SORT_MRN;
-    const char *cmp = f->backward ? "<" : ">";
-    if (f->after_key)
+    const char *cmp = f->backward ? "<" : ">", *dir = f->backward ? " DESC" : "";
+    if (f->after_key && sort_expr)
+        APPEND(" AND (%s, p.name_key, p.id) %s (:after_sort, :after_key, :after_id)", sort_expr,
+               cmp);
+    else if (f->after_key)
         APPEND(by_mrn ? " AND p.mrn %s :after_key"
                       : " AND (p.name_key, p.id) %s (:after_key, :after_id)",
                cmp);
-    if (f->backward)
-        APPEND(by_mrn ? " ORDER BY p.mrn DESC" : " ORDER BY p.name_key DESC, p.id DESC");
+    if (sort_expr)
+        APPEND(" ORDER BY %s%s, p.name_key%s, p.id%s", sort_expr, dir, dir, dir);
+    else if (by_mrn)
+        APPEND(" ORDER BY p.mrn%s", dir);
     else
-        APPEND(by_mrn ? " ORDER BY p.mrn" : " ORDER BY p.name_key, p.id");
+        APPEND(" ORDER BY p.name_key%s, p.id%s", dir, dir);
     if (f->limit)
         APPEND(" LIMIT :limit");
 #undef APPEND
@@ -630,12 +653,15 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     BIND(":clinician", sqlite3_bind_int64(st, idx_, clinician));
     BIND(":program", sqlite3_bind_text(st, idx_, f->program_code, -1, SQLITE_STATIC));
     BIND(":search", sqlite3_bind_text(st, idx_, pattern, -1, SQLITE_STATIC));
+    BIND(":after_sort",
+         sqlite3_bind_text(st, idx_, f->after_sort ? f->after_sort : "", -1, SQLITE_STATIC));
     BIND(":after_key", sqlite3_bind_text(st, idx_, f->after_key, -1, SQLITE_STATIC));
     BIND(":after_id", sqlite3_bind_int64(st, idx_, f->after_id));
     BIND(":limit", sqlite3_bind_int64(st, idx_, (sqlite3_int64)f->limit));
 #undef BIND
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         read_row(st, &row);
+        store_col_text(st, 29, row.sort_key, sizeof row.sort_key);
         if (fn(&row, ctx))
             break;
     }

@@ -61,12 +61,13 @@ static int fetch(struct tui_app *app, const struct cairn_patient *from, bool bac
     f.risk_mask = risk_views[c->risk_view].mask;
     f.clinician_login = c->clinician[0] ? c->clinician : NULL;
     f.program_code = c->program[0] ? c->program : NULL;
-    f.sort = c->by_mrn ? CAIRN_PATIENT_SORT_MRN : CAIRN_PATIENT_SORT_NAME;
+    f.sort = (enum cairn_patient_sort)c->sort;
     f.search = c->search[0] ? c->search : NULL;
     f.backward = backward;
     f.limit = (size_t)max;
     if (from) {
-        f.after_key = c->by_mrn ? from->mrn : from->name_key;
+        f.after_sort = from->sort_key;
+        f.after_key = f.sort == CAIRN_PATIENT_SORT_MRN ? from->mrn : from->name_key;
         f.after_id = from->id;
     }
     struct fetch ctx = {out, 0, max};
@@ -303,7 +304,7 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         go_top(app);
         break;
     case TUI_ORDER:
-        c->by_mrn = !c->by_mrn;
+        c->sort = (c->sort + 1) % CAIRN_PATIENT_SORT__COUNT;
         go_top(app);
         break;
     case TUI_CLINICIAN:
@@ -337,10 +338,11 @@ void tui_caseload_draw(struct tui_app *app)
                 {"STATUS", 11},       {"RISK", 9}, {"THERAPIST", 10}};
     const int ncols = 6;
 
-    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s",
+    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s",
              status_views[c->status_view], c->risk_view ? " · risk: " : "",
              risk_views[c->risk_view].label, c->clinician[0] ? " · clinician: " : "", c->clinician,
-             c->program[0] ? " · program: " : "", c->program, c->by_mrn ? " · by MRN" : "",
+             c->program[0] ? " · program: " : "", c->program, c->sort ? " · by " : "",
+             c->sort ? cairn_patient_sort_str((enum cairn_patient_sort)c->sort) : "",
              c->search[0] ? "   search: " : "");
     snprintf(title + strlen(title), sizeof title - strlen(title), "%s", c->search);
     attrset(tui_attr(TUI_COLOR_TITLE));

@@ -174,6 +174,8 @@ class WorkflowTest(CairnTestCase):
         self.assertEqual(mrns("--risk", "moderate,high"), [MRN, "C2468"])
         self.assertEqual(mrns("--risk", "none"), ["B7654321", "D1357"])
         self.assertEqual(mrns("--risk", "low"), [])
+        by_risk = [p["mrn"] for p in self.list_json("--sort", "risk")]
+        self.assertEqual(by_risk, ["C2468", MRN, "B7654321", "D1357"])  # then by name
         res = self.run_cairn("patient", "list", "--risk", "severe")
         self.assert_error(res, 2, r"--risk takes low, moderate, high or none")
 

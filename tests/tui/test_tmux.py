@@ -217,7 +217,16 @@ class TmuxSmoke(unittest.TestCase):
             return [re.search(r"DEMO-\d{6}", r).group(0) for r in rows(screen) if "DEMO-" in r]
 
         p.keys("o")
-        p.until(lambda sc: "by MRN" in sc and len(mrns(sc)) > 1 and mrns(sc) == sorted(mrns(sc)))
+        p.until(lambda sc: "by mrn" in sc and len(mrns(sc)) > 1 and mrns(sc) == sorted(mrns(sc)))
+        p.keys("o", "o", "o")  # program, status, risk
+
+        def risks(screen):
+            order = {"high": 0, "moderate": 1, "low": 2, "-": 3}
+            return [order[r.split()[-2]] for r in rows(screen) if r.split()[-2] in order]
+
+        p.until(lambda sc: "by risk" in sc and len(risks(sc)) > 1 and risks(sc) == sorted(risks(sc)))
+        p.keys("o", "o")  # admitted, back to name
+        p.until(lambda sc: "by " not in sc.splitlines()[0])
         p.keys("p", "C-u", "Enter")  # an empty program code clears that filter
         end = time.monotonic() + 10
         while "program:" in p.text().splitlines()[0] and time.monotonic() < end:

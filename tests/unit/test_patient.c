@@ -723,6 +723,27 @@ struct collected {
     int64_t id[64];
 };
 
+struct sorted {
+    size_t n;
+    char mrn[64][CAIRN_MRN_MAX + 1];
+    char key[64][2 * CAIRN_NAME_MAX + 2];
+    char sort[64][65];
+    int64_t id[64];
+};
+
+static int collect_sorted(const struct cairn_patient *p, void *ctx)
+{
+    struct sorted *c = ctx;
+    if (c->n < 64) {
+        snprintf(c->mrn[c->n], sizeof c->mrn[0], "%s", p->mrn);
+        snprintf(c->key[c->n], sizeof c->key[0], "%s", p->name_key);
+        snprintf(c->sort[c->n], sizeof c->sort[0], "%s", p->sort_key);
+        c->id[c->n] = p->id;
+    }
+    c->n++;
+    return 0;
+}
+
 static int collect(const struct cairn_patient *p, void *ctx)
 {
     struct collected *c = ctx;
@@ -870,6 +891,67 @@ static void test_list_filters_by_risk_level_including_none(void **state)
     f.risk_mask = (1u << CAIRN_RISK_HIGH) | (1u << CAIRN_RISK_UNSET);
     f.status_mask = 1u << A;
     assert_string_equal(list_mrns(s, &f), "A-9");
+}
+
+/* Pages through the whole list `limit` rows at a time, forward then
+ * backward, with the keyset of each order; both walks must give the
+ * one-query order. */
+static void expect_paging_matches(struct cairn_store *s, enum cairn_patient_sort sort)
+{
+    struct cairn_patient_filter all = {.sort = sort};
+    struct sorted whole, page;
+    struct cairn_error err;
+    memset(&whole, 0, sizeof whole);
+    assert_int_equal(cairn_patient_list(s, &all, collect_sorted, &whole, &err), CAIRN_OK);
+    char walked[64][CAIRN_MRN_MAX + 1];
+    size_t n = 0;
+    struct cairn_patient_filter f = {.sort = sort, .limit = 2};
+    char after_sort[65], after_key[2 * CAIRN_NAME_MAX + 2];
+    for (;;) {
+        memset(&page, 0, sizeof page);
+        assert_int_equal(cairn_patient_list(s, &f, collect_sorted, &page, &err), CAIRN_OK);
+        for (size_t i = 0; i < page.n; i++)
+            snprintf(walked[n++], sizeof walked[0], "%s", page.mrn[i]);
+        if (page.n < 2)
+            break;
+        snprintf(after_sort, sizeof after_sort, "%s", page.sort[page.n - 1]);
+        snprintf(after_key, sizeof after_key, "%s",
+                 sort == CAIRN_PATIENT_SORT_MRN ? page.mrn[page.n - 1] : page.key[page.n - 1]);
+        f.after_sort = after_sort;
+        f.after_key = after_key;
+        f.after_id = page.id[page.n - 1];
+    }
+    assert_int_equal(n, whole.n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(walked[i], whole.mrn[i]);
+    /* Backward from the end, nearest first. */
+    struct cairn_patient_filter b = {.sort = sort, .backward = true};
+    memset(&page, 0, sizeof page);
+    assert_int_equal(cairn_patient_list(s, &b, collect_sorted, &page, &err), CAIRN_OK);
+    assert_int_equal(page.n, whole.n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(page.mrn[i], whole.mrn[n - 1 - i]);
+}
+
+static void test_list_orders_by_each_column_and_pages_by_keyset(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    seed_caseload(s);
+    set_risk(s, "A-9", CAIRN_RISK_HIGH);
+    set_risk(s, "B-1", CAIRN_RISK_LOW);
+    set_risk(s, "E-5", CAIRN_RISK_HIGH);
+    set_risk(s, "F-6", CAIRN_RISK_MODERATE);
+    struct cairn_patient_filter f = {.sort = CAIRN_PATIENT_SORT_RISK};
+    assert_string_equal(list_mrns(s, &f), "A-9 E-5 F-6 B-1 C-3 D-4");
+    f.sort = CAIRN_PATIENT_SORT_STATUS; /* referred, active, on hold, discharged, alumni */
+    assert_string_equal(list_mrns(s, &f), "C-3 A-9 B-1 D-4 E-5 F-6");
+    for (int sort = 0; sort < CAIRN_PATIENT_SORT__COUNT; sort++)
+        expect_paging_matches(s, (enum cairn_patient_sort)sort);
+    enum cairn_patient_sort parsed;
+    assert_int_equal(cairn_patient_sort_parse("admitted", &parsed, NULL), CAIRN_OK);
+    assert_int_equal(parsed, CAIRN_PATIENT_SORT_ADMITTED);
+    assert_int_equal(cairn_patient_sort_parse("age", &parsed, NULL), CAIRN_ERR_INVALID);
+    assert_string_equal(cairn_patient_sort_str(CAIRN_PATIENT_SORT_RISK), "risk");
 }
 
 static void test_list_with_unknown_clinician_or_program_is_not_found(void **state)
@@ -1158,6 +1240,7 @@ int main(void)
         MEM(test_list_filters_by_status_mask),
         MEM(test_list_filters_by_any_clinician_role),
         MEM(test_list_filters_by_risk_level_including_none),
+        MEM(test_list_orders_by_each_column_and_pages_by_keyset),
         MEM(test_list_filters_by_program_code),
         MEM(test_list_search_matches_names_and_mrn_case_insensitively),
         MEM(test_list_search_treats_percent_and_underscore_literally),
