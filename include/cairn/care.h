@@ -55,6 +55,9 @@ struct cairn_care {
     struct cairn_care_review reviews[CAIRN_CARE_REVIEWS_MAX];
 };
 
+/* How many of the ladder's steps are mastered. Pure. */
+size_t cairn_care_mastered(const struct cairn_care_ladder *ladder);
+
 /* Fills *care with patient `patient_id`'s plan sections, ladders and review
  * schedule, in order. Not audited by itself: call it inside the audited
  * read of the record (cairn_patient_read()). */

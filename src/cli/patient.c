@@ -89,27 +89,38 @@ static int read_field_options(struct cli_ctx *ctx, struct cairn_patient *p, uint
     return 0;
 }
 
-static json_t *patient_json(const struct cairn_patient *p)
+/* A caseload row as JSON: the columns a list needs, never contact details or
+ * date of birth. Those belong to the full record, whose read is audited. */
+static json_t *caseload_json(const struct cairn_patient *p)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(p->id));
     json_object_set_new(o, "mrn", json_string(p->mrn));
     json_object_set_new(o, "legal_name", json_string(p->legal_name));
     cli_json_set_text(o, "preferred_name", p->preferred_name);
-    json_object_set_new(o, "dob", json_string(p->dob));
-    cli_json_set_text(o, "pronouns", p->pronouns);
-    cli_json_set_text(o, "phone", p->phone);
-    cli_json_set_text(o, "emergency_contact", p->emergency_contact);
     json_object_set_new(o, "status", json_string(cairn_patient_status_str(p->status)));
     cli_json_set_text(o, "program", p->program_code);
     cli_json_set_text(o, "admission_date", p->admission_date);
     cli_json_set_text(o, "expected_discharge_date", p->expected_discharge_date);
-    cli_json_set_text(o, "discharge_date", p->discharge_date);
-    cli_json_set_text(o, "discharge_reason", p->discharge_reason);
     cli_json_set_text(o, "therapist", p->therapist_login);
     cli_json_set_text(o, "case_manager", p->case_manager_login);
     cli_json_set_text(o, "peer_mentor", p->peer_mentor_login);
     cli_json_set_text(o, "risk_level", cairn_risk_str(p->risk));
+    json_object_set_new(o, "version", json_integer(p->version));
+    return o;
+}
+
+/* The whole record as JSON: the caseload columns, then what only an
+ * audited read shows. */
+static json_t *patient_json(const struct cairn_patient *p)
+{
+    json_t *o = caseload_json(p);
+    json_object_set_new(o, "dob", json_string(p->dob));
+    cli_json_set_text(o, "pronouns", p->pronouns);
+    cli_json_set_text(o, "phone", p->phone);
+    cli_json_set_text(o, "emergency_contact", p->emergency_contact);
+    cli_json_set_text(o, "discharge_date", p->discharge_date);
+    cli_json_set_text(o, "discharge_reason", p->discharge_reason);
     cli_json_set_text(o, "risk_set_by", p->risk_set_by);
     cli_json_set_text(o, "risk_set_at", p->risk_set_at);
     json_t *tags = json_array();
@@ -118,7 +129,6 @@ static json_t *patient_json(const struct cairn_patient *p)
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
         json_array_append_new(tags, json_string(t));
     json_object_set_new(o, "tags", tags);
-    json_object_set_new(o, "version", json_integer(p->version));
     json_object_set_new(o, "created_at", json_string(p->created_at));
     json_object_set_new(o, "updated_at", json_string(p->updated_at));
     return o;
@@ -186,27 +196,6 @@ struct list_state {
     struct cli_list *list;
     bool list_json;
 };
-
-/* A caseload row as JSON: the columns a list needs, never contact details or
- * date of birth. Those belong to the full record, whose read is audited. */
-static json_t *caseload_json(const struct cairn_patient *p)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(p->id));
-    json_object_set_new(o, "mrn", json_string(p->mrn));
-    json_object_set_new(o, "legal_name", json_string(p->legal_name));
-    cli_json_set_text(o, "preferred_name", p->preferred_name);
-    json_object_set_new(o, "status", json_string(cairn_patient_status_str(p->status)));
-    cli_json_set_text(o, "program", p->program_code);
-    cli_json_set_text(o, "admission_date", p->admission_date);
-    cli_json_set_text(o, "expected_discharge_date", p->expected_discharge_date);
-    cli_json_set_text(o, "therapist", p->therapist_login);
-    cli_json_set_text(o, "case_manager", p->case_manager_login);
-    cli_json_set_text(o, "peer_mentor", p->peer_mentor_login);
-    cli_json_set_text(o, "risk_level", cairn_risk_str(p->risk));
-    json_object_set_new(o, "version", json_integer(p->version));
-    return o;
-}
 
 static int list_row(const struct cairn_patient *p, void *vctx)
 {
@@ -351,12 +340,9 @@ static void print_care(const struct cairn_care *c)
     printf("\n");
     for (size_t i = 0; i < c->nladders; i++) {
         const struct cairn_care_ladder *l = &c->ladders[i];
-        size_t mastered = 0;
-        for (size_t j = 0; j < l->nsteps; j++)
-            mastered += strcmp(l->steps[j].status, "mastered") == 0;
         cairn_text_fit(l->name, 60, safe, sizeof safe);
         printf("%-19s %s (%s): %zu steps, %zu mastered\n", i ? "" : "Ladders", safe, l->status,
-               l->nsteps, mastered);
+               l->nsteps, cairn_care_mastered(l));
     }
     if (c->nreviews)
         printf("%-19s %zu weekly, %s to %s\n", "Reviews", c->nreviews, c->reviews[0].week,

@@ -181,13 +181,8 @@ enum cairn_status cli_import_bundled(struct cli_ctx *ctx, unsigned *imported)
     return st;
 }
 
-struct list_state {
-    struct cli_list *list;
-};
-
-static int program_row(const struct cairn_program *p, int64_t patients, void *vstate)
+static int program_row(const struct cairn_program *p, int64_t patients, void *vlist)
 {
-    struct list_state *state = vstate;
     char version[16], hours[32], sessions[16], weeks[16], count[24];
     snprintf(version, sizeof version, "%d", p->version);
     snprintf(hours, sizeof hours, "%g-%g", p->min_hours_per_week, p->max_hours_per_week);
@@ -208,7 +203,7 @@ static int program_row(const struct cairn_program *p, int64_t patients, void *vs
     json_object_set_new(o, "patients", json_integer(patients));
     const char *cells[] = {p->code,  version, p->name, p->level_of_care, p->population, hours,
                            sessions, weeks,   count};
-    cli_list_row(state->list, cells, o);
+    cli_list_row(vlist, cells, o);
     return 0;
 }
 
@@ -221,12 +216,12 @@ int cli_template_list(struct cli_ctx *ctx)
         {"SESSIONS", CLI_COL_NUMBER, 0}, {"WEEKS", CLI_COL_NUMBER, 0},
         {"PATIENTS", CLI_COL_NUMBER, 0},
     };
-    struct list_state state = {cli_list_begin(ctx->format, cols, 9)};
-    if (!state.list)
+    struct cli_list *list = cli_list_begin(ctx->format, cols, 9);
+    if (!list)
         return CLI_EXIT_FAILED;
     enum cairn_status st =
-        cairn_program_list(ctx->store, cli_opt(ctx, "all") != NULL, program_row, &state, &ctx->err);
-    int out = cli_list_end(&state.list);
+        cairn_program_list(ctx->store, cli_opt(ctx, "all") != NULL, program_row, list, &ctx->err);
+    int out = cli_list_end(&list);
     if (st != CAIRN_OK)
         return cli_fail(ctx, st, NULL);
     return out ? CLI_EXIT_FAILED : 0;

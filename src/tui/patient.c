@@ -48,11 +48,8 @@ static void draw_care(struct tui_app *app, int rows)
     tui_draw_text(y++, x, line, width);
     for (size_t i = 0; i < c->nladders && y < app->lines - 2; i++) {
         const struct cairn_care_ladder *l = &c->ladders[i];
-        size_t mastered = 0;
-        for (size_t j = 0; j < l->nsteps; j++)
-            mastered += strcmp(l->steps[j].status, "mastered") == 0;
-        snprintf(line, sizeof line, "Ladder: %s, %zu of %zu steps mastered", l->name, mastered,
-                 l->nsteps);
+        snprintf(line, sizeof line, "Ladder: %s, %zu of %zu steps mastered", l->name,
+                 cairn_care_mastered(l), l->nsteps);
         tui_draw_text(y++, x, line, width);
     }
     if (c->nreviews && y < app->lines - 1) {

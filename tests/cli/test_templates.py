@@ -297,16 +297,24 @@ class Admission(CairnTestCase):
         before = self.admit("ADM-1", "adolescent-iop", "2026-11-02")["care"]
         text = self.ok("template", "show", "adolescent-iop", "--format", "yaml").out
         path = os.path.join(self.tmp, "adolescent-iop.yaml")
+        # Version 2 drops the aftercare section and the ladder's last step.
+        self.assertIn("  - aftercare\n", text)
+        changed = text.replace("  - aftercare\n", "", 1)
+        last_step = changed.rindex("      - {text:")
+        changed = changed[:last_step] + changed[changed.index("\n", last_step) + 1:]
         with open(path, "w", encoding="utf-8") as f:
-            f.write(text.replace("plan_sections: [", "plan_sections: [aftercare, ", 1)
-                    if "plan_sections: [" in text else text + "\n# changed\n")
+            f.write(changed)
         self.assertIn("version 2", self.ok("template", "import", path).out)
         after = json.loads(self.ok("patient", "show", "ADM-1", "--format", "json").out)["care"]
         self.assertEqual(after, before)
+        self.assertIn("aftercare", after["plan"]["sections"])
         admitted_v1 = self.query("SELECT pr.template_version FROM patient p JOIN program pr "
                                  "ON pr.id = p.program_id WHERE p.mrn = 'ADM-1'")[0][0]
         self.assertEqual(admitted_v1, 1)
-        self.admit("ADM-2", "adolescent-iop", "2026-11-16")
+        newer = self.admit("ADM-2", "adolescent-iop", "2026-11-16")["care"]
+        self.assertNotIn("aftercare", newer["plan"]["sections"])
+        self.assertEqual(len(newer["ladders"][0]["steps"]),
+                         len(before["ladders"][0]["steps"]) - 1)
         admitted_v2 = self.query("SELECT pr.template_version FROM patient p JOIN program pr "
                                  "ON pr.id = p.program_id WHERE p.mrn = 'ADM-2'")[0][0]
         self.assertEqual(admitted_v2, 2)

@@ -720,29 +720,9 @@ struct collected {
     char mrn[64][CAIRN_MRN_MAX + 1];
     char name[64][CAIRN_NAME_MAX + 1];
     char key[64][2 * CAIRN_NAME_MAX + 2];
-    int64_t id[64];
-};
-
-struct sorted {
-    size_t n;
-    char mrn[64][CAIRN_MRN_MAX + 1];
-    char key[64][2 * CAIRN_NAME_MAX + 2];
     char sort[64][65];
     int64_t id[64];
 };
-
-static int collect_sorted(const struct cairn_patient *p, void *ctx)
-{
-    struct sorted *c = ctx;
-    if (c->n < 64) {
-        snprintf(c->mrn[c->n], sizeof c->mrn[0], "%s", p->mrn);
-        snprintf(c->key[c->n], sizeof c->key[0], "%s", p->name_key);
-        snprintf(c->sort[c->n], sizeof c->sort[0], "%s", p->sort_key);
-        c->id[c->n] = p->id;
-    }
-    c->n++;
-    return 0;
-}
 
 static int collect(const struct cairn_patient *p, void *ctx)
 {
@@ -751,6 +731,7 @@ static int collect(const struct cairn_patient *p, void *ctx)
         snprintf(c->mrn[c->n], sizeof c->mrn[0], "%s", p->mrn);
         snprintf(c->name[c->n], sizeof c->name[0], "%s", p->legal_name);
         snprintf(c->key[c->n], sizeof c->key[0], "%s", p->name_key);
+        snprintf(c->sort[c->n], sizeof c->sort[0], "%s", p->sort_key);
         c->id[c->n] = p->id;
     }
     c->n++;
@@ -899,17 +880,17 @@ static void test_list_filters_by_risk_level_including_none(void **state)
 static void expect_paging_matches(struct cairn_store *s, enum cairn_patient_sort sort)
 {
     struct cairn_patient_filter all = {.sort = sort};
-    struct sorted whole, page;
+    struct collected whole, page;
     struct cairn_error err;
     memset(&whole, 0, sizeof whole);
-    assert_int_equal(cairn_patient_list(s, &all, collect_sorted, &whole, &err), CAIRN_OK);
+    assert_int_equal(cairn_patient_list(s, &all, collect, &whole, &err), CAIRN_OK);
     char walked[64][CAIRN_MRN_MAX + 1];
     size_t n = 0;
     struct cairn_patient_filter f = {.sort = sort, .limit = 2};
     char after_sort[65], after_key[2 * CAIRN_NAME_MAX + 2];
     for (;;) {
         memset(&page, 0, sizeof page);
-        assert_int_equal(cairn_patient_list(s, &f, collect_sorted, &page, &err), CAIRN_OK);
+        assert_int_equal(cairn_patient_list(s, &f, collect, &page, &err), CAIRN_OK);
         for (size_t i = 0; i < page.n; i++)
             snprintf(walked[n++], sizeof walked[0], "%s", page.mrn[i]);
         if (page.n < 2)
@@ -927,7 +908,7 @@ static void expect_paging_matches(struct cairn_store *s, enum cairn_patient_sort
     /* Backward from the end, nearest first. */
     struct cairn_patient_filter b = {.sort = sort, .backward = true};
     memset(&page, 0, sizeof page);
-    assert_int_equal(cairn_patient_list(s, &b, collect_sorted, &page, &err), CAIRN_OK);
+    assert_int_equal(cairn_patient_list(s, &b, collect, &page, &err), CAIRN_OK);
     assert_int_equal(page.n, whole.n);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(page.mrn[i], whole.mrn[n - 1 - i]);

@@ -470,6 +470,9 @@ static void test_admission_seeds_care_in_the_same_transaction(void **state)
     assert_int_equal(care->nladders, 1);
     assert_int_equal(care->ladders[0].nsteps, 3);
     assert_string_equal(care->ladders[0].steps[0].status, "not_started");
+    assert_int_equal(cairn_care_mastered(&care->ladders[0]), 0);
+    snprintf(care->ladders[0].steps[1].status, sizeof care->ladders[0].steps[1].status, "mastered");
+    assert_int_equal(cairn_care_mastered(&care->ladders[0]), 1);
     /* Every ISO week with a day in care: Wednesday of W47 to the Tuesday
      * before discharge in W02 is nine weeks (2026 has a W53). */
     assert_int_equal(care->nreviews, 9);
