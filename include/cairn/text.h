@@ -11,12 +11,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cairn/status.h"
+
 /* True when the n bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). */
 bool cairn_utf8_valid(const char *s, size_t n);
 
 /* True when s contains a C0 or C1 control character or DEL (tab included). */
 bool cairn_text_has_control(const char *s);
+
+/* Checks free text a person typed for field `field`: valid UTF-8, no
+ * control characters, no leading or trailing spaces, not blank when
+ * `required`, and at most `max_chars` characters (0: no limit). The first
+ * problem goes to err with the field as its pointer. */
+enum cairn_status cairn_text_check(const char *value, const char *field, bool required,
+                                   size_t max_chars, struct cairn_error *err);
 
 /* Decodes one code point from s (at most n bytes). Returns the number of
  * bytes used (1-4) and stores the code point in *cp; on a malformed

@@ -71,6 +71,60 @@ static const struct cli_opt template_show_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt ladder_list_opts[] = {
+    {"all", NULL, "also retired ladders", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt ladder_show_opts[] = {
+    {"attempts", NULL, "also list every attempt (json always has them)", NULL},
+    RECORD_FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt ladder_add_step_opts[] = {
+    {"text", "TEXT", "what the patient will do (required)", NULL},
+    {"suds", "N", "anticipated SUDS on the ladder's scale, 0-100 or 0-10 (required)", NULL},
+    {"at", "N", "place in the ladder (default: at the end); later steps move down", "position"},
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt ladder_move_step_opts[] = {
+    {"to", "N", "the step's new place in the ladder (required)", NULL},
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt ladder_edit_step_opts[] = {
+    {"text", "TEXT", "new wording", NULL},
+    {"suds", "N", "new anticipated SUDS", NULL},
+    {"skip", NULL, "mark the step skipped (it stays on the ladder)", NULL},
+    {"unskip", NULL, "undo --skip: the status follows the attempts again", NULL},
+    {"retire", NULL, "take the step off the ladder, keeping its attempts", NULL},
+    {"restore", NULL, "put a retired step back", NULL},
+    IF_VERSION_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt ladder_attempt_opts[] = {
+    {"before", "N", "SUDS just before starting (required)", "suds_before"},
+    {"peak", "N", "highest SUDS during the exposure (required)", "suds_peak"},
+    {"after", "N", "SUDS at the end (required)", "suds_after"},
+    {"date", "DATE", "when it happened (default today; never in the future)", NULL},
+    {"minutes", "N", "how long the exposure lasted", NULL},
+    {"where", "WHERE", "session (default) or between (between sessions)", "setting"},
+    {"predicted", "TEXT", "the feared outcome the patient predicted", "prediction"},
+    {"expectancy-before", "PCT", "how sure, 0-100, the patient was that it would happen",
+     "expectancy_before"},
+    {"came-true", "ANSWER", "whether it happened: yes, no or partly", "came_true"},
+    {"expectancy-after", "PCT", "how sure, 0-100, the patient is now", "expectancy_after"},
+    {"safety-behaviours", "TEXT", "safety behaviours used, if any", "safety_behaviours"},
+    {"note", "TEXT", "anything else worth keeping", NULL},
+    END_OPTS,
+};
+
 static const struct cli_opt staff_add_opts[] = {
     {"login", "LOGIN", "the OS user name this person signs in as (required)", NULL},
     {"name", "TEXT", "full name (required)", NULL},
@@ -218,6 +272,26 @@ static const struct cli_cmd commands[] = {
      NULL, patient_discharge_opts, CLI_DB_OPEN, cli_patient_discharge},
     {"patient", "alumni", "MRN", 1, 1, "move a discharged patient to alumni", NULL,
      patient_status_opts, CLI_DB_OPEN, cli_patient_alumni},
+    {"ladder", "list", "MRN", 1, 1, "list a patient's exposure ladders (the read is audited)", NULL,
+     ladder_list_opts, CLI_DB_OPEN, cli_ladder_list},
+    {"ladder", "show", "MRN LADDER", 2, 2,
+     "show a ladder's steps, their status, the next step and warnings",
+     "LADDER is the ladder's number in `cairn ladder list` or its name. Each step's status "
+     "follows the program's mastery rule, a program convention (man cairn-template(5)); the "
+     "line under the next step says which branch of the rule decided it.",
+     ladder_show_opts, CLI_DB_OPEN, cli_ladder_show},
+    {"ladder", "add-step", "MRN LADDER", 2, 2, "add a step to a patient's ladder",
+     "Warns (without refusing) when adjacent steps are more than 15 SUDS apart, a step is rated "
+     "lower than the one before it, or the ladder has fewer than 8 steps.",
+     ladder_add_step_opts, CLI_DB_OPEN, cli_ladder_add_step},
+    {"ladder", "move-step", "MRN LADDER STEP", 3, 3, "move a step to another place in the ladder",
+     NULL, ladder_move_step_opts, CLI_DB_OPEN, cli_ladder_move_step},
+    {"ladder", "edit-step", "MRN LADDER STEP", 3, 3, "reword, re-rate, skip or retire a step", NULL,
+     ladder_edit_step_opts, CLI_DB_OPEN, cli_ladder_edit_step},
+    {"ladder", "attempt", "MRN LADDER STEP", 3, 3, "log an exposure attempt on a step",
+     "The step's status is recomputed from all its attempts by the program's mastery rule and "
+     "printed with the rule that decided it, followed by the next suggested step.",
+     ladder_attempt_opts, CLI_DB_OPEN, cli_ladder_attempt},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

@@ -109,26 +109,6 @@ bool cairn_patient_transition_allowed(enum cairn_patient_status from, enum cairn
     }
 }
 
-/* Free text a person typed: valid UTF-8, no control characters, not blank. */
-static enum cairn_status check_text(const char *value, const char *field, bool required,
-                                    struct cairn_error *err)
-{
-    size_t n = strlen(value);
-    if (!cairn_utf8_valid(value, n))
-        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "not valid UTF-8 text");
-    if (cairn_text_has_control(value))
-        return cairn_error_field(err, CAIRN_ERR_INVALID, field,
-                                 "contains a control character (tab, newline or escape)");
-    bool blank = true;
-    for (size_t i = 0; i < n && blank; i++)
-        blank = value[i] == ' ';
-    if (required && blank)
-        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "is required");
-    if (!blank && (value[0] == ' ' || value[n - 1] == ' '))
-        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "has leading or trailing spaces");
-    return CAIRN_OK;
-}
-
 /* A date field: "" allowed unless required; otherwise a real date. */
 static enum cairn_status check_date(const char *value, const char *field, bool required,
                                     int32_t *out, struct cairn_error *err)
@@ -168,19 +148,20 @@ enum cairn_status cairn_patient_validate(const struct cairn_patient *p, uint32_t
                                      "must start with a letter or digit");
     }
     if ((mask & CAIRN_PF_BIT(LEGAL_NAME)) &&
-        (rc = check_text(p->legal_name, "legal_name", true, err)) != CAIRN_OK)
+        (rc = cairn_text_check(p->legal_name, "legal_name", true, 0, err)) != CAIRN_OK)
         return rc;
     if ((mask & CAIRN_PF_BIT(PREFERRED_NAME)) &&
-        (rc = check_text(p->preferred_name, "preferred_name", false, err)) != CAIRN_OK)
+        (rc = cairn_text_check(p->preferred_name, "preferred_name", false, 0, err)) != CAIRN_OK)
         return rc;
     if ((mask & CAIRN_PF_BIT(PRONOUNS)) &&
-        (rc = check_text(p->pronouns, "pronouns", false, err)) != CAIRN_OK)
+        (rc = cairn_text_check(p->pronouns, "pronouns", false, 0, err)) != CAIRN_OK)
         return rc;
     if ((mask & CAIRN_PF_BIT(EMERGENCY_CONTACT)) &&
-        (rc = check_text(p->emergency_contact, "emergency_contact", false, err)) != CAIRN_OK)
+        (rc = cairn_text_check(p->emergency_contact, "emergency_contact", false, 0, err)) !=
+            CAIRN_OK)
         return rc;
     if ((mask & CAIRN_PF_BIT(DISCHARGE_REASON)) &&
-        (rc = check_text(p->discharge_reason, "discharge_reason", false, err)) != CAIRN_OK)
+        (rc = cairn_text_check(p->discharge_reason, "discharge_reason", false, 0, err)) != CAIRN_OK)
         return rc;
     if (mask & CAIRN_PF_BIT(PHONE)) {
         int digits = 0;

@@ -28,6 +28,14 @@ int cairn_store_schema_latest(void)
     return store_migration_count ? store_migrations[store_migration_count - 1].version : 0;
 }
 
+enum cairn_status store_step_done(struct cairn_store *s, sqlite3_stmt *st, const char *what,
+                                  struct cairn_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CAIRN_OK : store_fail(s, rc, what, err);
+}
+
 enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,
                              struct cairn_error *err)
 {

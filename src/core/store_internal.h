@@ -50,6 +50,19 @@ sqlite3 *store_db(struct cairn_store *s);
  * err filled. The statement stays owned by the store. */
 sqlite3_stmt *store_stmt(struct cairn_store *s, const char *sql, struct cairn_error *err);
 
+/* Runs a prepared statement that returns no rows and resets it; a failure
+ * is reported as store_fail() with `what`. */
+enum cairn_status store_step_done(struct cairn_store *s, sqlite3_stmt *st, const char *what,
+                                  struct cairn_error *err);
+
+/* Declares `st`, the cached statement for the literal `sql`, or returns
+ * err's status from the enclosing function. Needs `s` and `err` in scope;
+ * use it where an early return leaves nothing to undo. */
+#define STORE_PREPARE(st, sql)                                                                     \
+    sqlite3_stmt *st = store_stmt(s, sql, err);                                                    \
+    if (!st)                                                                                       \
+        return err ? err->status : CAIRN_ERR_DB;
+
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
 enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,

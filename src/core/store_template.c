@@ -11,20 +11,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Runs a prepared statement that returns no rows and resets it. */
-static enum cairn_status step_done(struct cairn_store *s, sqlite3_stmt *st, const char *what,
-                                   struct cairn_error *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? CAIRN_OK : store_fail(s, rc, what, err);
-}
-
-#define PREPARE(st, sql)                                                                           \
-    sqlite3_stmt *st = store_stmt(s, sql, err);                                                    \
-    if (!st)                                                                                       \
-        return err ? err->status : CAIRN_ERR_DB;
-
 /* "group,individual" from the session-type bits. */
 static void session_types_text(unsigned bits, char *out, size_t size)
 {
@@ -52,14 +38,15 @@ static unsigned session_types_bits(const char *text)
 enum cairn_status store_program_insert(struct cairn_store *s, struct cairn_template *t,
                                        const char *text, size_t len, struct cairn_error *err)
 {
-    PREPARE(st, "INSERT INTO program (code, template_version, name, level_of_care, population, "
-                "min_hours_per_week, max_hours_per_week, sessions_per_week, min_days_per_week, "
-                "length_weeks, template_text, hours_per_session, session_types, "
-                "mastery_peak_suds, mastery_consecutive, mastery_drop_percent, alert_phq9_rise, "
-                "alert_gad7_rise, alert_absences_per_week, alert_ladder_stall_days, "
-                "alert_discharge_planning_days, crisis_line, lapse_log, created_at, updated_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)");
+    STORE_PREPARE(st,
+                  "INSERT INTO program (code, template_version, name, level_of_care, population, "
+                  "min_hours_per_week, max_hours_per_week, sessions_per_week, min_days_per_week, "
+                  "length_weeks, template_text, hours_per_session, session_types, "
+                  "mastery_peak_suds, mastery_consecutive, mastery_drop_percent, alert_phq9_rise, "
+                  "alert_gad7_rise, alert_absences_per_week, alert_ladder_stall_days, "
+                  "alert_discharge_planning_days, crisis_line, lapse_log, created_at, updated_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                  "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)");
     const struct cairn_program *p = &t->program;
     char types[128], now[CAIRN_TIMESTAMP_LEN + 1];
     session_types_text(t->session_types, types, sizeof types);
@@ -108,57 +95,57 @@ static enum cairn_status insert_children(struct cairn_store *s, const struct cai
     int64_t id = t->program.id;
     enum cairn_status rc = CAIRN_OK;
     {
-        PREPARE(st, "INSERT INTO program_measure (program_id, position, instrument, every) "
-                    "VALUES (?1, ?2, ?3, ?4)");
+        STORE_PREPARE(st, "INSERT INTO program_measure (program_id, position, instrument, every) "
+                          "VALUES (?1, ?2, ?3, ?4)");
         for (size_t i = 0; i < t->nmeasures && rc == CAIRN_OK; i++) {
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int(st, 2, (int)i);
             sqlite3_bind_text(st, 3, cairn_instrument_str(t->measures[i].instrument), -1,
                               SQLITE_STATIC);
             sqlite3_bind_text(st, 4, cairn_cadence_str(t->measures[i].every), -1, SQLITE_STATIC);
-            rc = step_done(s, st, "storing a program measure", err);
+            rc = store_step_done(s, st, "storing a program measure", err);
         }
     }
     if (rc == CAIRN_OK) {
-        PREPARE(st, "INSERT INTO program_plan_section (program_id, position, section) "
-                    "VALUES (?1, ?2, ?3)");
+        STORE_PREPARE(st, "INSERT INTO program_plan_section (program_id, position, section) "
+                          "VALUES (?1, ?2, ?3)");
         for (size_t i = 0; i < t->nsections && rc == CAIRN_OK; i++) {
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int(st, 2, (int)i);
             sqlite3_bind_text(st, 3, cairn_plan_section_str(t->sections[i]), -1, SQLITE_STATIC);
-            rc = step_done(s, st, "storing a plan section", err);
+            rc = store_step_done(s, st, "storing a plan section", err);
         }
     }
     if (rc == CAIRN_OK) {
-        PREPARE(st, "INSERT INTO program_checklist_item (program_id, position, text) "
-                    "VALUES (?1, ?2, ?3)");
+        STORE_PREPARE(st, "INSERT INTO program_checklist_item (program_id, position, text) "
+                          "VALUES (?1, ?2, ?3)");
         for (size_t i = 0; i < t->nchecklist && rc == CAIRN_OK; i++) {
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int(st, 2, (int)i);
             sqlite3_bind_text(st, 3, t->checklist[i], -1, SQLITE_STATIC);
-            rc = step_done(s, st, "storing a review checklist item", err);
+            rc = store_step_done(s, st, "storing a review checklist item", err);
         }
     }
     for (size_t i = 0; i < t->nladders && rc == CAIRN_OK; i++) {
         const struct cairn_template_ladder *l = &t->ladders[i];
-        PREPARE(ins, "INSERT INTO program_ladder (program_id, position, name, target, scale) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)");
+        STORE_PREPARE(ins, "INSERT INTO program_ladder (program_id, position, name, target, scale) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)");
         sqlite3_bind_int64(ins, 1, id);
         sqlite3_bind_int(ins, 2, (int)i);
         sqlite3_bind_text(ins, 3, l->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 4, l->target, -1, SQLITE_STATIC);
         sqlite3_bind_int(ins, 5, l->scale);
-        if ((rc = step_done(s, ins, "storing a program ladder", err)) != CAIRN_OK)
+        if ((rc = store_step_done(s, ins, "storing a program ladder", err)) != CAIRN_OK)
             break;
         int64_t ladder = sqlite3_last_insert_rowid(store_db(s));
-        PREPARE(step, "INSERT INTO program_ladder_step (ladder_id, position, text, suds) "
-                      "VALUES (?1, ?2, ?3, ?4)");
+        STORE_PREPARE(step, "INSERT INTO program_ladder_step (ladder_id, position, text, suds) "
+                            "VALUES (?1, ?2, ?3, ?4)");
         for (size_t j = 0; j < l->nsteps && rc == CAIRN_OK; j++) {
             sqlite3_bind_int64(step, 1, ladder);
             sqlite3_bind_int(step, 2, (int)j);
             sqlite3_bind_text(step, 3, l->steps[j].text, -1, SQLITE_STATIC);
             sqlite3_bind_int(step, 4, l->steps[j].suds);
-            rc = step_done(s, step, "storing a ladder step", err);
+            rc = store_step_done(s, step, "storing a ladder step", err);
         }
     }
     return rc;
@@ -169,8 +156,8 @@ static enum cairn_status newest_version(struct cairn_store *s, const char *code,
                                         size_t len, int64_t *id, int *version, bool *same,
                                         struct cairn_error *err)
 {
-    PREPARE(st, "SELECT id, template_version, template_text FROM program WHERE code = ?1 "
-                "ORDER BY template_version DESC LIMIT 1");
+    STORE_PREPARE(st, "SELECT id, template_version, template_text FROM program WHERE code = ?1 "
+                      "ORDER BY template_version DESC LIMIT 1");
     sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *id = 0;
@@ -224,7 +211,7 @@ out:
 enum cairn_status cairn_template_text(struct cairn_store *s, int64_t program_id, char **text,
                                       struct cairn_error *err)
 {
-    PREPARE(st, "SELECT template_text FROM program WHERE id = ?1");
+    STORE_PREPARE(st, "SELECT template_text FROM program WHERE id = ?1");
     sqlite3_bind_int64(st, 1, program_id);
     int rc = sqlite3_step(st);
     enum cairn_status ret = CAIRN_OK;
@@ -279,11 +266,12 @@ enum cairn_status cairn_template_load(struct cairn_store *s, int64_t program_id,
     if (rc != CAIRN_OK)
         return rc;
     {
-        PREPARE(st, "SELECT hours_per_session, session_types, mastery_peak_suds, "
-                    "mastery_consecutive, mastery_drop_percent, alert_phq9_rise, alert_gad7_rise, "
-                    "alert_absences_per_week, alert_ladder_stall_days, "
-                    "alert_discharge_planning_days, crisis_line, lapse_log FROM program "
-                    "WHERE id = ?1");
+        STORE_PREPARE(
+            st, "SELECT hours_per_session, session_types, mastery_peak_suds, "
+                "mastery_consecutive, mastery_drop_percent, alert_phq9_rise, alert_gad7_rise, "
+                "alert_absences_per_week, alert_ladder_stall_days, "
+                "alert_discharge_planning_days, crisis_line, lapse_log FROM program "
+                "WHERE id = ?1");
         sqlite3_bind_int64(st, 1, program_id);
         int src = sqlite3_step(st);
         if (src == SQLITE_ROW) {
@@ -304,8 +292,8 @@ enum cairn_status cairn_template_load(struct cairn_store *s, int64_t program_id,
             return store_fail(s, src, "reading a program", err);
     }
     {
-        PREPARE(st, "SELECT instrument, every FROM program_measure WHERE program_id = ?1 "
-                    "ORDER BY position");
+        STORE_PREPARE(st, "SELECT instrument, every FROM program_measure WHERE program_id = ?1 "
+                          "ORDER BY position");
         sqlite3_bind_int64(st, 1, program_id);
         int src;
         while ((src = sqlite3_step(st)) == SQLITE_ROW && t->nmeasures < COUNT(t->measures)) {
@@ -320,8 +308,8 @@ enum cairn_status cairn_template_load(struct cairn_store *s, int64_t program_id,
         sqlite3_reset(st);
     }
     {
-        PREPARE(st, "SELECT section FROM program_plan_section WHERE program_id = ?1 "
-                    "ORDER BY position");
+        STORE_PREPARE(st, "SELECT section FROM program_plan_section WHERE program_id = ?1 "
+                          "ORDER BY position");
         sqlite3_bind_int64(st, 1, program_id);
         while (sqlite3_step(st) == SQLITE_ROW && t->nsections < COUNT(t->sections)) {
             int i = index_of((const char *)sqlite3_column_text(st, 0), section_at,
@@ -332,17 +320,18 @@ enum cairn_status cairn_template_load(struct cairn_store *s, int64_t program_id,
         sqlite3_reset(st);
     }
     {
-        PREPARE(st, "SELECT text FROM program_checklist_item WHERE program_id = ?1 "
-                    "ORDER BY position");
+        STORE_PREPARE(st, "SELECT text FROM program_checklist_item WHERE program_id = ?1 "
+                          "ORDER BY position");
         sqlite3_bind_int64(st, 1, program_id);
         while (sqlite3_step(st) == SQLITE_ROW && t->nchecklist < COUNT(t->checklist))
             store_col_text(st, 0, t->checklist[t->nchecklist++], sizeof t->checklist[0]);
         sqlite3_reset(st);
     }
     {
-        PREPARE(st, "SELECT l.id, l.name, l.target, l.scale, s.text, s.suds "
-                    "FROM program_ladder l LEFT JOIN program_ladder_step s ON s.ladder_id = l.id "
-                    "WHERE l.program_id = ?1 ORDER BY l.position, s.position");
+        STORE_PREPARE(st,
+                      "SELECT l.id, l.name, l.target, l.scale, s.text, s.suds "
+                      "FROM program_ladder l LEFT JOIN program_ladder_step s ON s.ladder_id = l.id "
+                      "WHERE l.program_id = ?1 ORDER BY l.position, s.position");
         sqlite3_bind_int64(st, 1, program_id);
         int64_t current = 0;
         struct cairn_template_ladder *l = NULL;
@@ -378,35 +367,37 @@ enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int
     enum cairn_status rc;
     int64_t plan;
     {
-        PREPARE(st, "INSERT INTO plan (patient_id, program_id, created_at, updated_at) "
-                    "VALUES (?1, ?2, ?3, ?3)");
+        STORE_PREPARE(st, "INSERT INTO plan (patient_id, program_id, created_at, updated_at) "
+                          "VALUES (?1, ?2, ?3, ?3)");
         sqlite3_bind_int64(st, 1, patient_id);
         sqlite3_bind_int64(st, 2, program_id);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-        if ((rc = step_done(s, st, "creating the plan", err)) != CAIRN_OK)
+        if ((rc = store_step_done(s, st, "creating the plan", err)) != CAIRN_OK)
             return rc;
         plan = sqlite3_last_insert_rowid(store_db(s));
     }
     {
-        PREPARE(st, "INSERT INTO plan_section (plan_id, position, section) "
-                    "SELECT ?1, position, section FROM program_plan_section "
-                    "WHERE program_id = ?2 ORDER BY position");
+        STORE_PREPARE(st, "INSERT INTO plan_section (plan_id, position, section) "
+                          "SELECT ?1, position, section FROM program_plan_section "
+                          "WHERE program_id = ?2 ORDER BY position");
         sqlite3_bind_int64(st, 1, plan);
         sqlite3_bind_int64(st, 2, program_id);
-        if ((rc = step_done(s, st, "creating the plan sections", err)) != CAIRN_OK ||
+        if ((rc = store_step_done(s, st, "creating the plan sections", err)) != CAIRN_OK ||
             (rc = store_audit(s, "create", "plan", plan, patient_id, "status,sections", "ok",
                               err)) != CAIRN_OK)
             return rc;
     }
     {
-        PREPARE(ladders, "SELECT id, position FROM program_ladder WHERE program_id = ?1 "
-                         "ORDER BY position");
-        PREPARE(copy, "INSERT INTO ladder (patient_id, position, name, target, scale, "
+        STORE_PREPARE(ladders, "SELECT id, position FROM program_ladder WHERE program_id = ?1 "
+                               "ORDER BY position");
+        STORE_PREPARE(copy,
+                      "INSERT INTO ladder (patient_id, position, name, target, scale, "
                       "created_at, updated_at) SELECT ?1, position, name, target, scale, ?3, ?3 "
                       "FROM program_ladder WHERE id = ?2");
-        PREPARE(steps, "INSERT INTO ladder_step (ladder_id, position, text, suds, created_at, "
-                       "updated_at) SELECT ?1, position, text, suds, ?3, ?3 "
-                       "FROM program_ladder_step WHERE ladder_id = ?2 ORDER BY position");
+        STORE_PREPARE(steps,
+                      "INSERT INTO ladder_step (ladder_id, position, text, suds, created_at, "
+                      "updated_at) SELECT ?1, position, text, suds, ?3, ?3 "
+                      "FROM program_ladder_step WHERE ladder_id = ?2 ORDER BY position");
         sqlite3_bind_int64(ladders, 1, program_id);
         int src = SQLITE_DONE;
         while (rc == CAIRN_OK && (src = sqlite3_step(ladders)) == SQLITE_ROW) {
@@ -414,13 +405,13 @@ enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int
             sqlite3_bind_int64(copy, 1, patient_id);
             sqlite3_bind_int64(copy, 2, from);
             sqlite3_bind_text(copy, 3, now, -1, SQLITE_TRANSIENT);
-            if ((rc = step_done(s, copy, "creating a ladder", err)) != CAIRN_OK)
+            if ((rc = store_step_done(s, copy, "creating a ladder", err)) != CAIRN_OK)
                 break;
             int64_t ladder = sqlite3_last_insert_rowid(store_db(s));
             sqlite3_bind_int64(steps, 1, ladder);
             sqlite3_bind_int64(steps, 2, from);
             sqlite3_bind_text(steps, 3, now, -1, SQLITE_TRANSIENT);
-            if ((rc = step_done(s, steps, "creating ladder steps", err)) == CAIRN_OK)
+            if ((rc = store_step_done(s, steps, "creating ladder steps", err)) == CAIRN_OK)
                 rc =
                     store_audit(s, "create", "ladder", ladder, patient_id, "name,steps", "ok", err);
         }
@@ -436,8 +427,8 @@ enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int
     if ((rc = cairn_date_parse(admitted, &first, err)) != CAIRN_OK ||
         (rc = cairn_date_parse(expected_discharge, &end, err)) != CAIRN_OK)
         return rc;
-    PREPARE(st, "INSERT INTO review (patient_id, week, created_at, updated_at) "
-                "VALUES (?1, ?2, ?3, ?3)");
+    STORE_PREPARE(st, "INSERT INTO review (patient_id, week, created_at, updated_at) "
+                      "VALUES (?1, ?2, ?3, ?3)");
     int32_t monday = first - (cairn_date_weekday(first) - 1);
     for (int32_t day = monday; day < end && rc == CAIRN_OK; day += 7) {
         int year, week;
@@ -447,7 +438,7 @@ enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int
         sqlite3_bind_int64(st, 1, patient_id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-        if ((rc = step_done(s, st, "scheduling a review", err)) == CAIRN_OK)
+        if ((rc = store_step_done(s, st, "scheduling a review", err)) == CAIRN_OK)
             rc = store_audit(s, "create", "review", sqlite3_last_insert_rowid(store_db(s)),
                              patient_id, "week,status", "ok", err);
     }
@@ -459,9 +450,9 @@ enum cairn_status cairn_patient_care(struct cairn_store *s, int64_t patient_id,
 {
     memset(care, 0, sizeof *care);
     {
-        PREPARE(st, "SELECT p.id, p.status, p.revision, (SELECT group_concat(section, ',') "
-                    "FROM (SELECT section FROM plan_section WHERE plan_id = p.id "
-                    "ORDER BY position)) FROM plan p WHERE p.patient_id = ?1");
+        STORE_PREPARE(st, "SELECT p.id, p.status, p.revision, (SELECT group_concat(section, ',') "
+                          "FROM (SELECT section FROM plan_section WHERE plan_id = p.id "
+                          "ORDER BY position)) FROM plan p WHERE p.patient_id = ?1");
         sqlite3_bind_int64(st, 1, patient_id);
         if (sqlite3_step(st) == SQLITE_ROW) {
             care->plan_id = sqlite3_column_int64(st, 0);
@@ -479,9 +470,9 @@ enum cairn_status cairn_patient_care(struct cairn_store *s, int64_t patient_id,
         sqlite3_reset(st);
     }
     {
-        PREPARE(st, "SELECT l.id, l.name, l.scale, l.status, s.id, s.text, s.suds, s.status "
-                    "FROM ladder l LEFT JOIN ladder_step s ON s.ladder_id = l.id "
-                    "WHERE l.patient_id = ?1 ORDER BY l.position, s.position");
+        STORE_PREPARE(st, "SELECT l.id, l.name, l.scale, l.status, s.id, s.text, s.suds, s.status "
+                          "FROM ladder l LEFT JOIN ladder_step s ON s.ladder_id = l.id "
+                          "WHERE l.patient_id = ?1 ORDER BY l.position, s.position");
         sqlite3_bind_int64(st, 1, patient_id);
         int64_t current = 0;
         struct cairn_care_ladder *l = NULL;
@@ -508,7 +499,7 @@ enum cairn_status cairn_patient_care(struct cairn_store *s, int64_t patient_id,
         sqlite3_reset(st);
     }
     {
-        PREPARE(st, "SELECT week, status FROM review WHERE patient_id = ?1 ORDER BY week");
+        STORE_PREPARE(st, "SELECT week, status FROM review WHERE patient_id = ?1 ORDER BY week");
         sqlite3_bind_int64(st, 1, patient_id);
         while (sqlite3_step(st) == SQLITE_ROW && care->nreviews < COUNT(care->reviews)) {
             store_col_text(st, 0, care->reviews[care->nreviews].week, sizeof care->reviews[0].week);

@@ -234,3 +234,30 @@ size_t cairn_text_fold(const char *s, char *out, size_t outsize)
     out[o] = '\0';
     return o;
 }
+
+enum cairn_status cairn_text_check(const char *value, const char *field, bool required,
+                                   size_t max_chars, struct cairn_error *err)
+{
+    size_t n = strlen(value);
+    if (!cairn_utf8_valid(value, n))
+        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "not valid UTF-8 text");
+    if (cairn_text_has_control(value))
+        return cairn_error_field(err, CAIRN_ERR_INVALID, field,
+                                 "contains a control character (tab, newline or escape)");
+    bool blank = true;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = value[i] == ' ';
+    if (required && blank)
+        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "is required");
+    if (!blank && (value[0] == ' ' || value[n - 1] == ' '))
+        return cairn_error_field(err, CAIRN_ERR_INVALID, field, "has leading or trailing spaces");
+    if (max_chars) {
+        size_t chars = 0;
+        for (size_t i = 0; i < n; i++)
+            chars += ((unsigned char)value[i] & 0xC0) != 0x80;
+        if (chars > max_chars)
+            return cairn_error_field(err, CAIRN_ERR_INVALID, field,
+                                     "is %zu characters long; at most %zu fit", chars, max_chars);
+    }
+    return CAIRN_OK;
+}
