@@ -4,11 +4,13 @@
 
 #include "cairn/audit.h"
 #include "cairn/care.h"
+#include "cairn/csv.h"
 #include "cairn/date.h"
 #include "cairn/demo.h"
 #include "cairn/ladder.h"
 #include "cairn/patient.h"
 #include "cairn/program.h"
+#include "cairn/session.h"
 #include "cairn/staff.h"
 #include "cairn/status.h"
 #include "cairn/store.h"

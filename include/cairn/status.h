@@ -73,6 +73,12 @@ enum cairn_status cairn_error_field(struct cairn_error *err, enum cairn_status s
                                     const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Like cairn_error_field() for a problem at a place in an input file:
+ * `file` (may be NULL), 1-based `line` and `col` (0: unknown). */
+enum cairn_status cairn_error_at(struct cairn_error *err, enum cairn_status status,
+                                 const char *file, int line, int col, const char *pointer,
+                                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
 /* va_list form of cairn_error_set(). */
 enum cairn_status cairn_error_setv(struct cairn_error *err, enum cairn_status status,
                                    const char *fmt, va_list ap)

@@ -125,6 +125,36 @@ static const struct cli_opt ladder_attempt_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt session_log_opts[] = {
+    {"date", "DATE", "the day of the session (default today; never in the future)", NULL},
+    {"minutes", "N", "how long the session ran (required)", NULL},
+    {"group", "TITLE", "a group session and its name (\"DBT skills\"); the type is group", "title"},
+    {"type", "TYPE",
+     "group, individual (default for one patient), family, skills, psychiatry or "
+     "peer",
+     NULL},
+    {"start", "HH:MM", "when it started (24-hour); a session past midnight counts on both days",
+     NULL},
+    {"facilitator", "LOGIN", "the staff member who ran it", NULL},
+    {"in-person", NULL, "met in person (default: telehealth)", NULL},
+    {"present", "MRNS", "patients who attended the whole session, separated by commas", NULL},
+    {"late", "MRN:MIN,...", "patients who came late or left early, with the minutes attended",
+     "minutes_attended"},
+    {"absent", "MRNS", "patients who missed it without notice", NULL},
+    {"excused", "MRNS", "patients excused in advance", NULL},
+    {"status", "STATUS", "one patient: attended (default), late, absent or excused", NULL},
+    {"minutes-attended", "N", "one patient, late: the minutes attended", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt session_list_opts[] = {
+    {"week", "WEEK", "only this ISO week (2026-W47)", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt session_import_opts[] = {END_OPTS};
+
 static const struct cli_opt staff_add_opts[] = {
     {"login", "LOGIN", "the OS user name this person signs in as (required)", NULL},
     {"name", "TEXT", "full name (required)", NULL},
@@ -292,6 +322,28 @@ static const struct cli_cmd commands[] = {
      "The step's status is recomputed from all its attempts by the program's mastery rule and "
      "printed with the rule that decided it, followed by the next suggested step.",
      ladder_attempt_opts, CLI_DB_OPEN, cli_ladder_attempt},
+    {"session", "log", "[MRN]", 0, 1, "log a session: one patient, or a group's whole roster",
+     "One patient: cairn session log MRN --minutes 60 [--status late --minutes-attended 45]. "
+     "A group: cairn session log --group \"DBT skills\" --date D --minutes 180 --present "
+     "MRN,MRN --absent MRN --excused MRN --late MRN:150. Several sessions a day are fine; the "
+     "same patient twice on one session (same date, start, type and title) is refused. Nothing "
+     "is written unless every patient on the roster is accepted.",
+     session_log_opts, CLI_DB_OPEN, cli_session_log},
+    {"session", "list", "MRN", 1, 1, "list a patient's attendance (the read is audited)", NULL,
+     session_list_opts, CLI_DB_OPEN, cli_session_list},
+    {"session", "weeks", "MRN", 1, 1,
+     "hours and days attended per ISO week against the program's minimum",
+     "Attended sessions count in full, late ones by the minutes attended, absent and excused "
+     "ones not at all. A session with a start time that runs past midnight counts its minutes on "
+     "the day, and in the ISO week, each part ran.",
+     session_list_opts, CLI_DB_OPEN, cli_session_weeks},
+    {"session", "import", "FILE", 1, 1, "import attendance from a CSV file (all or nothing)",
+     "RFC 4180 CSV with a header row. Required columns: date, mrn, type, minutes, status; "
+     "optional: title, start, minutes_attended (status late), telehealth (yes/no), facilitator. "
+     "Rows that share date, start, type, title, minutes, telehealth and facilitator are one "
+     "session. The first bad row is reported as FILE:LINE:COL: column: message and nothing is "
+     "imported. FILE - reads standard input.",
+     session_import_opts, CLI_DB_OPEN, cli_session_import},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

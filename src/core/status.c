@@ -68,3 +68,20 @@ enum cairn_status cairn_error_field(struct cairn_error *err, enum cairn_status s
         snprintf(err->pointer, sizeof err->pointer, "%s", pointer);
     return status;
 }
+
+enum cairn_status cairn_error_at(struct cairn_error *err, enum cairn_status status,
+                                 const char *file, int line, int col, const char *pointer,
+                                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_error_setv(err, status, fmt, ap);
+    va_end(ap);
+    if (err) {
+        snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+        err->line = line;
+        err->col = col;
+        snprintf(err->pointer, sizeof err->pointer, "%s", pointer ? pointer : "");
+    }
+    return status;
+}
