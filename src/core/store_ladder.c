@@ -345,9 +345,8 @@ static enum cairn_status finish(struct cairn_store *s, enum cairn_status rc, con
         rc = store_tx_commit(s, err);
     if (rc != CAIRN_OK) {
         store_tx_rollback(s);
-        if (rc == CAIRN_ERR_CONFLICT || rc == CAIRN_ERR_INVALID)
-            store_audit_refusal(s, action, entity, l->id, l->patient_id,
-                                rc == CAIRN_ERR_CONFLICT ? "conflict" : "invalid");
+        if (rc == CAIRN_ERR_CONFLICT)
+            store_audit_refusal(s, action, entity, l->id, l->patient_id, "conflict");
     }
     return rc;
 }

@@ -235,4 +235,34 @@ static inline int64_t unit_add_patient(struct cairn_store *s, const char *mrn,
     return p.id;
 }
 
+/* Imports the template `yaml` (fails the test when it is invalid) and
+ * admits a new patient `mrn` to it on `admitted` ("YYYY-MM-DD"); *out gets
+ * the record. Returns the patient id. */
+static inline int64_t unit_admit(struct cairn_store *s, const char *yaml, const char *mrn,
+                                 const char *admitted, struct cairn_patient *out)
+{
+    struct cairn_template *t = calloc(1, sizeof *t);
+    struct cairn_template_diags *d = calloc(1, sizeof *d);
+    struct cairn_error err;
+    bool unchanged = false;
+    if (!t || !d)
+        fail_msg("out of memory");
+    if (cairn_template_parse(yaml, strlen(yaml), t, d, &err) != CAIRN_OK)
+        fail_msg("template: %d:%d: %s", d->count ? d->items[0].line : 0,
+                 d->count ? d->items[0].col : 0, d->count ? d->items[0].message : err.message);
+    if (cairn_template_import(s, t, yaml, strlen(yaml), &unchanged, &err) != CAIRN_OK)
+        fail_msg("import: %s", err.message);
+    struct cairn_patient p;
+    unit_add_patient(s, mrn, "Test Patient", &p);
+    snprintf(p.admission_date, sizeof p.admission_date, "%s", admitted);
+    p.program_id = t->program.id;
+    if (cairn_patient_change_status(s, &p, CAIRN_PATIENT_ACTIVE, &err) != CAIRN_OK)
+        fail_msg("admitting %s: %s", mrn, err.message);
+    if (out)
+        *out = p;
+    free(t);
+    free(d);
+    return p.id;
+}
+
 #endif
