@@ -508,16 +508,21 @@ static void print_overview(FILE *f, const char *group)
         fprintf(f, "cairn keeps an IOP caseload: patients, plans, attendance, measures and "
                    "weekly reviews,\nin one local SQLite file.\n\n");
     fprintf(f, "commands:\n");
+    /* One column for the synopses, as wide as the longest one shown. */
+    int width = 0;
+    char left[NCOMMANDS][80];
     for (size_t i = 0; i < NCOMMANDS; i++) {
         const struct cli_cmd *c = &commands[i];
-        if (group && strcmp(c->group, group) != 0)
-            continue;
         char name[64];
         command_name(c, name, sizeof name);
-        char left[80];
-        snprintf(left, sizeof left, "%s%s%s", name, c->args ? " " : "", c->args ? c->args : "");
-        fprintf(f, "  %-24s %s\n", left, c->summary);
+        snprintf(left[i], sizeof left[i], "%s%s%s", name, c->args ? " " : "",
+                 c->args ? c->args : "");
+        if ((!group || strcmp(c->group, group) == 0) && (int)strlen(left[i]) > width)
+            width = (int)strlen(left[i]);
     }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!group || strcmp(commands[i].group, group) == 0)
+            fprintf(f, "  %-*s  %s\n", width, left[i], commands[i].summary);
     fprintf(f, "\n`cairn COMMAND --help` explains a command. Exit codes: 0 ok, 1 failed, 2 usage, "
                "3 invalid input,\n4 changed by someone else, 5 database busy.\n");
 }
