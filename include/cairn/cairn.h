@@ -6,6 +6,7 @@
 #include "cairn/care.h"
 #include "cairn/date.h"
 #include "cairn/demo.h"
+#include "cairn/measure.h"
 #include "cairn/patient.h"
 #include "cairn/program.h"
 #include "cairn/staff.h"
