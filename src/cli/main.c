@@ -426,7 +426,8 @@ static void print_overview(FILE *f, const char *group)
         command_name(c, name, sizeof name);
         char left[80];
         snprintf(left, sizeof left, "%s%s%s", name, c->args ? " " : "", c->args ? c->args : "");
-        fprintf(f, "  %-24s %s\n", left, c->summary);
+        /* At least two spaces between the columns, as scripts split on them. */
+        fprintf(f, "  %-24s%s %s\n", left, strlen(left) >= 24 ? " " : "", c->summary);
     }
     fprintf(f, "\n`cairn COMMAND --help` explains a command. Exit codes: 0 ok, 1 failed, 2 usage, "
                "3 invalid input,\n4 changed by someone else, 5 database busy.\n");
