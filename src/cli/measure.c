@@ -249,6 +249,8 @@ static int list_row(const struct cairn_measure_entry *e, void *vctx)
         }
         json_object_set_new(o, "labels", arr);
     }
+    /* The change columns are signed numbers, "baseline" or "-": never a
+     * formula, so CSV leaves them unguarded (CLI_COL_NUMBER). */
     const char *cells[] = {m->date, def->code, total, band, vs_base, vs_prev, labels};
     cli_list_row(ls->list, cells, o);
     return 0;
@@ -257,9 +259,9 @@ static int list_row(const struct cairn_measure_entry *e, void *vctx)
 int cli_measure_list(struct cli_ctx *ctx)
 {
     static const struct cli_col cols[] = {
-        {"DATE", CLI_COL_TEXT, 0},        {"INSTRUMENT", CLI_COL_TEXT, 0},
-        {"TOTAL", CLI_COL_NUMBER, 0},     {"BAND", CLI_COL_TEXT, 0},
-        {"VS BASELINE", CLI_COL_TEXT, 0}, {"VS PREVIOUS", CLI_COL_TEXT, 0},
+        {"DATE", CLI_COL_TEXT, 0},          {"INSTRUMENT", CLI_COL_TEXT, 0},
+        {"TOTAL", CLI_COL_NUMBER, 0},       {"BAND", CLI_COL_TEXT, 0},
+        {"VS BASELINE", CLI_COL_NUMBER, 0}, {"VS PREVIOUS", CLI_COL_NUMBER, 0},
         {"LABELS", CLI_COL_TEXT, 0},
     };
     enum cairn_instrument instrument = CAIRN_INSTRUMENT_PHQ9;
