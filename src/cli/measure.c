@@ -48,7 +48,9 @@ static int ask_item(struct cli_ctx *ctx, const struct cairn_instrument_def *def,
         if (tty) {
             char text[512];
             cairn_text_fit(def->items[slot], 0, text, sizeof text);
-            if (def->yes_no)
+            if (def->yes_no && slot >= def->nitems) /* the item-6 follow-up */
+                fprintf(stderr, "%s %zub. %s [y/n]: ", def->title, def->nitems, text);
+            else if (def->yes_no)
                 fprintf(stderr, "%s %zu. %s [y/n]: ", def->title, slot + 1, text);
             else
                 fprintf(stderr, "%s %zu/%zu. %s [%d–%d]: ", def->title, slot + 1, def->nitems, text,
@@ -95,6 +97,8 @@ static int ask_answers(struct cli_ctx *ctx, const struct cairn_instrument_def *d
     for (size_t slot = 0; slot < def->nanswers; slot++) {
         if (def->instrument == CAIRN_INSTRUMENT_CSSRS_SCREEN) {
             if (slot >= 2 && slot <= 4 && m->answers[1] == 0) {
+                if (tty && slot == 2)
+                    fprintf(stderr, "  items 3–5 skipped: item 2 is no (rule cssrs_branching)\n");
                 m->answers[m->nanswers++] = CAIRN_ANSWER_SKIPPED;
                 continue;
             }
