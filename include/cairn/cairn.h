@@ -8,6 +8,7 @@
 #include "cairn/date.h"
 #include "cairn/demo.h"
 #include "cairn/ladder.h"
+#include "cairn/measure.h"
 #include "cairn/patient.h"
 #include "cairn/program.h"
 #include "cairn/session.h"

@@ -245,6 +245,24 @@ static const struct cli_opt patient_discharge_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt measure_add_opts[] = {
+    {"date", "DATE", "the day the measure was taken (default today; not in the future)", "date"},
+    RECORD_FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt measure_list_opts[] = {
+    {"instrument", "CODE", "only this instrument: phq9, gad7, cssrs_screen, craving or mood",
+     "instrument"},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt measure_instruments_opts[] = {
+    RECORD_FORMAT_OPT,
+    END_OPTS,
+};
+
 static const struct cli_opt audit_opts[] = {
     {"patient", "MRN", "only rows about this patient", NULL},
     {"since", "DATE", "only rows from this UTC day on", NULL},
@@ -344,6 +362,24 @@ static const struct cli_cmd commands[] = {
      "session. The first bad row is reported as FILE:LINE:COL: column: message and nothing is "
      "imported. FILE - reads standard input.",
      session_import_opts, CLI_DB_OPEN, cli_session_import},
+    {"measure", "add", "MRN INSTRUMENT [ANSWERS]", 2, 3,
+     "enter a PHQ-9, GAD-7, C-SSRS screen or 0-10 scale",
+     "ANSWERS are the item answers in order, comma-separated: `phq9 1,2,0,1,3,0,1,0,0`. The "
+     "C-SSRS screen takes y or n for items 1-6, '-' for items 3-5 when item 2 is no, and a "
+     "7th answer when item 6 is yes (was it within the past 3 months?): `cssrs_screen "
+     "y,n,-,-,-,y,n`. Without ANSWERS each item is asked in turn (one answer per line when "
+     "stdin is not a terminal). The total, band and urgent flags are computed and stored; an "
+     "urgent flag (PHQ-9 item 9 above 0, C-SSRS high risk) is printed on stderr and the "
+     "measure is still saved (exit 0). `cairn measure instruments` lists the items.",
+     measure_add_opts, CLI_DB_OPEN, cli_measure_add},
+    {"measure", "list", "MRN", 1, 1, "list a patient's measures with change labels (audited read)",
+     "Oldest first. Each score shows its band, its change from the patient's first score on "
+     "that instrument (the baseline) and from the previous one, and the change labels "
+     "(reliable improvement or worsening, response, remission), each naming the rule that "
+     "fired.",
+     measure_list_opts, CLI_DB_OPEN, cli_measure_list},
+    {"measure", "instruments", NULL, 0, 0, "list the instruments, their items, bands and rules",
+     NULL, measure_instruments_opts, CLI_DB_NONE, cli_measure_instruments},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",
