@@ -59,6 +59,34 @@ class Valgrind(CairnTestCase):
         self.expect(0, "patient", "show", "V1")
         self.expect(0, "patient", "edit", "V1", "--phone", "555-0100")
         self.expect(4, "patient", "edit", "V1", "--phone", "555-0101", "--if-version", "1")
+        self.expect(0, "ladder", "list", "V1", "--format", "json")
+        self.expect(0, "ladder", "add-step", "V1", "1", "--text", "Say hello on camera", "--suds",
+                    "5", "--at", "1")
+        self.expect(0, "ladder", "move-step", "V1", "1", "1", "--to", "3")
+        self.expect(0, "ladder", "edit-step", "V1", "1", "2", "--skip", "--text", "Wave")
+        self.expect(0, "ladder", "attempt", "V1", "1", "1", "--before", "40", "--peak", "60",
+                    "--after", "20", "--predicted", "they laugh", "--came-true", "no")
+        self.expect(3, "ladder", "attempt", "V1", "1", "1", "--before", "40", "--peak", "10",
+                    "--after", "20")
+        self.expect(0, "ladder", "show", "V1", "1", "--attempts")
+        self.expect(0, "ladder", "show", "V1", "1", "--format", "json")
+        self.expect(0, "session", "log", "V1", "--minutes", "60", "--start", "23:30")
+        self.expect(0, "session", "log", "--group", "DBT skills", "--minutes", "180",
+                    "--present", "V1", "--facilitator", "tk")
+        self.expect(1, "session", "log", "--group", "DBT skills", "--minutes", "180",
+                    "--present", "V1,NOPE")
+        csv_path = os.path.join(self.tmp, "a.csv")
+        with open(csv_path, "w", encoding="utf-8") as f:
+            f.write('date,mrn,type,minutes,status,title\n%s,V1,skills,90,attended,"A, B"\n'
+                    '%s,V1,skills,90,sick,"A, B"\n' % (TODAY, TODAY))
+        self.expect(3, "session", "import", csv_path)
+        self.expect(0, "session", "list", "V1", "--format", "csv")
+        self.expect(0, "session", "weeks", "V1", "--format", "json")
+        self.expect(0, "measure", "add", "V1", "phq9", "1,2,0,1,3,0,1,0,1")
+        self.expect(0, "measure", "add", "V1", "cssrs_screen", "y,n,-,-,-,n")
+        self.expect(3, "measure", "add", "V1", "gad7", "1,2,0")
+        self.expect(0, "measure", "list", "V1", "--format", "json")
+        self.expect(0, "measure", "instruments", db=False)
         self.expect(0, "patient", "hold", "V1")
         self.expect(0, "patient", "resume", "V1")
         self.expect(0, "patient", "discharge", "V1", "--date", TODAY, "--reason", "Completed")
