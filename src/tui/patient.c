@@ -6,6 +6,10 @@
 
 #include "tui/tui.h"
 
+/* The tab the lines were built for: a tab is read from the store once when
+ * it is shown (its reads are audited), not on every redraw. */
+static int built_tab = -1;
+
 void tui_patient_open(struct tui_app *app, const char *mrn)
 {
     struct cairn_error err;
@@ -18,6 +22,7 @@ void tui_patient_open(struct tui_app *app, const char *mrn)
         snprintf(app->message, sizeof app->message, "could not read the care plan: %s",
                  err.message);
     }
+    built_tab = -1;                          /* read the tabs again */
     if (app->screen != TUI_SCREEN_PATIENT) { /* a new record opens on its overview */
         app->tab = 0;
         app->tab_top = 0;
@@ -62,7 +67,17 @@ static void draw_care(struct tui_app *app, int rows)
     }
 }
 
-static const char *const tab_names[] = {"Overview", "Plan", "Ladders", "Reviews", "Audit"};
+enum tab {
+    TAB_OVERVIEW,
+    TAB_PLAN,
+    TAB_LADDERS,
+    TAB_SESSIONS,
+    TAB_MEASURES,
+    TAB_REVIEWS,
+    TAB_AUDIT
+};
+static const char *const tab_names[] = {"Overview", "Plan",    "Ladders", "Sessions",
+                                        "Measures", "Reviews", "Audit"};
 #define NTABS ((int)(sizeof tab_names / sizeof tab_names[0]))
 
 /* The lines of a long tab, drawn from app->tab_top. */
@@ -89,12 +104,177 @@ static int audit_line(const struct cairn_audit_entry *e, void *ctx)
     return 0;
 }
 
+/* Ladders: each step with its status, attempts and peaks, an arrow at the
+ * next step, the rule that decided it, shape warnings, and the attempts'
+ * SUDS. */
+static int attempt_line(const struct cairn_ladder_attempt *a, void *ctx)
+{
+    (void)ctx;
+    add_line("    %s  step %-2d  SUDS %3d > peak %3d > %3d  %s", a->date, a->step_position,
+             a->suds_before, a->suds_peak, a->suds_after, cairn_attempt_setting_str(a->setting));
+    return 0;
+}
+
+static int ladder_lines(const struct cairn_ladder *l, void *ctx)
+{
+    struct tui_app *app = ctx;
+    struct cairn_error err;
+    if (ntab_lines)
+        add_line("%s", "");
+    add_line("%d. %s (SUDS 0-%d, %s%s), %zu mastered, %d attempts", l->position, l->name, l->scale,
+             l->retired ? "retired" : "active", "", cairn_ladder_mastered(l), l->attempts);
+    add_line("   #  SUDS  STATUS       TRIES  PEAKS    STEP");
+    for (size_t i = 0; i < l->nsteps; i++) {
+        const struct cairn_ladder_step *st = &l->steps[i];
+        char peaks[24] = "";
+        if (st->attempts == 1)
+            snprintf(peaks, sizeof peaks, "%d", st->last_peak);
+        else if (st->attempts > 1)
+            snprintf(peaks, sizeof peaks, "%d>%d", st->first_peak, st->last_peak);
+        add_line("%s %2d  %4d  %-11s  %5d  %-7s  %s", (int)i == l->next ? ">" : " ", st->position,
+                 st->suds, st->retired ? "retired" : cairn_step_status_str(st->status),
+                 st->attempts, peaks, st->text);
+    }
+    if (l->next >= 0)
+        add_line("  next: step %d; %s", l->steps[l->next].position,
+                 l->steps[l->next].mastery.reason);
+    struct cairn_ladder_warning w[CAIRN_LADDER_WARNINGS_MAX];
+    size_t nw = cairn_ladder_warnings(l, w, CAIRN_LADDER_WARNINGS_MAX);
+    for (size_t i = 0; i < nw; i++)
+        add_line("  ! %s", w[i].text);
+    if (l->attempts) {
+        add_line("  attempts:");
+        if (cairn_ladder_attempts(app->store, l->id, attempt_line, NULL, &err) != CAIRN_OK)
+            add_line("  could not read the attempts: %s", err.message);
+    }
+    return 0;
+}
+
+/* Sessions: attendance per ISO week against the program's minimum, then
+ * every session line, newest first would need a second pass: oldest first. */
+static int session_line(const struct cairn_attendance_row *r, void *ctx)
+{
+    (void)ctx;
+    add_line("  %s %-5s  %-10s %-24.24s %3d min  %-8s %3d", r->session.date, r->session.start,
+             cairn_session_type_str(r->session.type), r->session.title, r->session.minutes,
+             cairn_attendance_str(r->status), r->minutes_attended);
+    return 0;
+}
+
+static void session_lines(struct tui_app *app)
+{
+    const struct cairn_patient *p = &app->patient;
+    struct cairn_error err;
+    int32_t from, to = cairn_store_today(app->store), left;
+    if (!*p->admission_date || cairn_date_parse(p->admission_date, &from, NULL) != CAIRN_OK) {
+        add_line("Not admitted: no attendance.");
+        return;
+    }
+    if (*p->discharge_date && cairn_date_parse(p->discharge_date, &left, NULL) == CAIRN_OK &&
+        left < to)
+        to = left;
+    add_line("WEEK      HOURS / MIN   DAYS / MIN  SESSIONS  ABSENT  EXCUSED  LATE  MINIMUM");
+    for (int32_t monday = from - (cairn_date_weekday(from) - 1); monday <= to; monday += 7) {
+        int year, week;
+        struct cairn_attendance_week w;
+        char label[CAIRN_WEEK_LEN + 1];
+        cairn_date_isoweek(monday, &year, &week);
+        cairn_isoweek_format(year, week, label);
+        if (cairn_attendance_week_load(app->store, p->id, year, week, &w, &err) != CAIRN_OK) {
+            add_line("could not read attendance: %s", err.message);
+            return;
+        }
+        add_line("%s  %5.1f / %-5.1f %4d / %-4d %8d  %6d  %7d  %4d  %s", label,
+                 w.minutes_attended / 60.0, w.min_minutes / 60.0, w.days_attended, w.min_days,
+                 w.sessions, w.absent, w.excused, w.late,
+                 w.meets_hours && w.meets_days ? "met" : "BELOW");
+    }
+    add_line("%s", "");
+    add_line("Sessions:");
+    if (cairn_attendance_list(app->store, p->id, from, to, session_line, NULL, &err) != CAIRN_OK)
+        add_line("could not read attendance: %s", err.message);
+}
+
+/* Measures: per instrument, one bar per score in date order over a scale
+ * with the band thresholds drawn (│), then the labels. */
+static int measure_entry(const struct cairn_measure_entry *e, void *ctx)
+{
+    const struct cairn_instrument_def *def = cairn_instrument_get(e->m.instrument);
+    int *which = ctx;
+    if (!def || (int)e->m.instrument != *which)
+        return 0;
+    int top = def->max * (int)def->nitems, scale = top <= 30 ? 2 : 1;
+    char bar[512] = "";
+    size_t used = 0;
+    for (int v = 0; v < top && used + 4 < sizeof bar && !def->yes_no; v++) {
+        bool edge = false;
+        for (size_t b = 1; b < def->nbands; b++)
+            edge |= def->bands[b].lo == v;
+        for (int k = 0; k < scale; k++) {
+            const char *c = v < e->m.score.total ? "\u2588" : edge && k == 0 ? "\u2502" : " ";
+            used += (size_t)snprintf(bar + used, sizeof bar - used, "%s", c);
+        }
+    }
+    char change[64] = "";
+    if (!e->baseline)
+        snprintf(change, sizeof change, " (%+d)", e->m.score.total - e->baseline_total);
+    add_line("%s %3d %s%s%s%s", e->m.date, e->m.score.total, bar, *bar ? " " : "", e->m.score.band,
+             change);
+    for (size_t l = 0; l < e->change.nlabels; l++)
+        add_line("%15s%s", "", e->change.labels[l].text);
+    for (int f = 0; f < CAIRN_MEASURE_FLAG__COUNT; f++)
+        if (e->m.score.flags & (1u << f))
+            add_line("%15s! %s", "", e->m.score.flag_text[f]);
+    return 0;
+}
+
+static void measure_lines(struct tui_app *app)
+{
+    struct cairn_error err;
+    for (int i = 0; i < CAIRN_INSTRUMENT__COUNT; i++) {
+        const struct cairn_instrument_def *def = cairn_instrument_get((enum cairn_instrument)i);
+        int before = ntab_lines;
+        if (!def)
+            continue;
+        add_line("%s: %s", def->title, def->about);
+        if (def->nbands && !def->yes_no) {
+            /* The scale under the bars: each band's first value. */
+            int top = def->max * (int)def->nitems, scale = top <= 30 ? 2 : 1;
+            char axis[256];
+            memset(axis, ' ', sizeof axis);
+            int width = top * scale + 1;
+            for (size_t b = 0; b < def->nbands; b++) {
+                char num[8];
+                int n = snprintf(num, sizeof num, "%d", def->bands[b].lo);
+                memcpy(axis + def->bands[b].lo * scale, num, (size_t)n);
+            }
+            axis[width < 250 ? width : 250] = '\0';
+            add_line("%15s%s (bands: %s)", "", axis, def->band_rule);
+        }
+        int header = ntab_lines;
+        if (cairn_measure_list(app->store, app->patient.id, true, (enum cairn_instrument)i,
+                               measure_entry, &i, &err) != CAIRN_OK) {
+            add_line("could not read measures: %s", err.message);
+            return;
+        }
+        if (ntab_lines == header)
+            ntab_lines = before; /* nothing recorded: leave the instrument out */
+        else
+            add_line("%s", "");
+    }
+    if (!ntab_lines)
+        add_line("No measures recorded.");
+}
+
 static void build_tab(struct tui_app *app)
 {
     const struct cairn_care *c = &app->care;
+    if (built_tab == app->tab)
+        return;
+    built_tab = app->tab;
     ntab_lines = 0;
     switch (app->tab) {
-    case 1:
+    case TAB_PLAN:
         if (!c->plan_id) {
             add_line("No plan: the patient was not admitted to a program.");
             break;
@@ -106,25 +286,28 @@ static void build_tab(struct tui_app *app)
             add_line("%-24s %s (empty)", cairn_plan_section_title(c->sections[i]),
                      cairn_plan_section_str(c->sections[i]));
         break;
-    case 2:
-        if (!c->nladders)
+    case TAB_LADDERS: {
+        struct cairn_error err;
+        if (cairn_ladder_list(app->store, app->patient.id, true, ladder_lines, app, &err) !=
+            CAIRN_OK)
+            add_line("could not read the ladders: %s", err.message);
+        else if (!ntab_lines)
             add_line("No exposure ladders.");
-        for (size_t i = 0; i < c->nladders; i++) {
-            const struct cairn_care_ladder *l = &c->ladders[i];
-            if (i)
-                add_line("%s", "");
-            add_line("%s (SUDS 0-%d, %s)", l->name, l->scale, l->status);
-            for (size_t j = 0; j < l->nsteps; j++)
-                add_line("  %3d  %-12s %s", l->steps[j].suds, l->steps[j].status, l->steps[j].text);
-        }
         break;
-    case 3:
+    }
+    case TAB_SESSIONS:
+        session_lines(app);
+        break;
+    case TAB_MEASURES:
+        measure_lines(app);
+        break;
+    case TAB_REVIEWS:
         if (!c->nreviews)
             add_line("No reviews scheduled.");
         for (size_t i = 0; i < c->nreviews; i++)
             add_line("%s  %s", c->reviews[i].week, c->reviews[i].status);
         break;
-    case 4: {
+    case TAB_AUDIT: {
         struct cairn_audit_filter f = {.patient_id = app->patient.id, .limit = TAB_LINES - 2};
         struct cairn_error err;
         add_line("%-20s  %-8s %-7s %-8s %-8s %-8s %s", "AT (UTC)", "LOGIN", "ACTION", "ENTITY",

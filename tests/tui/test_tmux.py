@@ -145,12 +145,47 @@ class TmuxSmoke(unittest.TestCase):
         p.until(lambda sc: re.search(r"\(SUDS 0-100, active\)", sc)
                 and "not_started" in sc)
         p.keys("Tab")
+        p.until(lambda sc: "HOURS / MIN" in sc)
+        p.keys("Tab")
+        p.until(lambda sc: "No measures recorded." in sc or "PHQ-9" in sc)
+        p.keys("Tab")
         p.until(lambda sc: len(re.findall(r"\d{4}-W\d\d  due", sc)) == min(weeks, 26))
         p.keys("Tab")
         p.until(lambda sc: "AT (UTC)" in sc and re.search(r"read +patient", sc)
                 and re.search(r"create +review", sc))
-        p.keys("BTab", "BTab", "BTab", "BTab")
+        p.keys("BTab", "BTab", "BTab", "BTab", "BTab", "BTab")
         p.until(lambda sc: "Date of birth" in sc)
+
+    def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "TR-1", "--name",
+                        "Tomasz Rybak", "--dob", "1988-05-06"], check=True, capture_output=True,
+                       env=env)
+        subprocess.run([CAIRN, "--db", self.db, "patient", "admit", "TR-1", "--program",
+                        "virtual-mh-iop", "--date", "2026-11-02"], check=True,
+                       capture_output=True, env=env)
+        for args in (["session", "log", "TR-1", "--minutes", "180", "--date", "2026-11-17"],
+                     ["ladder", "attempt", "TR-1", "1", "1", "--before", "40", "--peak", "70",
+                      "--after", "30", "--date", "2026-11-18"],
+                     ["measure", "add", "TR-1", "phq9", "3,3,2,2,2,2,2,1,0", "--date",
+                      "2026-11-10"],
+                     ["measure", "add", "TR-1", "phq9", "1,1,0,1,0,0,1,0,0", "--date",
+                      "2026-11-17"]):
+            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
+                           env=env)
+        p = self.pane
+        p.keys("/", *"TR-1")
+        p.wait_for("search: TR-1")
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+        p.keys("Tab", "Tab")
+        p.until(lambda sc: "in_progress      1  70" in sc and "peak  70" in sc)
+        p.keys("Tab")
+        p.until(lambda sc: re.search(r"2026-W47 +3\.0 / 9\.0 +1 / 3 .* BELOW", sc))
+        p.keys("Tab")
+        screen = p.until(lambda sc: "remission (rule phq9_remission" in sc)
+        self.assertIn("(bands: phq9_severity)", screen)
+        self.assertRegex(screen, r"2026-11-10  17 \u2588{34} +\u2502 +moderately severe")
 
     def test_idle_lock_hides_patient_data_until_the_login_is_typed(self):
         self.pane.kill()
