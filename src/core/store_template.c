@@ -470,9 +470,10 @@ enum cairn_status cairn_patient_care(struct cairn_store *s, int64_t patient_id,
         sqlite3_reset(st);
     }
     {
-        STORE_PREPARE(st, "SELECT l.id, l.name, l.scale, l.status, s.id, s.text, s.suds, s.status "
-                          "FROM ladder l LEFT JOIN ladder_step s ON s.ladder_id = l.id "
-                          "WHERE l.patient_id = ?1 ORDER BY l.position, s.position");
+        STORE_PREPARE(
+            st, "SELECT l.id, l.name, l.scale, l.status, s.id, s.text, s.suds, s.status "
+                "FROM ladder l LEFT JOIN ladder_step s ON s.ladder_id = l.id AND s.retired = 0 "
+                "WHERE l.patient_id = ?1 ORDER BY l.position, s.position");
         sqlite3_bind_int64(st, 1, patient_id);
         int64_t current = 0;
         struct cairn_care_ladder *l = NULL;
