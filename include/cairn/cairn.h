@@ -7,6 +7,7 @@
 #include "cairn/date.h"
 #include "cairn/demo.h"
 #include "cairn/patient.h"
+#include "cairn/plan.h"
 #include "cairn/program.h"
 #include "cairn/staff.h"
 #include "cairn/status.h"
