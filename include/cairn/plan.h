@@ -183,12 +183,18 @@ enum cairn_status cairn_plan_parse_yaml(struct cairn_plan *plan, const char *tex
 enum cairn_status cairn_plan_diff(const struct cairn_plan *from, const struct cairn_plan *to,
                                   char **out, struct cairn_error *err);
 
+/* One line saying everything an item holds ("Call my sponsor", "Ana (sister;
+ * 555-0100; family)", "Walk (2 a week)", "Payday [copes c1, c3]") into out
+ * (size bytes, cut to fit). Pure. */
+void cairn_plan_item_line(enum cairn_plan_kind kind, int section,
+                          const struct cairn_plan_item *item, char *out, size_t size);
+
 /* Appends an item with `text` to section `name` (its key is assigned on
  * validation). CAIRN_ERR_INVALID when the plan has no such section, the
  * section is full, or the text is empty, too long or has control
  * characters. */
-enum cairn_status cairn_plan_add_item(struct cairn_plan *plan, const char *name,
-                                      const char *text, struct cairn_error *err);
+enum cairn_status cairn_plan_add_item(struct cairn_plan *plan, const char *name, const char *text,
+                                      struct cairn_error *err);
 
 /* Removes the n-th (1-based) item of section `name`, and every link to it
  * when it is a coping strategy. CAIRN_ERR_INVALID when there is none. */
@@ -228,7 +234,6 @@ struct cairn_goal_tally {
     char goal[CAIRN_PLAN_KEY_BYTES];
     char week[CAIRN_WEEK_LEN + 1];
     int done;
-    int target; /* the goal's weekly target in the head revision */
 };
 
 /* Records that social goal `goal` (a key such as "g1" of the head

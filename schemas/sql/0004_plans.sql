@@ -16,7 +16,7 @@ CREATE TABLE plan_revision (
     reason            TEXT    NOT NULL DEFAULT '',
     status            TEXT    NOT NULL CHECK (status IN ('draft', 'active')),
     next_review_date  TEXT,
-    content_json      TEXT    NOT NULL CHECK (json_valid(content_json)),
+    content_json      TEXT    NOT NULL,
     UNIQUE (plan_id, revision)
 ) STRICT;
 
@@ -48,7 +48,7 @@ CREATE TABLE safety_revision (
     author_login    TEXT    NOT NULL,
     created_at      TEXT    NOT NULL,
     reason          TEXT    NOT NULL DEFAULT '',
-    content_json    TEXT    NOT NULL CHECK (json_valid(content_json)),
+    content_json    TEXT    NOT NULL,
     UNIQUE (safety_plan_id, revision)
 ) STRICT;
 

@@ -178,8 +178,9 @@ static bool has_key(const struct cairn_plan_part *part, const char *key)
     return false;
 }
 
-static enum cairn_status validate_item(const struct cairn_plan *p, const struct cairn_plan_part *part,
-                                       size_t i, struct cairn_error *err)
+static enum cairn_status validate_item(const struct cairn_plan *p,
+                                       const struct cairn_plan_part *part, size_t i,
+                                       struct cairn_error *err)
 {
     const struct cairn_plan_item *it = &part->items[i];
     const char *name = cairn_plan_part_name(p->kind, part->section);
@@ -215,8 +216,7 @@ static enum cairn_status validate_item(const struct cairn_plan *p, const struct 
         if (!(fields & shorts[k].bit) && *v)
             return cairn_error_field(err, CAIRN_ERR_INVALID, PTR(shorts[k].name),
                                      "items of %s have no %s", name, shorts[k].name);
-        if ((rc = check_text(v, CAIRN_PLAN_SHORT_MAX, false, PTR(shorts[k].name), err)) !=
-            CAIRN_OK)
+        if ((rc = check_text(v, CAIRN_PLAN_SHORT_MAX, false, PTR(shorts[k].name), err)) != CAIRN_OK)
             return rc;
     }
     if ((fields & F_TARGET) && (it->weekly_target < 1 || it->weekly_target > 21))
@@ -252,11 +252,9 @@ enum cairn_status cairn_plan_validate(struct cairn_plan *p, struct cairn_error *
     enum cairn_status rc;
     if (p->kind == CAIRN_PLAN_RELAPSE) {
         if (strcmp(p->status, "draft") && strcmp(p->status, "active"))
-            return cairn_error_field(err, CAIRN_ERR_INVALID, "/status",
-                                     "must be draft or active");
+            return cairn_error_field(err, CAIRN_ERR_INVALID, "/status", "must be draft or active");
         int32_t day;
-        if (p->next_review_date[0] &&
-            cairn_date_parse(p->next_review_date, &day, NULL) != CAIRN_OK)
+        if (p->next_review_date[0] && cairn_date_parse(p->next_review_date, &day, NULL) != CAIRN_OK)
             return cairn_error_field(err, CAIRN_ERR_INVALID, "/next_review_date",
                                      "must be a real date, YYYY-MM-DD");
     }
@@ -680,14 +678,12 @@ static void emit_start(struct emitter *em, bool map, bool flow)
     yaml_event_t ev;
     if (map)
         emit(em, &ev,
-             yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                                                 flow ? YAML_FLOW_MAPPING_STYLE
-                                                      : YAML_BLOCK_MAPPING_STYLE));
+             yaml_mapping_start_event_initialize(
+                 &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE));
     else
         emit(em, &ev,
-             yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                                  flow ? YAML_FLOW_SEQUENCE_STYLE
-                                                       : YAML_BLOCK_SEQUENCE_STYLE));
+             yaml_sequence_start_event_initialize(
+                 &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
 }
 
 static void emit_end(struct emitter *em, bool map)
@@ -981,13 +977,11 @@ static void yaml_validate(struct ytree_walk *w, const struct ytree_node *root, s
                 char list[512] = "";
                 size_t used = 0;
                 for (size_t s = 0; s < p->nparts && used < sizeof list; s++)
-                    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-                                             s ? ", " : "",
+                    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", s ? ", " : "",
                                              cairn_plan_part_name(p->kind, p->parts[s].section));
                 char shown[64];
                 ytree_fail(w, k, "unknown section '%s' (this %s has %s)",
-                           ytree_shown(k, shown, sizeof shown), cairn_plan_kind_str(p->kind),
-                           list);
+                           ytree_shown(k, shown, sizeof shown), cairn_plan_kind_str(p->kind), list);
             } else {
                 yp->part = part;
                 yp->part_index = (size_t)(part - p->parts);
@@ -1014,8 +1008,8 @@ static void yaml_validate(struct ytree_walk *w, const struct ytree_node *root, s
             ytree_path_push(&w->path, "copes");
             ytree_path_push_index(&w->path, k);
             if (!has_key(coping, key))
-                ytree_fail(w, yp->link_at[i][k], "'%s' is not the key of a coping strategy%s",
-                           key, coping ? " of this plan" : ": this plan has no coping section");
+                ytree_fail(w, yp->link_at[i][k], "'%s' is not the key of a coping strategy%s", key,
+                           coping ? " of this plan" : ": this plan has no coping section");
             for (size_t j = 0; j < k; j++)
                 if (!strcmp(triggers->items[i].copes[j], key))
                     ytree_fail(w, yp->link_at[i][k], "%s is linked twice", key);
@@ -1024,8 +1018,7 @@ static void yaml_validate(struct ytree_walk *w, const struct ytree_node *root, s
 }
 
 enum cairn_status cairn_plan_parse_yaml(struct cairn_plan *p, const char *text, size_t len,
-                                        struct cairn_template_diags *diags,
-                                        struct cairn_error *err)
+                                        struct cairn_template_diags *diags, struct cairn_error *err)
 {
     struct cairn_template_diags local;
     struct cairn_template_diags *d = diags ? diags : &local;
@@ -1089,10 +1082,20 @@ static void item_summary(enum cairn_plan_kind kind, int section, const struct ca
     if (fields & F_TARGET)
         buf_printf(b, " (%d a week)", it->weekly_target);
     if ((fields & F_COPES) && it->ncopes) {
-        buf_printf(b, " -> coping");
+        buf_printf(b, " [copes");
         for (size_t k = 0; k < it->ncopes; k++)
             buf_printf(b, "%s%s", k ? ", " : " ", it->copes[k]);
+        buf_add(b, "]", 1);
     }
+}
+
+void cairn_plan_item_line(enum cairn_plan_kind kind, int section,
+                          const struct cairn_plan_item *item, char *out, size_t size)
+{
+    struct buf b = {0};
+    item_summary(kind, section, item, &b);
+    snprintf(out, size, "%s", b.s && !b.nomem ? b.s : "");
+    free(b.s);
 }
 
 static const struct cairn_plan_item *item_by_key(const struct cairn_plan_part *part,
