@@ -85,6 +85,8 @@ struct cairn_plan_item {
  * cairn_safety_section for a safety plan. */
 struct cairn_plan_part {
     int section;
+    int last_key; /* highest key number any revision used here (the store fills it), so a
+                     new item never takes the key of a removed one */
     size_t nitems;
     struct cairn_plan_item items[CAIRN_PLAN_ITEMS_MAX];
 };

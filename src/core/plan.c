@@ -273,7 +273,7 @@ enum cairn_status cairn_plan_validate(struct cairn_plan *p, struct cairn_error *
     for (size_t s = 0; s < p->nparts; s++) {
         struct cairn_plan_part *part = &p->parts[s];
         char letter = part_letter(p->kind, part->section);
-        int next = 1;
+        int next = part->last_key + 1;
         for (size_t i = 0; i < part->nitems; i++) {
             int n = key_number(part->items[i].key, letter);
             if (n >= next)

@@ -128,6 +128,29 @@ static enum cairn_status load(struct cairn_store *s, enum cairn_plan_kind kind, 
             return store_fail(s, src, "reading the plan's sections", err);
     }
 
+    static const char plan_keys_sql[] =
+        "SELECT s.key, max(CAST(substr(json_extract(i.value, '$.key'), 2) AS INTEGER)) "
+        "FROM plan_revision r, json_each(r.content_json, '$.sections') s, json_each(s.value) i "
+        "WHERE r.plan_id = ?1 GROUP BY s.key";
+    static const char safety_keys_sql[] =
+        "SELECT s.key, max(CAST(substr(json_extract(i.value, '$.key'), 2) AS INTEGER)) "
+        "FROM safety_revision r, json_each(r.content_json, '$.sections') s, "
+        "json_each(s.value) i WHERE r.safety_plan_id = ?1 GROUP BY s.key";
+    if (p->id) {
+        if (!(st = store_stmt(s, kind == CAIRN_PLAN_SAFETY ? safety_keys_sql : plan_keys_sql, err)))
+            return err ? err->status : CAIRN_ERR_DB;
+        sqlite3_bind_int64(st, 1, p->id);
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            struct cairn_plan_part *part = name ? cairn_plan_part_find(p, name) : NULL;
+            if (part)
+                part->last_key = sqlite3_column_int(st, 1);
+        }
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE)
+            return store_fail(s, src, "reading the plan's keys", err);
+    }
+
     if (revision == 0)
         revision = p->head;
     if (revision < 0 || revision > p->head)
@@ -309,12 +332,17 @@ enum cairn_status cairn_plan_save(struct cairn_store *s, struct cairn_plan *p, c
                                "must be one line of at most %d characters", CAIRN_PLAN_REASON_MAX);
         goto out;
     }
-    if ((rc = cairn_plan_validate(p, err)) != CAIRN_OK)
-        goto out;
     if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
         goto out;
     open = true;
     if ((rc = load(s, p->kind, p->patient_id, 0, head, err)) != CAIRN_OK)
+        goto out;
+    for (size_t i = 0; i < p->nparts; i++)
+        for (size_t j = 0; j < head->nparts; j++)
+            if (p->parts[i].section == head->parts[j].section &&
+                head->parts[j].last_key > p->parts[i].last_key)
+                p->parts[i].last_key = head->parts[j].last_key;
+    if ((rc = cairn_plan_validate(p, err)) != CAIRN_OK)
         goto out;
     if (p->revision != head->head) {
         store_tx_rollback(s);
