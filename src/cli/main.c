@@ -307,8 +307,9 @@ static const struct cli_cmd commands[] = {
      plan_goal_opts, CLI_DB_OPEN, cli_plan_goal},
     {"plan", "history", "MRN", 1, 1, "list a plan's revisions (who, when, why)", NULL,
      plan_history_opts, CLI_DB_OPEN, cli_plan_history},
-    {"plan", "diff", "MRN [REV [REV]]", 1, 3, "show what changed between two revisions",
-     "Without REV: the previous revision against the newest; one REV: it against the newest. "
+    {"plan", "diff", "MRN [A [B]]", 1, 3, "show what changed between two revisions",
+     "Without A and B: the previous revision against the newest; A alone: revision A against the "
+     "newest. "
      "Lines: + added, - removed, ~ changed (old -> new), under each section's name.",
      plan_diff_opts, CLI_DB_OPEN, cli_plan_diff},
     {"safety", "show", "MRN", 1, 1, "show a patient's safety plan (the read is audited)",
@@ -321,7 +322,7 @@ static const struct cli_cmd commands[] = {
      "Works like `plan set`.", safety_set_opts, CLI_DB_OPEN, cli_plan_set},
     {"safety", "history", "MRN", 1, 1, "list a safety plan's revisions", NULL, plan_history_opts,
      CLI_DB_OPEN, cli_plan_history},
-    {"safety", "diff", "MRN [REV [REV]]", 1, 3, "show what changed in a safety plan",
+    {"safety", "diff", "MRN [A [B]]", 1, 3, "show what changed in a safety plan",
      "Works like `plan diff`.", plan_diff_opts, CLI_DB_OPEN, cli_plan_diff},
     {"lapse", "add", "MRN", 1, 1, "log a lapse or relapse",
      "The date may not be in the future. Logged whatever the program's lapse_log setting.",
@@ -500,7 +501,7 @@ static void print_overview(FILE *f, const char *group)
         command_name(c, name, sizeof name);
         char left[80];
         snprintf(left, sizeof left, "%s%s%s", name, c->args ? " " : "", c->args ? c->args : "");
-        fprintf(f, "  %-24s %s\n", left, c->summary);
+        fprintf(f, "  %-26s %s\n", left, c->summary);
     }
     fprintf(f, "\n`cairn COMMAND --help` explains a command. Exit codes: 0 ok, 1 failed, 2 usage, "
                "3 invalid input,\n4 changed by someone else, 5 database busy.\n");

@@ -244,9 +244,9 @@ int cli_plan_diff(struct cli_ctx *ctx)
     int a = -1, b = -1, rc;
     if ((rc = find_patient(ctx, &pt)))
         return rc;
-    if (ctx->nargs > 1 && (rc = parse_revision(ctx, ctx->args[1], "REV", &a)))
+    if (ctx->nargs > 1 && (rc = parse_revision(ctx, ctx->args[1], "A", &a)))
         return rc;
-    if (ctx->nargs > 2 && (rc = parse_revision(ctx, ctx->args[2], "REV", &b)))
+    if (ctx->nargs > 2 && (rc = parse_revision(ctx, ctx->args[2], "B", &b)))
         return rc;
     if ((rc = read_plan(ctx, &pt, 0, &head)))
         return rc;
