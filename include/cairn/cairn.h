@@ -10,6 +10,7 @@
 #include "cairn/ladder.h"
 #include "cairn/measure.h"
 #include "cairn/patient.h"
+#include "cairn/plan.h"
 #include "cairn/program.h"
 #include "cairn/session.h"
 #include "cairn/staff.h"

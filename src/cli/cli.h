@@ -158,6 +158,14 @@ int cli_template_check(struct cli_ctx *ctx);
 int cli_template_import(struct cli_ctx *ctx);
 int cli_template_list(struct cli_ctx *ctx);
 int cli_template_show(struct cli_ctx *ctx);
+int cli_plan_show(struct cli_ctx *ctx);
+int cli_plan_history(struct cli_ctx *ctx);
+int cli_plan_diff(struct cli_ctx *ctx);
+int cli_plan_edit(struct cli_ctx *ctx);
+int cli_plan_set(struct cli_ctx *ctx);
+int cli_plan_goal(struct cli_ctx *ctx);
+int cli_lapse_add(struct cli_ctx *ctx);
+int cli_lapse_list(struct cli_ctx *ctx);
 
 /* Imports each template built into cairn whose program code the database
  * does not have yet (a program the team already has is never replaced);

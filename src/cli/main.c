@@ -263,6 +263,72 @@ static const struct cli_opt measure_instruments_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt plan_show_opts[] = {
+    {"rev", "N", "this revision rather than the newest", NULL},
+    RECORD_FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt plan_history_opts[] = {
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt plan_diff_opts[] = {END_OPTS};
+
+static const struct cli_opt plan_edit_opts[] = {
+    {"reason", "TEXT", "why the plan changed, kept with the revision (default: edited)", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt plan_set_opts[] = {
+    {"add", "TEXT", "append an item with this text to SECTION", "text"},
+    {"remove", "N", "remove the N-th item of SECTION (as `plan show` numbers them)", "item"},
+    {"from-file", "FILE",
+     "replace the whole plan with this JSON (the form `plan show --format json` prints; - "
+     "reads stdin)",
+     NULL},
+    {"status", "STATUS", "draft, or active (signs the plan with your login and the time)", NULL},
+    {"next-review", "DATE", "next review date, YYYY-MM-DD (empty: none)", "next_review_date"},
+    {"reason", "TEXT", "why the plan changed, kept with the revision", NULL},
+    {"if-revision", "N", "refuse (exit 4) unless the plan is still at revision N, the one you read",
+     NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt safety_set_opts[] = {
+    {"add", "TEXT", "append an item with this text to SECTION", "text"},
+    {"remove", "N", "remove the N-th item of SECTION (as `safety show` numbers them)", "item"},
+    {"from-file", "FILE",
+     "replace the whole safety plan with this JSON (the form `safety show --format json` "
+     "prints; - reads stdin)",
+     NULL},
+    {"reason", "TEXT", "why the safety plan changed, kept with the revision", NULL},
+    {"if-revision", "N",
+     "refuse (exit 4) unless the safety plan is still at revision N, the one you read", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt plan_goal_opts[] = {
+    {"week", "WEEK", "ISO week, e.g. 2026-W47 (required)", "week"},
+    {"done", "N", "times the weekly target was met that week, 0-99 (required)", "done"},
+    END_OPTS,
+};
+
+static const struct cli_opt lapse_add_opts[] = {
+    {"date", "DATE", "when it happened, YYYY-MM-DD, not in the future (default today)", "date"},
+    {"kind", "KIND", "lapse or relapse (required)", "kind"},
+    {"trigger", "TEXT", "the trigger or high-risk situation", "trigger"},
+    {"coping", "TEXT", "the coping that was tried", "coping"},
+    {"note", "TEXT", "a note, e.g. on the reaction to the lapse", "note"},
+    END_OPTS,
+};
+
+static const struct cli_opt lapse_list_opts[] = {
+    FORMAT_OPT,
+    END_OPTS,
+};
+
 static const struct cli_opt audit_opts[] = {
     {"patient", "MRN", "only rows about this patient", NULL},
     {"since", "DATE", "only rows from this UTC day on", NULL},
@@ -380,6 +446,51 @@ static const struct cli_cmd commands[] = {
      measure_list_opts, CLI_DB_OPEN, cli_measure_list},
     {"measure", "instruments", NULL, 0, 0, "list the instruments, their items, bands and rules",
      NULL, measure_instruments_opts, CLI_DB_NONE, cli_measure_instruments},
+    {"plan", "show", "MRN", 1, 1, "show a patient's plan (the read is audited)",
+     "Sections in the program's order, each item with its number and key (t1, c2, ...); "
+     "triggers list the coping strategies that answer them, social goals their weekly "
+     "tallies. --format json prints the form `plan set --from-file` reads.",
+     plan_show_opts, CLI_DB_OPEN, cli_plan_show},
+    {"plan", "edit", "MRN", 1, 1, "edit a patient's plan in $VISUAL or $EDITOR (YAML)",
+     "Opens the plan as YAML in a 0600 file under $XDG_STATE_HOME/cairn. On save it is "
+     "validated (errors as FILE:LINE:COL: /pointer: message, and the editor re-opens with "
+     "them at the top); a valid change becomes the next revision, an unchanged or emptied "
+     "file changes nothing. If someone saved the plan meanwhile, nothing is saved (exit 4) "
+     "and the file is kept; its path is printed.",
+     plan_edit_opts, CLI_DB_OPEN, cli_plan_edit},
+    {"plan", "set", "MRN [SECTION]", 1, 2, "change a plan without an editor (for scripts)",
+     "One of --add TEXT or --remove N (with SECTION), or --from-file FILE (whole plan); "
+     "--status and --next-review alone or with them. A save that changes nothing makes no "
+     "revision.",
+     plan_set_opts, CLI_DB_OPEN, cli_plan_set},
+    {"plan", "goal", "MRN GOAL", 2, 2, "record how often a social goal was met in a week",
+     "GOAL is the key of a social goal (g1, g2, ...). Recording a week again replaces its "
+     "count.",
+     plan_goal_opts, CLI_DB_OPEN, cli_plan_goal},
+    {"plan", "history", "MRN", 1, 1, "list a plan's revisions (who, when, why)", NULL,
+     plan_history_opts, CLI_DB_OPEN, cli_plan_history},
+    {"plan", "diff", "MRN [A [B]]", 1, 3, "show what changed between two revisions",
+     "Without A and B: the previous revision against the newest; A alone: revision A against the "
+     "newest. "
+     "Lines: + added, - removed, ~ changed (old -> new), under each section's name.",
+     plan_diff_opts, CLI_DB_OPEN, cli_plan_diff},
+    {"safety", "show", "MRN", 1, 1, "show a patient's safety plan (the read is audited)",
+     "The steps of the Stanley-Brown safety plan in order, then reasons for living. Before "
+     "the first save it is empty but for the program's crisis line.",
+     plan_show_opts, CLI_DB_OPEN, cli_plan_show},
+    {"safety", "edit", "MRN", 1, 1, "edit a patient's safety plan in $VISUAL or $EDITOR",
+     "Works like `plan edit`.", plan_edit_opts, CLI_DB_OPEN, cli_plan_edit},
+    {"safety", "set", "MRN [SECTION]", 1, 2, "change a safety plan without an editor",
+     "Works like `plan set`.", safety_set_opts, CLI_DB_OPEN, cli_plan_set},
+    {"safety", "history", "MRN", 1, 1, "list a safety plan's revisions", NULL, plan_history_opts,
+     CLI_DB_OPEN, cli_plan_history},
+    {"safety", "diff", "MRN [A [B]]", 1, 3, "show what changed in a safety plan",
+     "Works like `plan diff`.", plan_diff_opts, CLI_DB_OPEN, cli_plan_diff},
+    {"lapse", "add", "MRN", 1, 1, "log a lapse or relapse",
+     "The date may not be in the future. Logged whatever the program's lapse_log setting.",
+     lapse_add_opts, CLI_DB_OPEN, cli_lapse_add},
+    {"lapse", "list", "MRN", 1, 1, "list a patient's lapse log (the read is audited)", NULL,
+     lapse_list_opts, CLI_DB_OPEN, cli_lapse_list},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",
