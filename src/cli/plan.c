@@ -490,6 +490,16 @@ static int run_editor(const char *path)
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* Run from the TUI's : line or with output redirected, cairn's own
+         * standard output is not the terminal: give the editor the
+         * terminal when there is one. */
+        if (!isatty(STDOUT_FILENO)) {
+            int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+            if (tty >= 0) {
+                dup2(tty, STDIN_FILENO);
+                dup2(tty, STDOUT_FILENO);
+            }
+        }
         execl("/bin/sh", "sh", "-c", script, "sh", path, (char *)NULL);
         _exit(127);
     }

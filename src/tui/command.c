@@ -53,10 +53,20 @@ static int split_words(const char *line, char *buf, size_t size, char **argv, in
     return argc;
 }
 
+/* Commands that open the user's editor need the terminal: plan edit,
+ * safety edit. */
+static bool needs_terminal(char **words, int n)
+{
+    return n >= 2 && (!strcmp(words[0], "plan") || !strcmp(words[0], "safety")) &&
+           !strcmp(words[1], "edit");
+}
+
 /* Runs cairn with argv (argv[0] unused) on the app's database; collects
- * stdout and stderr into app->output. Returns the exit status, or -1 when
- * the command could not be started. */
-static int run_cairn(struct tui_app *app, char **words, int nwords)
+ * stdout and stderr into app->output. With `terminal`, curses steps aside
+ * while it runs: the editor it starts opens the terminal itself
+ * (/dev/tty). Returns the exit status, or -1 when the command could not be
+ * started. */
+static int run_cairn(struct tui_app *app, char **words, int nwords, bool terminal)
 {
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -72,10 +82,16 @@ static int run_cairn(struct tui_app *app, char **words, int nwords)
     for (int i = 0; i < nwords; i++)
         argv[argc++] = words[i];
     argv[argc] = NULL;
+    if (terminal) {
+        def_prog_mode();
+        endwin();
+    }
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        if (terminal)
+            reset_prog_mode();
         return -1;
     }
     if (pid == 0) {
@@ -104,6 +120,11 @@ static int run_cairn(struct tui_app *app, char **words, int nwords)
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (terminal) {
+        reset_prog_mode();
+        clearok(curscr, TRUE);
+        refresh();
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -126,7 +147,7 @@ static void run_line(struct tui_app *app)
         snprintf(app->message, sizeof app->message, "you are in the full-screen caseload");
         return;
     }
-    int rc = run_cairn(app, words, n);
+    int rc = run_cairn(app, words, n, needs_terminal(words, n));
     if (rc < 0) {
         snprintf(app->message, sizeof app->message, "could not run the command: %s",
                  strerror(errno));

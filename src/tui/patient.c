@@ -70,14 +70,15 @@ static void draw_care(struct tui_app *app, int rows)
 enum tab {
     TAB_OVERVIEW,
     TAB_PLAN,
+    TAB_SAFETY,
     TAB_LADDERS,
     TAB_SESSIONS,
     TAB_MEASURES,
     TAB_REVIEWS,
     TAB_AUDIT
 };
-static const char *const tab_names[] = {"Overview", "Plan",    "Ladders", "Sessions",
-                                        "Measures", "Reviews", "Audit"};
+static const char *const tab_names[] = {"Overview", "Plan",     "Safety",  "Ladders",
+                                        "Sessions", "Measures", "Reviews", "Audit"};
 #define NTABS ((int)(sizeof tab_names / sizeof tab_names[0]))
 
 /* The lines of a long tab, drawn from app->tab_top. */
@@ -102,6 +103,47 @@ static int audit_line(const struct cairn_audit_entry *e, void *ctx)
     add_line("%s  %-8s %-7s %-8s %-8lld %-8s %s", e->at, e->login, e->action, e->entity,
              (long long)e->entity_id, e->outcome, e->fields);
     return 0;
+}
+
+/* Plan and Safety: the head revision, section by section (the read is
+ * audited); `:plan edit MRN` or `:safety edit MRN` changes it. */
+static void plan_lines(struct tui_app *app, enum cairn_plan_kind kind)
+{
+    struct cairn_error err;
+    struct cairn_plan *p = cairn_plan_new(kind);
+    char line[4 * CAIRN_PLAN_TEXT_MAX + 4 * 3 * CAIRN_PLAN_SHORT_MAX + 256];
+    if (!p) {
+        add_line("out of memory");
+        return;
+    }
+    enum cairn_status rc = cairn_plan_read(app->store, kind, app->patient.id, 0, p, &err);
+    if (rc == CAIRN_ERR_NOT_FOUND) {
+        add_line("No plan: the patient was not admitted to a program.");
+    } else if (rc != CAIRN_OK) {
+        add_line("could not read the plan: %s", err.message);
+    } else {
+        if (kind == CAIRN_PLAN_SAFETY)
+            add_line("Safety plan (Stanley-Brown method), revision %d", p->revision);
+        else
+            add_line("Relapse-prevention and reintegration plan: revision %d, %s%s%s, next "
+                     "review %s",
+                     p->revision, p->status, p->signed_by[0] ? ", signed by " : "", p->signed_by,
+                     p->next_review_date[0] ? p->next_review_date : "not set");
+        add_line(":%s edit %s changes it in your editor",
+                 kind == CAIRN_PLAN_SAFETY ? "safety" : "plan", app->patient.mrn);
+        for (size_t i = 0; i < p->nparts; i++) {
+            const struct cairn_plan_part *part = &p->parts[i];
+            add_line("%s", "");
+            add_line("%s", cairn_plan_part_title(kind, part->section));
+            if (!part->nitems)
+                add_line("  (none)");
+            for (size_t k = 0; k < part->nitems; k++) {
+                cairn_plan_item_line(kind, part->section, &part->items[k], line, sizeof line);
+                add_line("  %zu. %s", k + 1, line);
+            }
+        }
+    }
+    cairn_plan_free(&p);
 }
 
 /* Ladders: each step with its status, attempts and peaks, an arrow at the
@@ -275,16 +317,10 @@ static void build_tab(struct tui_app *app)
     ntab_lines = 0;
     switch (app->tab) {
     case TAB_PLAN:
-        if (!c->plan_id) {
-            add_line("No plan: the patient was not admitted to a program.");
-            break;
-        }
-        add_line("Relapse-prevention and reintegration plan: %s, revision %d", c->plan_status,
-                 c->plan_revision);
-        add_line("%s", "");
-        for (size_t i = 0; i < c->nsections; i++)
-            add_line("%-24s %s (empty)", cairn_plan_section_title(c->sections[i]),
-                     cairn_plan_section_str(c->sections[i]));
+        plan_lines(app, CAIRN_PLAN_RELAPSE);
+        break;
+    case TAB_SAFETY:
+        plan_lines(app, CAIRN_PLAN_SAFETY);
         break;
     case TAB_LADDERS: {
         struct cairn_error err;

@@ -140,7 +140,9 @@ class TmuxSmoke(unittest.TestCase):
         self.assertRegex(screen, r"Ladder: .+, 0 of \d+ steps mastered")
         # Tabs: Plan, Ladders, Reviews, Audit, and back round to the overview.
         p.keys("Tab")
-        p.until(lambda sc: "plan: draft, revision 0" in sc and "(empty)" in sc)
+        p.until(lambda sc: "plan: revision 0, draft" in sc and "(none)" in sc)
+        p.keys("Tab")
+        p.until(lambda sc: "Safety plan" in sc)
         p.keys("Tab")
         p.until(lambda sc: re.search(r"\(SUDS 0-100, active\)", sc)
                 and "not_started" in sc)
@@ -153,8 +155,41 @@ class TmuxSmoke(unittest.TestCase):
         p.keys("Tab")
         p.until(lambda sc: "AT (UTC)" in sc and re.search(r"read +patient", sc)
                 and re.search(r"create +review", sc))
-        p.keys("BTab", "BTab", "BTab", "BTab", "BTab", "BTab")
+        p.keys("BTab", "BTab", "BTab", "BTab", "BTab", "BTab", "BTab")
         p.until(lambda sc: "Date of birth" in sc)
+
+    def test_plan_edit_from_the_command_line_hands_the_terminal_to_the_editor(self):
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "PE-1", "--name",
+                        "Pia Eklund", "--dob", "1985-07-08"], check=True, capture_output=True,
+                       env=env)
+        subprocess.run([CAIRN, "--db", self.db, "patient", "admit", "PE-1", "--program",
+                        "virtual-mh-iop", "--date", "2026-11-02"], check=True,
+                       capture_output=True, env=env)
+        editor = os.path.join(self.dir, "editor.sh")
+        with open(editor, "w") as f:
+            # Shows a marker on the terminal (so the test sees the editor has
+            # it), then adds a coping strategy.
+            f.write("#!/bin/sh\necho EDITOR-RUNNING; sleep 0.3\n"
+                    "sed -i 's/^  coping: \\[\\]$/  coping:\\n  - \"Box breathing\"/' \"$1\"\n")
+        os.chmod(editor, 0o700)
+        self.pane.kill()
+        self.pane = Pane(os.path.join(self.dir, "tmux-edit"), self.db,
+                         env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
+        p = self.pane
+        p.wait_for("caseload (in care)")
+        p.keys("/", *"PE-1")
+        p.wait_for("search: PE-1")
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+        p.keys(":", *"plan edit PE-1", "Enter")
+        p.until(lambda sc: "saved revision 1" in sc)
+        p.keys("Tab")
+        screen = p.until(lambda sc: "revision 1, draft" in sc and "1. Box breathing" in sc)
+        self.assertIn("Coping strategies", screen)
+        p.keys("Tab")
+        p.until(lambda sc: "Safety plan (Stanley-Brown method), revision 0" in sc
+                and "988" in sc)
 
     def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
         env = dict(os.environ, CAIRN_TODAY="2026-11-23")
@@ -178,7 +213,7 @@ class TmuxSmoke(unittest.TestCase):
         p.wait_for("search: TR-1")
         p.keys("Enter", "Enter")
         p.wait_for("Date of birth")
-        p.keys("Tab", "Tab")
+        p.keys("Tab", "Tab", "Tab")
         p.until(lambda sc: "in_progress      1  70" in sc and "peak  70" in sc)
         p.keys("Tab")
         p.until(lambda sc: re.search(r"2026-W47 +3\.0 / 9\.0 +1 / 3 .* BELOW", sc))
