@@ -213,6 +213,14 @@ enum cairn_status cairn_plan_read(struct cairn_store *store, enum cairn_plan_kin
                                   int64_t patient_id, int revision, struct cairn_plan *out,
                                   struct cairn_error *err);
 
+/* Like cairn_plan_read() without the audit row, for a caller that reads
+ * the plan only to change it without showing it (`plan set`): the save
+ * audits the change. Showing a plan to anyone must go through
+ * cairn_plan_read(). */
+enum cairn_status cairn_plan_load(struct cairn_store *store, enum cairn_plan_kind kind,
+                                  int64_t patient_id, int revision, struct cairn_plan *out,
+                                  struct cairn_error *err);
+
 /* Saves plan (validated first, keys assigned) as the next revision of its
  * patient's plan of its kind, by the acting login, with `reason` (may be
  * NULL). plan->revision names the revision the edit started from: when the

@@ -43,15 +43,18 @@ static int parse_revision(struct cli_ctx *ctx, const char *text, const char *wha
     return 0;
 }
 
-/* Reads a patient's plan of the command's kind at `revision` (0: head). */
-static int read_plan(struct cli_ctx *ctx, const struct cairn_patient *pt, int revision,
-                     struct cairn_plan **out)
+/* Reads a patient's plan of the command's kind at `revision` (0: head);
+ * `audited` when it will be shown (a read of the record), not when it is
+ * only changed (the save is audited). */
+static int get_plan(struct cli_ctx *ctx, const struct cairn_patient *pt, int revision, bool audited,
+                    struct cairn_plan **out)
 {
     *out = cairn_plan_new(kind_of(ctx));
     if (!*out)
         return CLI_EXIT_FAILED;
     enum cairn_status st =
-        cairn_plan_read(ctx->store, kind_of(ctx), pt->id, revision, *out, &ctx->err);
+        audited ? cairn_plan_read(ctx->store, kind_of(ctx), pt->id, revision, *out, &ctx->err)
+                : cairn_plan_load(ctx->store, kind_of(ctx), pt->id, revision, *out, &ctx->err);
     if (st != CAIRN_OK) {
         cairn_plan_free(out);
         if (st == CAIRN_ERR_NOT_FOUND && !ctx->err.pointer[0])
@@ -60,6 +63,12 @@ static int read_plan(struct cli_ctx *ctx, const struct cairn_patient *pt, int re
         return cli_fail(ctx, st, NULL);
     }
     return 0;
+}
+
+static int read_plan(struct cli_ctx *ctx, const struct cairn_patient *pt, int revision,
+                     struct cairn_plan **out)
+{
+    return get_plan(ctx, pt, revision, true, out);
 }
 
 /* Prints text made safe for the terminal. */
@@ -354,7 +363,7 @@ int cli_plan_set(struct cli_ctx *ctx)
         return rc;
     if (from && (rc = read_file(ctx, from, &text, &len)))
         return rc;
-    if ((rc = read_plan(ctx, &pt, 0, &p)))
+    if ((rc = get_plan(ctx, &pt, 0, false, &p)))
         goto out;
     if (base >= 0)
         p->revision = base;

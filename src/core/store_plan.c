@@ -183,6 +183,13 @@ static enum cairn_status load(struct cairn_store *s, enum cairn_plan_kind kind, 
     return rc;
 }
 
+enum cairn_status cairn_plan_load(struct cairn_store *s, enum cairn_plan_kind kind,
+                                  int64_t patient_id, int revision, struct cairn_plan *out,
+                                  struct cairn_error *err)
+{
+    return load(s, kind, patient_id, revision, out, err);
+}
+
 enum cairn_status cairn_plan_read(struct cairn_store *s, enum cairn_plan_kind kind,
                                   int64_t patient_id, int revision, struct cairn_plan *out,
                                   struct cairn_error *err)

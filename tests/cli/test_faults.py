@@ -97,6 +97,12 @@ class Faults(CairnTestCase):
              "2026-11-20", "--present", "F4"),
             ("session", "import", self.attendance),
             ("measure", "add", "F4", "phq9", "1,2,0,1,3,0,1,0,0", "--date", "2026-11-20"),
+            ("plan", "set", "F4", "coping", "--add", "Call my sponsor"),
+            ("plan", "set", "F4", "social_goals", "--add", "Call a friend"),
+            ("plan", "goal", "F4", "g1", "--week", "2026-W47", "--done", "1"),
+            ("plan", "show", "F4"),
+            ("safety", "set", "F4", "reasons_for_living", "--add", "My garden"),
+            ("lapse", "add", "F4", "--kind", "lapse", "--date", "2026-11-20"),
         ]
         for args in commands:
             with self.subTest(command=" ".join(args[:2])):
