@@ -12,13 +12,6 @@
 #include "cairn/text.h"
 #include "store_internal.h"
 
-static enum cairn_status step_done(struct cairn_store *s, sqlite3_stmt *st, const char *what,
-                                   struct cairn_error *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? CAIRN_OK : store_fail(s, rc, what, err);
-}
 
 static const char *entity_of(enum cairn_plan_kind kind)
 {
@@ -262,7 +255,7 @@ static enum cairn_status write_revision(struct cairn_store *s, struct cairn_plan
             return err ? err->status : CAIRN_ERR_DB;
         sqlite3_bind_int64(st, 1, p->patient_id);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        if ((rc = step_done(s, st, "creating the safety plan", err)) != CAIRN_OK)
+        if ((rc = store_step_done(s, st, "creating the safety plan", err)) != CAIRN_OK)
             return rc;
         p->id = sqlite3_last_insert_rowid(store_db(s));
         if ((rc = store_audit(s, "create", "safety_plan", p->id, p->patient_id, "", "ok", err)) !=
@@ -297,7 +290,7 @@ static enum cairn_status write_revision(struct cairn_store *s, struct cairn_plan
         store_bind_text_or_null(st, 7, p->next_review_date);
         sqlite3_bind_text(st, 8, content, -1, SQLITE_TRANSIENT);
     }
-    if ((rc = step_done(s, st, "storing the revision", err)) != CAIRN_OK)
+    if ((rc = store_step_done(s, st, "storing the revision", err)) != CAIRN_OK)
         return rc;
     if (!(st = store_stmt(s, p->kind == CAIRN_PLAN_SAFETY ? safety_head : plan_head, err)))
         return err ? err->status : CAIRN_ERR_DB;
@@ -312,7 +305,7 @@ static enum cairn_status write_revision(struct cairn_store *s, struct cairn_plan
         store_bind_text_or_null(st, 6, p->signed_at);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
     }
-    if ((rc = step_done(s, st, "moving the plan's head", err)) != CAIRN_OK)
+    if ((rc = store_step_done(s, st, "moving the plan's head", err)) != CAIRN_OK)
         return rc;
     if ((rc = store_audit(s, signing ? "sign" : "update", entity_of(p->kind), p->id, p->patient_id,
                           fields, "ok", err)) != CAIRN_OK)
@@ -585,7 +578,7 @@ enum cairn_status cairn_lapse_add(struct cairn_store *s, struct cairn_lapse *l,
     sqlite3_bind_text(st, 6, l->note, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, l->entered_by, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 8, l->created_at, -1, SQLITE_TRANSIENT);
-    if ((rc = step_done(s, st, "storing the lapse", err)) != CAIRN_OK)
+    if ((rc = store_step_done(s, st, "storing the lapse", err)) != CAIRN_OK)
         goto out;
     l->id = sqlite3_last_insert_rowid(store_db(s));
     if ((rc = store_audit(s, "create", "lapse", l->id, l->patient_id,
