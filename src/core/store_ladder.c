@@ -336,9 +336,29 @@ static enum cairn_status shift_steps(struct cairn_store *s, int64_t id, int lo, 
     return store_step_done(s, back, "reordering steps", err);
 }
 
-/* Ends a change: commit, or roll back and audit the refusal. */
+/* Starts a change to ladder `ladder_id`: allocates *l (left NULL, with
+ * the status, when that or opening the transaction fails), opens the
+ * transaction and loads the ladder with begin_change(). Whatever it
+ * returns with *l set, the caller ends with finish(). */
+static enum cairn_status start_change(struct cairn_store *s, int64_t ladder_id, int64_t if_version,
+                                      struct cairn_ladder **l, struct cairn_error *err)
+{
+    struct cairn_ladder *ladder = calloc(1, sizeof *ladder);
+    if (!ladder)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
+    enum cairn_status rc = store_tx_begin(s, err);
+    if (rc != CAIRN_OK) {
+        free(ladder);
+        return rc;
+    }
+    *l = ladder;
+    return begin_change(s, ladder_id, if_version, ladder, err);
+}
+
+/* Ends a change: commit, or roll back and audit a refused conflicting
+ * change; frees *l and sets it to NULL. */
 static enum cairn_status finish(struct cairn_store *s, enum cairn_status rc, const char *action,
-                                const char *entity, const struct cairn_ladder *l,
+                                const char *entity, struct cairn_ladder **l,
                                 struct cairn_error *err)
 {
     if (rc == CAIRN_OK)
@@ -346,8 +366,10 @@ static enum cairn_status finish(struct cairn_store *s, enum cairn_status rc, con
     if (rc != CAIRN_OK) {
         store_tx_rollback(s);
         if (rc == CAIRN_ERR_CONFLICT)
-            store_audit_refusal(s, action, entity, l->id, l->patient_id, "conflict");
+            store_audit_refusal(s, action, entity, (*l)->id, (*l)->patient_id, "conflict");
     }
+    free(*l);
+    *l = NULL;
     return rc;
 }
 
@@ -355,18 +377,13 @@ enum cairn_status cairn_ladder_add_step(struct cairn_store *s, int64_t ladder_id
                                         int64_t if_version, const char *text, int suds,
                                         int position, int64_t *step_id, struct cairn_error *err)
 {
-    struct cairn_ladder *l = calloc(1, sizeof *l);
+    struct cairn_ladder *l = NULL;
+    enum cairn_status rc = start_change(s, ladder_id, if_version, &l, err);
     if (!l)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
-    enum cairn_status rc = store_tx_begin(s, err);
-    if (rc != CAIRN_OK) {
-        free(l);
         return rc;
-    }
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
-    if ((rc = begin_change(s, ladder_id, if_version, l, err)) != CAIRN_OK ||
-        (rc = cairn_ladder_step_validate(text, suds, l->scale, err)) != CAIRN_OK)
+    if (rc != CAIRN_OK || (rc = cairn_ladder_step_validate(text, suds, l->scale, err)) != CAIRN_OK)
         goto out;
     int count = (int)l->nsteps;
     if (count >= CAIRN_LADDER_STEPS_MAX) {
@@ -408,9 +425,7 @@ enum cairn_status cairn_ladder_add_step(struct cairn_store *s, int64_t ladder_id
     if (step_id)
         *step_id = id;
 out:
-    rc = finish(s, rc, "create", "ladder", l, err);
-    free(l);
-    return rc;
+    return finish(s, rc, "create", "ladder", &l, err);
 }
 
 /* Where a moving step waits while the others shift: beyond any real place. */
@@ -420,15 +435,11 @@ enum cairn_status cairn_ladder_move_step(struct cairn_store *s, int64_t ladder_i
                                          int64_t if_version, int from, int to,
                                          struct cairn_error *err)
 {
-    struct cairn_ladder *l = calloc(1, sizeof *l);
+    struct cairn_ladder *l = NULL;
+    enum cairn_status rc = start_change(s, ladder_id, if_version, &l, err);
     if (!l)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
-    enum cairn_status rc = store_tx_begin(s, err);
-    if (rc != CAIRN_OK) {
-        free(l);
         return rc;
-    }
-    if ((rc = begin_change(s, ladder_id, if_version, l, err)) != CAIRN_OK)
+    if (rc != CAIRN_OK)
         goto out;
     int count = (int)l->nsteps;
     if (from < 1 || from > count) {
@@ -464,9 +475,7 @@ enum cairn_status cairn_ladder_move_step(struct cairn_store *s, int64_t ladder_i
         goto out;
     rc = store_audit(s, "update", "ladder_step", moving, l->patient_id, "position", "ok", err);
 out:
-    rc = finish(s, rc, "update", "ladder", l, err);
-    free(l);
-    return rc;
+    return finish(s, rc, "update", "ladder", &l, err);
 }
 
 /* The status a step's attempts give it under the ladder's rule. */
@@ -515,17 +524,12 @@ enum cairn_status cairn_ladder_edit_step(struct cairn_store *s, int64_t ladder_i
                                          const struct cairn_step_edit *edit,
                                          struct cairn_error *err)
 {
-    struct cairn_ladder *l = calloc(1, sizeof *l);
+    struct cairn_ladder *l = NULL;
+    enum cairn_status rc = start_change(s, ladder_id, if_version, &l, err);
     if (!l)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
-    enum cairn_status rc = store_tx_begin(s, err);
-    if (rc != CAIRN_OK) {
-        free(l);
         return rc;
-    }
     char fields[80] = "";
-    bool changed = false;
-    if ((rc = begin_change(s, ladder_id, if_version, l, err)) != CAIRN_OK)
+    if (rc != CAIRN_OK)
         goto out;
     if (position < 1 || position > (int)l->nsteps) {
         rc = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "step", "ladder %d has no step %d",
@@ -579,13 +583,9 @@ enum cairn_status cairn_ladder_edit_step(struct cairn_store *s, int64_t ladder_i
     if ((rc = store_step_done(s, st, "editing a step", err)) != CAIRN_OK ||
         (rc = touch_ladder(s, l, err)) != CAIRN_OK)
         goto out;
-    changed = true;
     rc = store_audit(s, "update", "ladder_step", step->id, l->patient_id, fields, "ok", err);
 out:
-    (void)changed;
-    rc = finish(s, rc, "update", "ladder", l, err);
-    free(l);
-    return rc;
+    return finish(s, rc, "update", "ladder", &l, err);
 }
 
 enum cairn_status cairn_ladder_attempt_add(struct cairn_store *s, int64_t ladder_id, int position,
@@ -593,17 +593,13 @@ enum cairn_status cairn_ladder_attempt_add(struct cairn_store *s, int64_t ladder
                                            struct cairn_mastery *mastery_out,
                                            struct cairn_error *err)
 {
-    struct cairn_ladder *l = calloc(1, sizeof *l);
+    struct cairn_ladder *l = NULL;
+    enum cairn_status rc = start_change(s, ladder_id, 0, &l, err);
     if (!l)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
-    enum cairn_status rc = store_tx_begin(s, err);
-    if (rc != CAIRN_OK) {
-        free(l);
         return rc;
-    }
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
-    if ((rc = begin_change(s, ladder_id, 0, l, err)) != CAIRN_OK)
+    if (rc != CAIRN_OK)
         goto out;
     if (position < 1 || position > (int)l->nsteps) {
         rc = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "step",
@@ -690,7 +686,5 @@ enum cairn_status cairn_ladder_attempt_add(struct cairn_store *s, int64_t ladder
     if (mastery_out)
         *mastery_out = m;
 out:
-    rc = finish(s, rc, "create", "ladder_attempt", l, err);
-    free(l);
-    return rc;
+    return finish(s, rc, "create", "ladder_attempt", &l, err);
 }

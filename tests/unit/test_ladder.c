@@ -326,6 +326,10 @@ static void test_a_stale_step_change_is_refused_and_nothing_changes(void **state
     assert_int_equal(cairn_ladder_move_step(s, l->id, read_version, 1, 3, &err),
                      CAIRN_ERR_CONFLICT);
     assert_non_null(strstr(err.message, "changed by someone else"));
+    /* The refusal is audited, with the ladder's id and nothing else. */
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE outcome = 'conflict' "
+                                       "AND entity = 'ladder'"),
+                     1);
     free(l);
     l = load(s, p, "1");
     assert_string_equal(step_texts(l, after, sizeof after), before);
