@@ -9,11 +9,13 @@
 #ifndef CAIRN_CARE_H
 #define CAIRN_CARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cairn/date.h"
 #include "cairn/patient.h"
+#include "cairn/session.h"
 #include "cairn/status.h"
 #include "cairn/template.h"
 
@@ -54,6 +56,27 @@ struct cairn_care {
     size_t nreviews;
     struct cairn_care_review reviews[CAIRN_CARE_REVIEWS_MAX];
 };
+
+#define CAIRN_SUMMARY_TREND 8 /* PHQ-9 totals a caseload row shows as a sparkline */
+
+/* What a caseload row shows about a patient's progress. */
+struct cairn_care_summary {
+    int phq9[CAIRN_SUMMARY_TREND]; /* the latest totals, oldest first */
+    size_t nphq9;
+    int gad7; /* the latest GAD-7 total; -1 when none */
+    bool in_care;
+    int week_of_stay;                 /* 1 in the admission week; 0 when not in care */
+    struct cairn_attendance_week now; /* this ISO week's attendance (in_care only) */
+};
+
+/* Fills *out for patient p (as cairn_patient_list() gives it) on day
+ * `today`: the PHQ-9 trend, the last GAD-7, and, for an active or on-hold
+ * patient, the week of stay and this ISO week's hours and days against the
+ * program's minimum. A few indexed reads; not audited (see
+ * cairn_measure_recent()). */
+enum cairn_status cairn_care_summary(struct cairn_store *store, const struct cairn_patient *p,
+                                     int32_t today, struct cairn_care_summary *out,
+                                     struct cairn_error *err);
 
 /* How many of the ladder's steps are mastered. Pure. */
 size_t cairn_care_mastered(const struct cairn_care_ladder *ladder);

@@ -216,4 +216,12 @@ enum cairn_status cairn_measure_list(struct cairn_store *store, int64_t patient_
                                      int (*fn)(const struct cairn_measure_entry *e, void *ctx),
                                      void *ctx, struct cairn_error *err);
 
+/* The totals of patient `patient_id`'s latest (at most `max`) measures of
+ * `instrument`, oldest first, into totals[]; *n gets how many. For the
+ * caseload's trend columns: not audited (a list, like the caseload, is
+ * not a read of one record). */
+enum cairn_status cairn_measure_recent(struct cairn_store *store, int64_t patient_id,
+                                       enum cairn_instrument instrument, int *totals, size_t max,
+                                       size_t *n, struct cairn_error *err);
+
 #endif

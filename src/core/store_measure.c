@@ -248,3 +248,29 @@ out:
         store_tx_rollback(s);
     return rc;
 }
+
+enum cairn_status cairn_measure_recent(struct cairn_store *s, int64_t patient_id,
+                                       enum cairn_instrument instrument, int *totals, size_t max,
+                                       size_t *n, struct cairn_error *err)
+{
+    /* The newest `max` by the index (patient, instrument, date, id),
+     * newest first; turned oldest first below. */
+    STORE_PREPARE(st, "SELECT total FROM measure WHERE patient_id = ?1 AND instrument = ?2 "
+                      "ORDER BY date DESC, id DESC LIMIT ?3");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, cairn_instrument_str(instrument), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int src;
+    *n = 0;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        totals[(*n)++] = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE && src != SQLITE_ROW)
+        return store_fail(s, src, "reading recent measures", err);
+    for (size_t i = 0, j = *n ? *n - 1 : 0; i < j; i++, j--) {
+        int t = totals[i];
+        totals[i] = totals[j];
+        totals[j] = t;
+    }
+    return CAIRN_OK;
+}

@@ -104,6 +104,7 @@ void tui_caseload_reload(struct tui_app *app)
     c->nrows = n < 0 ? 0 : n;
     if (c->cursor >= c->nrows)
         c->cursor = c->nrows ? c->nrows - 1 : 0;
+    memset(c->summary_of, 0, sizeof c->summary_of); /* the data may have changed */
     c->loaded = true;
 }
 
@@ -325,18 +326,97 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
     }
 }
 
+/* Caseload columns in screen order. A terminal too narrow for all drops
+ * the least important first (highest `drop`); the name takes what is left. */
+enum column {
+    COL_NAME,
+    COL_MRN,
+    COL_PROGRAM,
+    COL_WEEK,
+    COL_STATUS,
+    COL_HOURS,
+    COL_PHQ9,
+    COL_GAD7,
+    COL_RISK,
+    COL_THERAPIST,
+    COL__COUNT
+};
+static const struct {
+    const char *title;
+    int width; /* including the space after it */
+    int drop;  /* 0: always shown */
+} columns[COL__COUNT] = {
+    [COL_NAME] = {"NAME", 13, 0},       [COL_MRN] = {"MRN", 12, 0},
+    [COL_PROGRAM] = {"PROGRAM", 15, 3}, [COL_WEEK] = {"WK", 4, 5},
+    [COL_STATUS] = {"STATUS", 11, 2},   [COL_HOURS] = {"HOURS", 8, 4},
+    [COL_PHQ9] = {"PHQ-9", 12, 1},      [COL_GAD7] = {"GAD-7", 6, 6},
+    [COL_RISK] = {"RISK", 9, 0},        [COL_THERAPIST] = {"THERAPIST", 10, 7},
+};
+
+/* Which columns fit in `cols`, and their widths (the name's grows). */
+static void layout(int cols, int *width)
+{
+    int used = 0;
+    for (int i = 0; i < COL__COUNT; i++) {
+        width[i] = columns[i].drop == 0 ? columns[i].width : 0;
+        used += width[i];
+    }
+    /* In order of importance; once one does not fit, nothing after it is shown. */
+    for (int drop = 1; drop <= 7; drop++)
+        for (int i = 0; i < COL__COUNT; i++)
+            if (columns[i].drop == drop) {
+                /* The lesser columns only while the name keeps 20 columns. */
+                int room = drop >= 5 ? 20 - columns[COL_NAME].width : 0;
+                if (used + columns[i].width + room > cols)
+                    goto done;
+                width[i] = columns[i].width;
+                used += width[i];
+            }
+done:
+    if (cols > used)
+        width[COL_NAME] += cols - used;
+}
+
+/* PHQ-9 totals as a sparkline, one block per score: taller is worse. */
+static void sparkline(const struct cairn_care_summary *s, char *out, size_t size)
+{
+    static const char *const blocks[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                         "\u2585", "\u2586", "\u2587", "\u2588"};
+    size_t used = 0;
+    out[0] = '\0';
+    if (!s->nphq9) {
+        snprintf(out, size, "-");
+        return;
+    }
+    used += (size_t)snprintf(out, size, "%2d ", s->phq9[s->nphq9 - 1]);
+    for (size_t i = 0; i < s->nphq9 && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s", blocks[s->phq9[i] * 7 / 27]);
+}
+
+/* The progress summary of row r, read on first use. */
+static const struct cairn_care_summary *row_summary(struct tui_app *app, int r)
+{
+    struct tui_caseload *c = &app->caseload;
+    const struct cairn_patient *p = &c->rows[r];
+    if (c->summary_of[r] != p->id) {
+        struct cairn_error err;
+        if (cairn_care_summary(app->store, p, cairn_store_today(app->store), &c->summaries[r],
+                               &err) != CAIRN_OK) {
+            memset(&c->summaries[r], 0, sizeof c->summaries[r]);
+            c->summaries[r].gad7 = -1;
+            snprintf(app->message, sizeof app->message, "could not read progress: %s", err.message);
+        }
+        c->summary_of[r] = p->id;
+    }
+    return &c->summaries[r];
+}
+
 void tui_caseload_draw(struct tui_app *app)
 {
     struct tui_caseload *c = &app->caseload;
     char title[512];
-    int extra = app->cols - 80;
-    /* Column layout: name takes what the wider terminal adds. */
-    const struct {
-        const char *title;
-        int width;
-    } cols[] = {{"NAME", 22 + extra}, {"MRN", 12}, {"PROGRAM", 16},
-                {"STATUS", 11},       {"RISK", 9}, {"THERAPIST", 10}};
-    const int ncols = 6;
+    int width[COL__COUNT];
+    layout(app->cols, width);
 
     snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s",
              status_views[c->status_view], c->risk_view ? " · risk: " : "",
@@ -348,33 +428,56 @@ void tui_caseload_draw(struct tui_app *app)
     attrset(tui_attr(TUI_COLOR_TITLE));
     tui_draw_text(0, 0, title, app->cols);
     attrset(tui_attr(TUI_COLOR_HEADER));
-    for (int i = 0, x = 0; i < ncols; x += cols[i].width, i++)
-        tui_draw_text(1, x, cols[i].title, cols[i].width);
+    for (int i = 0, x = 0; i < COL__COUNT; x += width[i], i++)
+        if (width[i])
+            tui_draw_text(1, x, columns[i].title, width[i]);
     attrset(A_NORMAL);
 
     for (int r = 0; r < c->nrows; r++) {
         const struct cairn_patient *p = &c->rows[r];
-        char name[2 * CAIRN_NAME_MAX + 4];
+        const struct cairn_care_summary *sum = row_summary(app, r);
+        char name[2 * CAIRN_NAME_MAX + 4], week[16] = "-", hours[40] = "-", phq[64], gad[16] = "-";
         if (p->preferred_name[0])
             snprintf(name, sizeof name, "%s (%s)", p->legal_name, p->preferred_name);
         else
             snprintf(name, sizeof name, "%s", p->legal_name);
-        const char *cells[] = {name,
-                               p->mrn,
-                               p->program_code[0] ? p->program_code : "-",
-                               cairn_patient_status_str(p->status),
-                               p->risk ? cairn_risk_str(p->risk) : "-",
-                               p->therapist_login[0] ? p->therapist_login : "-"};
+        if (sum->in_care) {
+            snprintf(week, sizeof week, "w%d", sum->week_of_stay);
+            /* Below the minimum reads as such in words, not only colour. */
+            snprintf(hours, sizeof hours, "%d.%d/%d%s", sum->now.minutes_attended / 60,
+                     sum->now.minutes_attended % 60 / 6, (sum->now.min_minutes + 59) / 60,
+                     sum->now.meets_hours ? "" : "!");
+        }
+        sparkline(sum, phq, sizeof phq);
+        if (sum->gad7 >= 0)
+            snprintf(gad, sizeof gad, "%d", sum->gad7);
+        const char *cells[COL__COUNT] = {
+            [COL_NAME] = name,
+            [COL_MRN] = p->mrn,
+            [COL_PROGRAM] = p->program_code[0] ? p->program_code : "-",
+            [COL_WEEK] = week,
+            [COL_STATUS] = cairn_patient_status_str(p->status),
+            [COL_HOURS] = hours,
+            [COL_PHQ9] = phq,
+            [COL_GAD7] = gad,
+            [COL_RISK] = p->risk ? cairn_risk_str(p->risk) : "-",
+            [COL_THERAPIST] = p->therapist_login[0] ? p->therapist_login : "-",
+        };
         attr_t row_attr = r == c->cursor ? tui_attr(TUI_COLOR_SELECTED) : A_NORMAL;
-        for (int i = 0, x = 0; i < ncols; x += cols[i].width, i++) {
+        int last = COL__COUNT - 1;
+        while (last > 0 && !width[last])
+            last--;
+        for (int i = 0, x = 0; i < COL__COUNT; x += width[i], i++) {
+            if (!width[i])
+                continue;
             attr_t a = row_attr;
-            if (i == 4 && r != c->cursor)
+            if (i == COL_RISK && r != c->cursor)
                 a = p->risk == CAIRN_RISK_HIGH       ? tui_attr(TUI_COLOR_RISK_HIGH)
                     : p->risk == CAIRN_RISK_MODERATE ? tui_attr(TUI_COLOR_RISK_MODERATE)
                                                      : A_NORMAL;
             attrset(a);
-            tui_draw_text(2 + r, x, cells[i], cols[i].width - (i + 1 < ncols ? 1 : 0));
-            if (i + 1 < ncols)
+            tui_draw_text(2 + r, x, cells[i], width[i] - (i < last ? 1 : 0));
+            if (i < last)
                 addch(' ');
         }
         attrset(A_NORMAL);

@@ -116,6 +116,10 @@ enum { TUI_PAGE_MAX = 256 };
  * keyset paging, never the whole caseload. */
 struct tui_caseload {
     struct cairn_patient rows[TUI_PAGE_MAX];
+    /* Each row's progress summary, read when the row is first drawn:
+     * summary_of[r] is the patient id summaries[r] belongs to (0: none). */
+    struct cairn_care_summary summaries[TUI_PAGE_MAX];
+    int64_t summary_of[TUI_PAGE_MAX];
     int nrows;
     int cursor;      /* index into rows */
     int status_view; /* 0 in care, 1 all, 2 discharged and alumni */

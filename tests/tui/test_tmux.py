@@ -211,6 +211,10 @@ class TmuxSmoke(unittest.TestCase):
         p = self.pane
         p.keys("/", *"TR-1")
         p.wait_for("search: TR-1")
+        # The caseload row: week of stay, this week's hours against the
+        # minimum ("!" below it), the latest PHQ-9 and its trend.
+        row = p.until(lambda sc: "TR-1" in sc.splitlines()[2]).splitlines()[2]
+        self.assertRegex(row, r"TR-1 .* w4 +active +0\.0/9! +4 \u2585\u2582 ")
         p.keys("Enter", "Enter")
         p.wait_for("Date of birth")
         p.keys("Tab", "Tab", "Tab")
@@ -268,7 +272,7 @@ class TmuxSmoke(unittest.TestCase):
 
         p.keys("r")
         p.until(lambda sc: "risk: high" in sc and rows(sc)
-                and all(" high " in r for r in rows(sc)))
+                and all(re.search(r" high( |$)", r) for r in rows(sc)))
         p.keys("r", "r", "r", "r")  # moderate or high, low, none recorded, back to any
         end = time.monotonic() + 10
         while "risk:" in p.text().splitlines()[0] and time.monotonic() < end:
@@ -292,7 +296,8 @@ class TmuxSmoke(unittest.TestCase):
 
         def risks(screen):
             order = {"high": 0, "moderate": 1, "low": 2, "-": 3}
-            return [order[r.split()[-2]] for r in rows(screen) if r.split()[-2] in order]
+            found = [re.search(r" (high|moderate|low|-)(?: |$)", r[60:]) for r in rows(screen)]
+            return [order[m.group(1)] for m in found if m]
 
         p.until(lambda sc: "by risk" in sc and len(risks(sc)) > 1 and risks(sc) == sorted(risks(sc)))
         p.keys("o", "o")  # admitted, back to name
@@ -317,9 +322,9 @@ class TmuxSmoke(unittest.TestCase):
         self.addCleanup(self._delete_escape_patient)
         p = self.pane
         p.keys("/", *"ESC-1")
-        screen = p.until(lambda sc: "Evil" in sc and "Name" in sc)
+        screen = p.until(lambda sc: "Evil" in sc and "ESC-1" in sc.splitlines()[2])
         line = [ln for ln in screen.splitlines() if "Evil" in ln][0]
-        self.assertRegex(line, r"Evil\?+\]0;pwned\?+\[2JName")
+        self.assertRegex(line, r"Evil\?+\]0;pwned\?+\[2JNa")
         self.assertIn("caseload", screen)  # the screen was not cleared by \x1b[2J
         p.keys("Enter", "Enter")
         p.until(lambda sc: "Date of birth" in sc and "Evil" in sc)

@@ -336,6 +336,44 @@ static void test_csv_import_is_all_or_nothing_and_names_the_line(void **state)
     assert_non_null(strstr(err.message, "unknown column \"room\""));
 }
 
+static void test_caseload_summary_has_trend_week_and_hours(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_error err;
+    struct cairn_patient p;
+    unit_admit(s, program_yaml, "S-1", "2026-11-02", &p);
+    static const int totals[][9] = {
+        {3, 3, 2, 2, 2, 2, 2, 1, 0}, {2, 2, 1, 1, 1, 1, 1, 1, 0}, {1, 1, 0, 1, 0, 0, 1, 0, 0}};
+    const char *dates[] = {"2026-11-03", "2026-11-10", "2026-11-17"};
+    for (int i = 0; i < 3; i++) {
+        struct cairn_measure m;
+        memset(&m, 0, sizeof m);
+        m.patient_id = p.id;
+        m.instrument = CAIRN_INSTRUMENT_PHQ9;
+        snprintf(m.date, sizeof m.date, "%s", dates[i]);
+        m.nanswers = 9;
+        memcpy(m.answers, totals[i], sizeof totals[i]);
+        assert_int_equal(cairn_measure_add(s, &m, &err), CAIRN_OK);
+    }
+    struct cairn_session ses = group("2026-11-23"); /* today, a Monday */
+    struct cairn_roster_entry e = entry("S-1", CAIRN_LATE, 150);
+    assert_int_equal(cairn_session_log(s, &ses, &e, 1, &err), CAIRN_OK);
+    int64_t audits = unit_audit_count(s);
+    struct cairn_care_summary sum;
+    assert_int_equal(cairn_care_summary(s, &p, unit_today(), &sum, &err), CAIRN_OK);
+    assert_int_equal(sum.nphq9, 3);
+    assert_int_equal(sum.phq9[0], 17);
+    assert_int_equal(sum.phq9[2], 4);
+    assert_int_equal(sum.gad7, -1);
+    assert_true(sum.in_care);
+    assert_int_equal(sum.week_of_stay, 4); /* 21 days after admission */
+    assert_int_equal(sum.now.minutes_attended, 150);
+    assert_int_equal(sum.now.min_minutes, 540);
+    assert_false(sum.now.meets_hours);
+    /* A list, not a read of the record: no audit row. */
+    assert_int_equal(unit_audit_count(s), audits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +387,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_bad_roster_line_writes_nothing, unit_setup_memory,
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_csv_import_is_all_or_nothing_and_names_the_line,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_caseload_summary_has_trend_week_and_hours,
                                         unit_setup_memory, unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
