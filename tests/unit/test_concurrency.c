@@ -3,7 +3,8 @@
  * either lands or is reported as a conflict (never silently overwritten),
  * no "database busy" reaches a caller, and the counts add up: each landed
  * edit raised a version by one and left one 'ok' audit row, each conflict
- * one 'conflict' row. */
+ * one 'conflict' row. The same for two clinicians revising one plan:
+ * every landed save is exactly one revision. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,10 +187,96 @@ static void test_two_editors_and_a_reader_lose_nothing(void **state)
     cairn_store_close(&s);
 }
 
+/* Two clinicians revising one patient's plan: each reads the head, waits a
+ * moment, and saves a changed plan (a new next-review date each time)
+ * based on the revision it read. */
+#define PLAN_EDITS 300
+
+static const char plan_program[] = "template: two-iop\n"
+                                   "name: Two IOP\n"
+                                   "level_of_care: asam-2.1\n"
+                                   "population: adult\n"
+                                   "schedule: {sessions_per_week: 3, hours_per_session: 3, "
+                                   "min_hours_per_week: 9, length_weeks: 8}\n"
+                                   "measures: [{instrument: phq9, every: week}]\n"
+                                   "plan_sections: [triggers, coping]\n"
+                                   "review_checklist: [Attendance discussed]\n";
+
+static void plan_editor(const char *path, int who, int fd)
+{
+    struct cairn_store *s = NULL;
+    struct tally t = {0};
+    struct cairn_plan *plan = cairn_plan_new(CAIRN_PLAN_RELAPSE);
+    struct cairn_patient p;
+    if (!plan || cairn_store_open(path, 0, &s, NULL) != CAIRN_OK ||
+        cairn_patient_find(s, "PLAN-1", &p, NULL) != CAIRN_OK)
+        report(fd, &(struct tally){.other = -1});
+    cairn_store_set_actor(s, UNIT_UID + (unsigned)who, who == 1 ? "clin1" : "clin2");
+    cairn_store_set_today(s, unit_today());
+    srand((unsigned)getpid());
+    for (int i = 0; i < PLAN_EDITS; i++) {
+        bool unchanged = false;
+        if (cairn_plan_load(s, CAIRN_PLAN_RELAPSE, p.id, 0, plan, NULL) != CAIRN_OK) {
+            t.other++;
+            continue;
+        }
+        struct timespec think = {0, (long)(rand() % 300) * 1000L};
+        nanosleep(&think, NULL);
+        /* A date no other save uses: every landed save is a real change. */
+        cairn_date_format(unit_today() + 1 + who * PLAN_EDITS + i, plan->next_review_date);
+        enum cairn_status rc = cairn_plan_save(s, plan, "concurrency", &unchanged, NULL);
+        if (rc == CAIRN_OK && !unchanged)
+            t.landed++;
+        else if (rc == CAIRN_ERR_CONFLICT)
+            t.conflicts++;
+        else
+            t.other++;
+    }
+    cairn_plan_free(&plan);
+    cairn_store_close(&s);
+    report(fd, &t);
+}
+
+static void test_two_clinicians_revising_one_plan_lose_no_revision(void **state)
+{
+    struct unit_env *env = *state;
+    char path[PATH_MAX];
+    unit_path(path, env->dir, "plan.db");
+    struct cairn_store *s = unit_open_file(path);
+    unit_admit(s, plan_program, "PLAN-1", "2026-11-02", NULL);
+    cairn_store_close(&s);
+
+    int f1, f2;
+    pid_t w1 = spawn(&f1, plan_editor, path, 1);
+    pid_t w2 = spawn(&f2, plan_editor, path, 2);
+    struct tally a = collect(w1, f1), b = collect(w2, f2);
+    print_message("plan: clinician 1: %d landed, %d conflicts; clinician 2: %d landed, %d "
+                  "conflicts\n",
+                  a.landed, a.conflicts, b.landed, b.conflicts);
+    assert_int_equal(a.other, 0);
+    assert_int_equal(b.other, 0);
+    assert_int_equal(a.landed + a.conflicts, PLAN_EDITS);
+    assert_int_equal(b.landed + b.conflicts, PLAN_EDITS);
+
+    s = unit_open_file(path);
+    int64_t landed = a.landed + b.landed;
+    /* Every landed save is one revision, in order, none lost or doubled. */
+    assert_int_equal(unit_query_int(s, "SELECT revision FROM plan"), landed);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM plan_revision"), landed);
+    assert_int_equal(unit_query_int(s, "SELECT count(DISTINCT revision) FROM plan_revision"),
+                     landed);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE entity = 'plan' "
+                                       "AND outcome = 'conflict'"),
+                     a.conflicts + b.conflicts);
+    cairn_store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_two_editors_and_a_reader_lose_nothing,
+                                        unit_setup_tempdir, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_two_clinicians_revising_one_plan_lose_no_revision,
                                         unit_setup_tempdir, unit_teardown),
     };
     return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
