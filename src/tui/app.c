@@ -141,6 +141,9 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_OUTPUT:
         tui_output_draw(app);
         break;
+    case TUI_SCREEN_FORM:
+        tui_form_draw(app);
+        break;
     }
     if (app->commanding)
         tui_command_draw(app);
@@ -159,6 +162,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     }
     if (app->commanding) {
         tui_command_key(app, key, is_char);
+        return;
+    }
+    if (app->screen == TUI_SCREEN_FORM) { /* every key is typing there */
+        tui_form_key(app, key, is_char);
         return;
     }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&

@@ -177,46 +177,21 @@ static void run_line(struct tui_app *app)
     snprintf(app->message, sizeof app->message, ":%s (exit %d)", app->command, rc);
 }
 
-/* Appends the UTF-8 encoding of code point `cp` to app->command. */
-static void append(struct tui_app *app, unsigned cp)
-{
-    char enc[4];
-    size_t k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (k == 1) {
-        enc[0] = (char)cp;
-    } else {
-        for (size_t i = k - 1; i > 0; i--, cp >>= 6)
-            enc[i] = (char)(0x80 | (cp & 0x3F));
-        enc[0] = (char)((0xF0 << (4 - k)) | cp);
-    }
-    size_t n = strlen(app->command);
-    if (n + k + 1 < sizeof app->command) {
-        memcpy(app->command + n, enc, k);
-        app->command[n + k] = '\0';
-    }
-}
-
 void tui_command_key(struct tui_app *app, int key, bool is_char)
 {
-    size_t n = strlen(app->command);
-    if (is_char && (key == '\n' || key == '\r')) {
+    switch (tui_line_key(app->command, sizeof app->command, key, is_char)) {
+    case TUI_LINE_ENTER:
         app->commanding = false;
         run_line(app);
         app->command[0] = '\0';
-    } else if (is_char && key == 27) {
+        break;
+    case TUI_LINE_ESCAPE:
+    case TUI_LINE_EMPTY_BACKSPACE: /* backspace on an empty line closes it, as in vi */
         app->commanding = false;
         app->command[0] = '\0';
-    } else if ((is_char && (key == 127 || key == 8)) || (!is_char && key == KEY_BACKSPACE)) {
-        while (n > 0 && ((unsigned char)app->command[n - 1] & 0xC0) == 0x80)
-            n--;
-        if (n > 0)
-            app->command[n - 1] = '\0';
-        else
-            app->commanding = false;   /* backspace on an empty line closes it, as in vi */
-    } else if (is_char && key == 21) { /* ^U */
-        app->command[0] = '\0';
-    } else if (is_char && key >= 0x20 && key != 0x7F && key <= 0x10FFFF) {
-        append(app, (unsigned)key);
+        break;
+    default:
+        break;
     }
 }
 

@@ -20,6 +20,8 @@ const struct tui_key tui_keys[] = {
     {TUI_ORDER, {'o', 0}, "o", false},
     {TUI_NEXT_TAB, {'\t', 0}, "Tab", false},
     {TUI_PREV_TAB, {KEY_BTAB, 0}, "S-Tab", false},
+    {TUI_LOG_ATTEMPT, {'a', 0}, "a", false},
+    {TUI_LOG_MEASURE, {'m', 0}, "m", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

@@ -448,6 +448,10 @@ void tui_patient_key(struct tui_app *app, int key)
         app->tab_top += app->lines - 4;
     } else if (a == TUI_PAGE_UP) {
         app->tab_top = app->tab_top > app->lines - 4 ? app->tab_top - (app->lines - 4) : 0;
+    } else if (a == TUI_LOG_ATTEMPT) {
+        tui_form_open(app, TUI_FORM_ATTEMPT);
+    } else if (a == TUI_LOG_MEASURE) {
+        tui_form_open(app, TUI_FORM_MEASURE);
     } else if (a == TUI_BACK)
         app->screen = TUI_SCREEN_CASELOAD;
     else if (a == TUI_HELP) {

@@ -43,8 +43,12 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_PROGRAM, "program", "show one program's patients (type its code; empty: every program)") \
     X(TUI_ORDER, "order", "cycle the order: name, MRN, program, status, risk, admitted")           \
     X(TUI_NEXT_TAB, "next tab",                                                                    \
-      "patient screen: next tab (Overview, Plan, Ladders, Reviews, Audit)")                        \
+      "patient screen: next tab (Overview, Plan, Safety, Ladders, Sessions, Measures, Reviews, "   \
+      "Audit)")                                                                                    \
     X(TUI_PREV_TAB, "previous tab", "patient screen: previous tab")                                \
+    X(TUI_LOG_ATTEMPT, "attempt", "patient screen: log an exposure attempt (a form)")              \
+    X(TUI_LOG_MEASURE, "measure",                                                                  \
+      "patient screen: enter a PHQ-9, GAD-7 or other measure (a form)")                            \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -105,7 +109,47 @@ void tui_draw_text(int y, int x, const char *text, int width);
 
 /* ---- screens ---- */
 
-enum tui_screen { TUI_SCREEN_CASELOAD, TUI_SCREEN_PATIENT, TUI_SCREEN_HELP, TUI_SCREEN_OUTPUT };
+enum tui_screen {
+    TUI_SCREEN_CASELOAD,
+    TUI_SCREEN_PATIENT,
+    TUI_SCREEN_HELP,
+    TUI_SCREEN_OUTPUT,
+    TUI_SCREEN_FORM
+};
+
+/* ---- form.c: the line editor and forms ---- */
+
+enum tui_line_result {
+    TUI_LINE_EDITED,          /* the text changed (or a key was taken) */
+    TUI_LINE_ENTER,           /* Enter */
+    TUI_LINE_ESCAPE,          /* Esc */
+    TUI_LINE_EMPTY_BACKSPACE, /* Backspace with nothing left to delete */
+    TUI_LINE_OTHER,           /* not an editing key: the caller's to handle */
+};
+
+/* Applies one key to the NUL-terminated UTF-8 text in buf (size bytes):
+ * printable characters append (when they fit), Backspace deletes the last
+ * character, ^U clears. Says what happened. */
+enum tui_line_result tui_line_key(char *buf, size_t size, int key, bool is_char);
+
+enum tui_form_kind { TUI_FORM_ATTEMPT = 1, TUI_FORM_MEASURE };
+
+struct tui_field {
+    const char *label, *hint;
+    char value[256];
+    char error[256]; /* shown next to the field; "" when none */
+};
+
+struct tui_form {
+    enum tui_form_kind kind; /* 0: never opened */
+    int64_t patient_id;      /* whose form it is */
+    bool draft;              /* holds typed input not yet saved */
+    const char *title;
+    int nfields, focus;
+    struct tui_field fields[12];
+    char message[256]; /* a problem not tied to one field */
+    int before;        /* the screen to go back to (enum tui_screen) */
+};
 
 #define TUI_COMMAND_MAX 512
 #define TUI_OUTPUT_MAX  65536
@@ -154,6 +198,7 @@ struct tui_app {
     char output[TUI_OUTPUT_MAX];   /* what the last command printed */
     int output_top;                /* first line shown on the output screen */
     enum tui_screen before_output; /* where Esc returns from the output screen */
+    struct tui_form form;          /* the open form, or the draft kept from one */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -168,6 +213,12 @@ void tui_patient_draw(struct tui_app *app);
 void tui_patient_key(struct tui_app *app, int key);
 
 void tui_help_draw(struct tui_app *app);
+
+/* Opens form `kind` for the open patient (the kept draft when there is
+ * one for this patient and form). */
+void tui_form_open(struct tui_app *app, enum tui_form_kind kind);
+void tui_form_draw(struct tui_app *app);
+void tui_form_key(struct tui_app *app, int key, bool is_char);
 
 /* ---- command.c: the : line ---- */
 /* Handles a key while the : line is open. */

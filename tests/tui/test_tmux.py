@@ -191,6 +191,48 @@ class TmuxSmoke(unittest.TestCase):
         p.until(lambda sc: "Safety plan (Stanley-Brown method), revision 0" in sc
                 and "988" in sc)
 
+    def test_forms_show_errors_by_the_field_keep_drafts_and_save(self):
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        for args in (["patient", "add", "--mrn", "FM-1", "--name", "Fiona Marsh", "--dob",
+                      "1979-03-04"],
+                     ["patient", "admit", "FM-1", "--program", "virtual-mh-iop", "--date",
+                      "2026-11-09"]):
+            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
+                           env=env)
+        p = self.pane
+        p.keys("/", *"FM-1")
+        p.wait_for("search: FM-1")
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+        # An exposure attempt whose peak is below the rating after it.
+        p.keys("a")
+        p.wait_for("Log an exposure attempt")
+        p.keys("Down", "Down", "Down", *"40", "Tab", *"20", "Tab", *"30")
+        p.keys("Tab", "Tab", "Tab", *"felt ok", "Enter")
+        screen = p.until(lambda sc: "! the peak (20) is below the SUDS after (30)" in sc)
+        self.assertIn("felt ok", screen)  # nothing typed was lost
+        # Esc leaves with the draft kept; a comes back to it; fix and save.
+        p.keys("Escape")
+        p.wait_for("the form keeps what you typed")
+        p.keys("a")
+        p.until(lambda sc: "felt ok" in sc and "! the peak (20)" in sc)
+        p.keys("C-u", *"60")  # the focus is on the field at fault
+        p.keys("Down", "Down", "Down", "Down", "Enter")
+        p.until(lambda sc: "logged attempt on ladder 1 step 1" in sc)
+        con = sqlite3.connect(self.db)
+        row = con.execute("SELECT a.suds_before, a.suds_peak, a.suds_after, a.note FROM "
+                          "ladder_attempt a JOIN patient p ON p.id = a.patient_id "
+                          "WHERE p.mrn = 'FM-1'").fetchall()
+        con.close()
+        self.assertEqual(row, [(40, 60, 30, "felt ok")])
+        # A measure with too few answers, then the right number.
+        p.keys("m")
+        p.wait_for("Enter a measure")
+        p.keys("Down", *"1,1,1", "Enter", "Enter")
+        p.until(lambda sc: "! PHQ-9 needs 9 answers, got 3" in sc)
+        p.keys(*",0,0,0,0,0,0", "Enter", "Enter")  # the focus is on the answers
+        p.until(lambda sc: "PHQ-9 3, minimal" in sc)
+
     def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
         env = dict(os.environ, CAIRN_TODAY="2026-11-23")
         subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "TR-1", "--name",
