@@ -28,9 +28,7 @@ enum cairn_status cairn_attendance_parse(const char *text, enum cairn_attendance
             return CAIRN_OK;
         }
     return cairn_error_field(err, CAIRN_ERR_INVALID, "status",
-                             "\"%.40s\" is not an attendance status: attended, absent, excused "
-                             "or late",
-                             text);
+                             "not an attendance status: attended, absent, excused or late");
 }
 
 enum cairn_status cairn_session_type_parse(const char *text, enum cairn_session_type *out,
@@ -42,9 +40,8 @@ enum cairn_status cairn_session_type_parse(const char *text, enum cairn_session_
             return CAIRN_OK;
         }
     return cairn_error_field(err, CAIRN_ERR_INVALID, "type",
-                             "\"%.40s\" is not a session type: group, individual, family, "
-                             "skills, psychiatry or peer",
-                             text);
+                             "not a session type: group, individual, family, skills, psychiatry "
+                             "or peer");
 }
 
 /* "HH:MM" with HH 00–23 and MM 00–59, as minutes after midnight; -1 if not. */
@@ -65,8 +62,7 @@ enum cairn_status cairn_session_validate(const struct cairn_session *s, int32_t 
     int32_t day;
     enum cairn_status rc;
     if (cairn_date_parse(s->date, &day, NULL) != CAIRN_OK)
-        return cairn_error_field(err, CAIRN_ERR_INVALID, "date",
-                                 "\"%.20s\" is not a date (YYYY-MM-DD)", s->date);
+        return cairn_error_field(err, CAIRN_ERR_INVALID, "date", "not a date (YYYY-MM-DD)");
     if (day > today)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "date",
                                  "%s is in the future; log attendance once the session has "
@@ -74,7 +70,7 @@ enum cairn_status cairn_session_validate(const struct cairn_session *s, int32_t 
                                  s->date);
     if (*s->start && parse_start(s->start) < 0)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "start",
-                                 "\"%.20s\" is not a time of day (HH:MM, 24-hour)", s->start);
+                                 "not a time of day (HH:MM, 24-hour)");
     if ((unsigned)s->type >= CAIRN_SESSION_TYPE__COUNT)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "type", "unknown session type");
     if (s->minutes < 1 || s->minutes > CAIRN_SESSION_MINUTES_MAX)

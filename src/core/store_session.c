@@ -81,8 +81,15 @@ static enum cairn_status insert_session(struct cairn_store *s, struct cairn_sess
  * checks cairn_session_log() lists. Errors name the field at fault
  * ("mrn", "status", "minutes_attended"). */
 static enum cairn_status add_line(struct cairn_store *s, const struct cairn_session *ses,
-                                  const struct cairn_roster_entry *e, struct cairn_error *err)
+                                  const struct cairn_roster_entry *e, bool name_mrn,
+                                  struct cairn_error *err)
 {
+    /* Messages name the patient by MRN on a roster; an import points at
+     * the line instead and repeats nothing from the file (a shifted column
+     * could put anything in the MRN's place). */
+    char who[CAIRN_MRN_MAX + 32];
+    snprintf(who, sizeof who, "%s%s", name_mrn ? "patient " : "the patient on this line",
+             name_mrn ? e->mrn : "");
     enum cairn_status rc;
     int64_t patient = 0;
     char status[16] = "", admitted[CAIRN_DATE_LEN + 1] = "", left[CAIRN_DATE_LEN + 1] = "";
@@ -99,24 +106,22 @@ static enum cairn_status add_line(struct cairn_store *s, const struct cairn_sess
         }
         sqlite3_reset(st);
         if (src == SQLITE_DONE)
-            return cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "mrn", "no patient with MRN %s",
-                                     e->mrn);
+            return cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "mrn", "no patient with %s%s",
+                                     name_mrn ? "MRN " : "this MRN", name_mrn ? e->mrn : "");
         if (src != SQLITE_ROW)
             return store_fail(s, src, "finding a patient", err);
     }
     if (!*admitted || strcmp(status, "referred") == 0)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "mrn",
-                                 "patient %s has not been admitted; attendance starts at "
-                                 "admission",
-                                 e->mrn);
+                                 "%s has not been admitted; attendance starts at admission", who);
     if (strcmp(ses->date, admitted) < 0)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "mrn",
-                                 "patient %s was admitted on %s, after this session (%s)", e->mrn,
-                                 admitted, ses->date);
+                                 "%s was admitted on %s, after this session (%s)", who, admitted,
+                                 ses->date);
     if (*left && strcmp(ses->date, left) > 0)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "mrn",
-                                 "patient %s was discharged on %s, before this session (%s)",
-                                 e->mrn, left, ses->date);
+                                 "%s was discharged on %s, before this session (%s)", who, left,
+                                 ses->date);
     {
         STORE_PREPARE(st, "SELECT s.id FROM attendance a JOIN session s ON s.id = a.session_id "
                           "WHERE a.patient_id = ?1 AND a.date = ?2 "
@@ -131,9 +136,8 @@ static enum cairn_status add_line(struct cairn_store *s, const struct cairn_sess
         sqlite3_reset(st);
         if (src == SQLITE_ROW)
             return cairn_error_field(err, CAIRN_ERR_EXISTS, "mrn",
-                                     "patient %s is already on this session's roster (session "
-                                     "%lld, %s %s)",
-                                     e->mrn, (long long)other, ses->date,
+                                     "%s is already on this session's roster (session %lld, %s %s)",
+                                     who, (long long)other, ses->date,
                                      cairn_session_type_str(ses->type));
         if (src != SQLITE_DONE)
             return store_fail(s, src, "checking the roster", err);
@@ -146,9 +150,9 @@ static enum cairn_status add_line(struct cairn_store *s, const struct cairn_sess
     case CAIRN_LATE:
         if (e->minutes_attended < 1 || e->minutes_attended >= ses->minutes)
             return cairn_error_field(err, CAIRN_ERR_INVALID, "minutes_attended",
-                                     "patient %s was late: give the minutes attended, 1 to %d "
-                                     "(the session ran %d)",
-                                     e->mrn, ses->minutes - 1, ses->minutes);
+                                     "%s was late: give the minutes attended, 1 to %d (the "
+                                     "session ran %d)",
+                                     who, ses->minutes - 1, ses->minutes);
         minutes = e->minutes_attended;
         break;
     case CAIRN_ABSENT:
@@ -199,7 +203,7 @@ enum cairn_status cairn_session_log(struct cairn_store *s, struct cairn_session 
         (rc = insert_session(s, ses, facilitator, err)) != CAIRN_OK)
         goto out;
     for (size_t i = 0; i < n && rc == CAIRN_OK; i++)
-        rc = add_line(s, ses, &roster[i], err);
+        rc = add_line(s, ses, &roster[i], true, err);
     if (rc == CAIRN_OK)
         rc = store_tx_commit(s, err);
 out:
@@ -389,10 +393,9 @@ static enum cairn_status read_header(struct import *im, const struct cairn_csv_f
             c++;
         if (c == COL__COUNT)
             return cairn_error_at(err, CAIRN_ERR_INVALID, im->file, f[i].line, f[i].col, "",
-                                  "unknown column \"%.40s\"; the columns are date, mrn, type, "
-                                  "minutes, status (required), title, start, minutes_attended, "
-                                  "telehealth, facilitator",
-                                  f[i].text);
+                                  "unknown column; the columns are date, mrn, type, minutes, "
+                                  "status (required), title, start, minutes_attended, "
+                                  "telehealth, facilitator (is the header row missing?)");
         if (im->at[c] >= 0)
             return cairn_error_at(err, CAIRN_ERR_INVALID, im->file, f[i].line, f[i].col,
                                   import_cols[c], "column %s appears twice", import_cols[c]);
@@ -455,8 +458,8 @@ static enum cairn_status import_record(const struct cairn_csv_field *f, size_t n
     char *end = NULL;
     long v = strtol(minutes, &end, 10);
     if (!*minutes || *end || v < 1 || v > CAIRN_SESSION_MINUTES_MAX) {
-        cairn_error_set(err, CAIRN_ERR_INVALID, "\"%.16s\" is not a session length (1–%d minutes)",
-                        minutes, CAIRN_SESSION_MINUTES_MAX);
+        cairn_error_set(err, CAIRN_ERR_INVALID, "not a session length (1–%d minutes)",
+                        CAIRN_SESSION_MINUTES_MAX);
         return at_field(im, f, COL_MINUTES, err);
     }
     ses.minutes = (int)v;
@@ -464,8 +467,8 @@ static enum cairn_status import_record(const struct cairn_csv_field *f, size_t n
     if (*attended) {
         v = strtol(attended, &end, 10);
         if (*end || v < 0 || v > CAIRN_SESSION_MINUTES_MAX) {
-            cairn_error_set(err, CAIRN_ERR_INVALID, "\"%.16s\" is not a number of minutes",
-                            attended);
+            cairn_error_set(err, CAIRN_ERR_INVALID, "not a number of minutes (0–%d)",
+                            CAIRN_SESSION_MINUTES_MAX);
             return at_field(im, f, COL_MINUTES_ATTENDED, err);
         }
         if (e.status != CAIRN_LATE) {
@@ -483,7 +486,7 @@ static enum cairn_status import_record(const struct cairn_csv_field *f, size_t n
         } else if (strcasecmp(tele, "no") == 0 || strcmp(tele, "0") == 0) {
             ses.telehealth = false;
         } else {
-            cairn_error_set(err, CAIRN_ERR_INVALID, "telehealth is yes or no, not \"%.8s\"", tele);
+            cairn_error_set(err, CAIRN_ERR_INVALID, "telehealth is yes or no");
             return at_field(im, f, COL_TELEHEALTH, err);
         }
     }
@@ -498,7 +501,7 @@ static enum cairn_status import_record(const struct cairn_csv_field *f, size_t n
             return rc;
         im->result->sessions++;
     }
-    if ((rc = add_line(im->s, &ses, &e, err)) != CAIRN_OK)
+    if ((rc = add_line(im->s, &ses, &e, false, err)) != CAIRN_OK)
         return err && *err->pointer ? at_field(im, f, column_of(err->pointer), err) : rc;
     im->result->rows++;
     return CAIRN_OK;

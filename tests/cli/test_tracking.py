@@ -77,8 +77,8 @@ class TrackingTest(CairnTestCase):
         res = self.run_cairn("session", "import", path)
         self.assertEqual(res.rc, 3, res.err)
         self.assertEqual(res.err.splitlines(), [
-            "%s:7:61: minutes_attended: patient T-05 was late: give the minutes attended, "
-            "1 to 179 (the session ran 180)" % path,
+            "%s:7:61: minutes_attended: the patient on this line was late: give the minutes "
+            "attended, 1 to 179 (the session ran 180)" % path,
             "cairn: session import: nothing was imported"])
         self.assertEqual(self.query("SELECT count(*) FROM attendance")[0][0], 0)
         self.assertEqual(self.query("SELECT count(*) FROM session")[0][0], 0)
@@ -95,8 +95,25 @@ class TrackingTest(CairnTestCase):
         # The same file again: everyone would be on the roster twice.
         res = self.run_cairn("session", "import", path)
         self.assertEqual(res.rc, 3)
-        self.assertIn(":2:12: mrn: patient T-00 is already on this session's roster", res.err)
+        self.assertIn(":2:12: mrn: the patient on this line is already on this session's "
+                      "roster", res.err)
         self.assertEqual(self.query("SELECT count(*) FROM attendance")[0][0], 10)
+
+    def test_import_errors_repeat_nothing_from_the_file(self):
+        # Columns shifted by one: names land where statuses and MRNs belong.
+        # The error points at the place; the names never reach stderr (the
+        # cleanup of every test checks this database's names against it).
+        path = os.path.join(self.tmp, "shifted.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("date,mrn,type,minutes,status\n"
+                    "2026-11-18,T-00,group,180,%s\n" % NAMES[0])
+        res = self.run_cairn("session", "import", path)
+        self.assertEqual(res.rc, 3)
+        self.assertIn("%s:2:27: status: not an attendance status" % path, res.err)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("%s,date,mrn,type,minutes,status\n" % NAMES[1])
+        res = self.run_cairn("session", "import", path)
+        self.assertIn("%s:1:1: unknown column" % path, res.err)
 
     def test_session_lists_in_every_format(self):
         self.ok("session", "log", "T-00", "--type", "individual", "--minutes", "50",

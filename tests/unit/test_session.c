@@ -333,7 +333,9 @@ static void test_csv_import_is_all_or_nothing_and_names_the_line(void **state)
     assert_int_equal(cairn_session_import(s, unknown, sizeof unknown - 1, "h.csv", &res, &err),
                      CAIRN_ERR_INVALID);
     assert_int_equal(err.col, 30);
-    assert_non_null(strstr(err.message, "unknown column \"room\""));
+    assert_non_null(strstr(err.message, "unknown column"));
+    /* Nothing from the file is repeated: a wrong column may hold anything. */
+    assert_null(strstr(err.message, "room"));
 }
 
 static void test_caseload_summary_has_trend_week_and_hours(void **state)
