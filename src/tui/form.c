@@ -53,6 +53,7 @@ enum tui_line_result tui_line_key(char *buf, size_t size, int key, bool is_char)
 
 enum { F_LADDER, F_STEP, F_DATE, F_BEFORE, F_PEAK, F_AFTER, F_MINUTES, F_WHERE, F_NOTE };
 enum { F_INSTRUMENT, F_ANSWERS, F_MDATE };
+enum { F_KIND, F_SECTION, F_TEXT, F_REASON };
 
 static void field(struct tui_form *f, int i, const char *label, const char *hint, const char *value)
 {
@@ -112,9 +113,39 @@ static void init_measure(struct tui_app *app, struct tui_form *f)
     field(f, F_MDATE, "Date", "YYYY-MM-DD, not in the future", today);
 }
 
+/* The head revision of the patient's plan of `kind` (0: none yet; -1:
+ * could not be read). */
+static int plan_head(struct tui_app *app, enum cairn_plan_kind kind)
+{
+    struct cairn_plan *p = cairn_plan_new(kind);
+    int head = -1;
+    if (p && cairn_plan_load(app->store, kind, app->patient.id, 0, p, NULL) == CAIRN_OK)
+        head = p->head;
+    cairn_plan_free(&p);
+    return head;
+}
+
+static void init_plan_item(struct tui_app *app, struct tui_form *f)
+{
+    /* Opened from the Safety tab it adds to the safety plan. */
+    bool safety = app->tab == 2;
+    f->title = "Add to a plan";
+    field(f, F_KIND, "Plan", "plan or safety", safety ? "safety" : "plan");
+    field(f, F_SECTION, "Section",
+          safety ? "e.g. warning_signs, reasons_for_living"
+                 : "e.g. triggers, coping, warning_signs",
+          safety ? "warning_signs" : "coping");
+    field(f, F_TEXT, "Text", "what to add", "");
+    field(f, F_REASON, "Reason", "why (kept with the revision; optional)", "");
+    f->base_revision = plan_head(app, safety ? CAIRN_PLAN_SAFETY : CAIRN_PLAN_RELAPSE);
+}
+
 void tui_form_open(struct tui_app *app, enum tui_form_kind kind)
 {
-    open_form(app, kind, kind == TUI_FORM_ATTEMPT ? init_attempt : init_measure);
+    open_form(app, kind,
+              kind == TUI_FORM_ATTEMPT   ? init_attempt
+              : kind == TUI_FORM_MEASURE ? init_measure
+                                         : init_plan_item);
 }
 
 /* Copies src into dst (size bytes), cut at a character boundary. */
@@ -252,6 +283,63 @@ static bool save_measure(struct tui_app *app, struct tui_form *f)
     return true;
 }
 
+/* Adds the item to the revision the form was opened on. When a colleague
+ * saved a newer one meanwhile, nothing is saved: the form says so, keeps
+ * the text, and the next Enter adds it to the newest revision. */
+static bool save_plan_item(struct tui_app *app, struct tui_form *f)
+{
+    static const char *const pointers[] = {
+        [F_KIND] = "kind", [F_SECTION] = "section", [F_TEXT] = "text", [F_REASON] = "reason"};
+    struct cairn_error err;
+    bool unchanged = false;
+    const char *kind_name = f->fields[F_KIND].value;
+    if (strcmp(kind_name, "plan") && strcmp(kind_name, "safety")) {
+        set_text(f->fields[F_KIND].error, sizeof f->fields[F_KIND].error, "plan or safety");
+        return false;
+    }
+    enum cairn_plan_kind kind =
+        strcmp(kind_name, "safety") ? CAIRN_PLAN_RELAPSE : CAIRN_PLAN_SAFETY;
+    struct cairn_plan *p = cairn_plan_new(kind);
+    if (!p) {
+        set_text(f->message, sizeof f->message, "out of memory");
+        return false;
+    }
+    enum cairn_status rc = cairn_plan_load(app->store, kind, app->patient.id, 0, p, &err);
+    if (rc == CAIRN_OK && f->base_revision >= 0 && p->head != f->base_revision) {
+        snprintf(f->message, sizeof f->message,
+                 "the plan changed since you opened this form (revision %d, now %d); your text "
+                 "is kept: Enter adds it to the newest revision",
+                 f->base_revision, p->head);
+        f->base_revision = p->head;
+        cairn_plan_free(&p);
+        return false;
+    }
+    if (rc == CAIRN_OK)
+        rc = cairn_plan_add_item(p, f->fields[F_SECTION].value, f->fields[F_TEXT].value, &err);
+    if (rc == CAIRN_OK)
+        rc = cairn_plan_save(app->store, p,
+                             f->fields[F_REASON].value[0] ? f->fields[F_REASON].value : NULL,
+                             &unchanged, &err);
+    int revision = p->revision;
+    cairn_plan_free(&p);
+    if (rc == CAIRN_ERR_CONFLICT) {
+        f->base_revision = -1; /* read the head again on the next Enter */
+        set_text(f->message, sizeof f->message, err.message);
+        return false;
+    }
+    if (rc != CAIRN_OK) {
+        if (!strcmp(err.pointer, "item") || !err.pointer[0] ||
+            !strncmp(err.pointer, "/sections", 9))
+            snprintf(err.pointer, sizeof err.pointer, "%s",
+                     strstr(err.message, "section") ? "section" : "text");
+        place_error(f, &err, pointers, F_REASON + 1);
+        return false;
+    }
+    snprintf(app->message, sizeof app->message, "%s: saved revision %d",
+             kind == CAIRN_PLAN_SAFETY ? "safety plan" : "plan", revision);
+    return true;
+}
+
 void tui_form_key(struct tui_app *app, int key, bool is_char)
 {
     struct tui_form *f = &app->form;
@@ -280,7 +368,10 @@ void tui_form_key(struct tui_app *app, int key, bool is_char)
         for (int i = 0; i < f->nfields; i++)
             f->fields[i].error[0] = '\0';
         f->message[0] = '\0';
-        if (f->kind == TUI_FORM_ATTEMPT ? save_attempt(app, f) : save_measure(app, f)) {
+        bool saved = f->kind == TUI_FORM_ATTEMPT   ? save_attempt(app, f)
+                     : f->kind == TUI_FORM_MEASURE ? save_measure(app, f)
+                                                   : save_plan_item(app, f);
+        if (saved) {
             f->draft = false;
             app->screen = f->before;
             char mrn[sizeof app->patient.mrn];

@@ -22,6 +22,7 @@ const struct tui_key tui_keys[] = {
     {TUI_PREV_TAB, {KEY_BTAB, 0}, "S-Tab", false},
     {TUI_LOG_ATTEMPT, {'a', 0}, "a", false},
     {TUI_LOG_MEASURE, {'m', 0}, "m", false},
+    {TUI_ADD_ITEM, {'i', 0}, "i", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

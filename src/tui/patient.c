@@ -452,6 +452,8 @@ void tui_patient_key(struct tui_app *app, int key)
         tui_form_open(app, TUI_FORM_ATTEMPT);
     } else if (a == TUI_LOG_MEASURE) {
         tui_form_open(app, TUI_FORM_MEASURE);
+    } else if (a == TUI_ADD_ITEM) {
+        tui_form_open(app, TUI_FORM_PLAN_ITEM);
     } else if (a == TUI_BACK)
         app->screen = TUI_SCREEN_CASELOAD;
     else if (a == TUI_HELP) {

@@ -49,6 +49,8 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_LOG_ATTEMPT, "attempt", "patient screen: log an exposure attempt (a form)")              \
     X(TUI_LOG_MEASURE, "measure",                                                                  \
       "patient screen: enter a PHQ-9, GAD-7 or other measure (a form)")                            \
+    X(TUI_ADD_ITEM, "add item",                                                                    \
+      "patient screen: add an item to a plan section (a form; Plan or Safety tab)")                \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -132,7 +134,7 @@ enum tui_line_result {
  * character, ^U clears. Says what happened. */
 enum tui_line_result tui_line_key(char *buf, size_t size, int key, bool is_char);
 
-enum tui_form_kind { TUI_FORM_ATTEMPT = 1, TUI_FORM_MEASURE };
+enum tui_form_kind { TUI_FORM_ATTEMPT = 1, TUI_FORM_MEASURE, TUI_FORM_PLAN_ITEM };
 
 struct tui_field {
     const char *label, *hint;
@@ -149,6 +151,7 @@ struct tui_form {
     struct tui_field fields[12];
     char message[256]; /* a problem not tied to one field */
     int before;        /* the screen to go back to (enum tui_screen) */
+    int base_revision; /* plan item: the plan revision the form was opened on */
 };
 
 #define TUI_COMMAND_MAX 512

@@ -233,6 +233,35 @@ class TmuxSmoke(unittest.TestCase):
         p.keys(*",0,0,0,0,0,0", "Enter", "Enter")  # the focus is on the answers
         p.until(lambda sc: "PHQ-9 3, minimal" in sc)
 
+    def test_adding_a_coping_strategy_keeps_the_text_when_a_colleague_saved_first(self):
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        for args in (["patient", "add", "--mrn", "PI-1", "--name", "Paz Iglesias", "--dob",
+                      "1983-01-02"],
+                     ["patient", "admit", "PI-1", "--program", "virtual-mh-iop", "--date",
+                      "2026-11-09"]):
+            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
+                           env=env)
+        p = self.pane
+        p.keys("/", *"PI-1")
+        p.wait_for("search: PI-1")
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+        p.keys("i")
+        p.wait_for("Add to a plan")
+        p.keys("Down", "Down", *"Box breathing")
+        p.wait_for("Box breathing")
+        # A colleague saves the plan while the form is open.
+        subprocess.run([CAIRN, "--db", self.db, "plan", "set", "PI-1", "triggers", "--add",
+                        "Loud parties"], check=True, capture_output=True, env=env)
+        p.keys("Down", "Enter")
+        screen = p.until(lambda sc: "the plan changed since you opened this form" in sc)
+        self.assertIn("Box breathing", screen)
+        p.keys("Enter")
+        p.until(lambda sc: "plan: saved revision 2" in sc)
+        p.keys("Tab")
+        screen = p.until(lambda sc: "revision 2" in sc and "Box breathing" in sc)
+        self.assertIn("Loud parties", screen)  # the colleague's change is kept too
+
     def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
         env = dict(os.environ, CAIRN_TODAY="2026-11-23")
         subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "TR-1", "--name",
