@@ -767,8 +767,10 @@ static void prepare_patient(struct demo_patient *dp, int32_t today)
     }
     dp->iday = 1 + (int)pick(&dp->rng, 5);
     dp->istart = (10 + (int)pick(&dp->rng, 7)) * 60;
-    if (dp->on_hold) /* stopped coming some days ago */
+    if (dp->on_hold) { /* stopped coming some days ago, or right after admission */
         dp->last = today - 3 - (int32_t)pick(&dp->rng, 18);
+        dp->last = dp->last < dp->admitted ? dp->admitted : dp->last;
+    }
     if (dp->last > today)
         dp->last = today;
 }
