@@ -150,7 +150,8 @@ struct demo_tracking {
     struct cairn_plan *plan, *safety;
 };
 
-/* Real groups are small: the busiest day of a program decides how many run. */
+/* Real groups are small: each day's census is split into groups of at most
+ * this many. */
 enum { GROUP_SIZE = 12 };
 
 /* Which weekdays (1 = Monday) the groups of a program meeting n times a
@@ -534,13 +535,16 @@ static enum cairn_status add_measures(struct demo_tracking *tk, struct demo_pati
             case CAIRN_INSTRUMENT_CSSRS_SCREEN:
                 m.nanswers = cssrs_answers(dp, day == dp->admitted, m.answers);
                 break;
-            default:
-                continue;
+            default: /* an instrument the demo has no course for: skipped */
+                m.nanswers = 0;
+                break;
             }
-            enum cairn_status rc = cairn_measure_add(tk->store, &m, err);
-            if (rc != CAIRN_OK)
-                return rc;
-            tk->made->measures++;
+            if (m.nanswers) {
+                enum cairn_status rc = cairn_measure_add(tk->store, &m, err);
+                if (rc != CAIRN_OK)
+                    return rc;
+                tk->made->measures++;
+            }
             if (step == 0)
                 break;
         }
