@@ -2,7 +2,10 @@
  *
  * Generates fictional staff, programs and patients (made-up names, several
  * with non-ASCII letters) so cairn can be tried and measured without real
- * patient data. The same seed and today give the same database.
+ * patient data, and for every admitted patient the tracking a real stay
+ * leaves: group and individual sessions with attendance, weekly measures,
+ * exposure-ladder attempts, filled-in plans and safety plans, and lapses.
+ * The same seed and today give the same database (timestamps excepted).
  */
 #ifndef CAIRN_DEMO_H
 #define CAIRN_DEMO_H
@@ -21,15 +24,30 @@ struct cairn_demo_options {
 };
 
 struct cairn_demo_stats {
-    unsigned staff;    /* staff rows created */
-    unsigned programs; /* programs imported from the bundled templates (0 after init) */
-    unsigned patients; /* patients created */
+    unsigned staff;        /* staff rows created */
+    unsigned programs;     /* programs imported from the bundled templates (0 after init) */
+    unsigned patients;     /* patients created */
+    unsigned sessions;     /* group and individual sessions logged */
+    unsigned attendance;   /* attendance lines on them */
+    unsigned measures;     /* PHQ-9, GAD-7, C-SSRS, craving and mood entries */
+    unsigned attempts;     /* exposure-ladder attempts */
+    unsigned plans;        /* relapse-prevention plans filled in (one revision each) */
+    unsigned safety_plans; /* safety plans filled in */
+    unsigned lapses;       /* lapse-log entries */
 };
 
-/* Fills the (empty) database with a demo caseload in one transaction. The
- * acting login is added as a supervisor when it is not staff yet, so every
- * command works on the demo. A database that already holds patients is
- * refused with CAIRN_ERR_EXISTS: synthetic and real records never mix. */
+/* Fills the (empty) database with a demo caseload in one transaction: all
+ * of it, or nothing on any error. The acting login is added as a supervisor
+ * when it is not staff yet, so every command works on the demo. A database
+ * that already holds patients is refused with CAIRN_ERR_EXISTS: synthetic
+ * and real records never mix.
+ *
+ * Tracking data runs from each patient's admission to their discharge, the
+ * start of their hold, or opts->today, whichever comes first, and never past
+ * the store's today (cairn_store_set_today()), which every "not in the
+ * future" rule checks against: set both to the same day. Everything goes
+ * through the public API, so it passes the same validation and leaves the
+ * same audit rows as real use. */
 enum cairn_status cairn_demo_generate(struct cairn_store *store,
                                       const struct cairn_demo_options *opts,
                                       struct cairn_demo_stats *stats, struct cairn_error *err);

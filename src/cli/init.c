@@ -61,6 +61,9 @@ int cli_demo_run(struct cli_ctx *ctx)
            stats.staff);
     if (stats.programs)
         printf("; imported %u program template%s", stats.programs, stats.programs == 1 ? "" : "s");
-    printf("\n");
+    printf("\ntracking: %u sessions with %u attendance lines, %u measures, %u ladder attempts, "
+           "%u plans, %u safety plans, %u lapses\n",
+           stats.sessions, stats.attendance, stats.measures, stats.attempts, stats.plans,
+           stats.safety_plans, stats.lapses);
     return 0;
 }
