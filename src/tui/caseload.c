@@ -443,10 +443,10 @@ void tui_caseload_draw(struct tui_app *app)
             snprintf(name, sizeof name, "%s", p->legal_name);
         if (sum->in_care) {
             snprintf(week, sizeof week, "w%d", sum->week_of_stay);
-            /* Below the minimum reads as such in words, not only colour. */
-            snprintf(hours, sizeof hours, "%d.%d/%d%s", sum->now.minutes_attended / 60,
-                     sum->now.minutes_attended % 60 / 6, (sum->now.min_minutes + 59) / 60,
-                     sum->now.meets_hours ? "" : "!");
+            /* So far this week: the week is not over, so falling short of the
+             * minimum is not flagged here (the alert rules judge whole weeks). */
+            snprintf(hours, sizeof hours, "%d.%d/%d", sum->now.minutes_attended / 60,
+                     sum->now.minutes_attended % 60 / 6, (sum->now.min_minutes + 59) / 60);
         }
         sparkline(sum, phq, sizeof phq);
         if (sum->gad7 >= 0)

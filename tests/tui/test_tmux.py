@@ -290,10 +290,10 @@ class TmuxSmoke(unittest.TestCase):
         p = self.pane
         p.keys("/", *"TR-1")
         p.wait_for("search: TR-1")
-        # The caseload row: week of stay, this week's hours against the
-        # minimum ("!" below it), the latest PHQ-9 and its trend.
+        # The caseload row: week of stay, this week's hours so far against
+        # the minimum, the latest PHQ-9 and its trend.
         row = p.until(lambda sc: "TR-1" in sc.splitlines()[2]).splitlines()[2]
-        self.assertRegex(row, r"TR-1 .* w4 +active +0\.0/9! +4 \u2585\u2582 ")
+        self.assertRegex(row, r"TR-1 .* w4 +active +0\.0/9 +4 \u2585\u2582 ")
         p.keys("Enter", "Enter")
         p.wait_for("Date of birth")
         p.keys("Tab", "Tab", "Tab")
