@@ -204,6 +204,14 @@ enum cairn_status store_tx_commit(struct cairn_store *s, struct cairn_error *err
     return CAIRN_OK;
 }
 
+enum cairn_status store_tx_end(struct cairn_store *s, enum cairn_status rc, struct cairn_error *err)
+{
+    if (rc == CAIRN_OK)
+        return store_tx_commit(s, err);
+    store_tx_rollback(s);
+    return rc;
+}
+
 void store_tx_rollback(struct cairn_store *s)
 {
     if (s->tx_depth <= 0)

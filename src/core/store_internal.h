@@ -74,6 +74,13 @@ enum cairn_status store_tx_begin(struct cairn_store *s, struct cairn_error *err)
 enum cairn_status store_tx_commit(struct cairn_store *s, struct cairn_error *err);
 void store_tx_rollback(struct cairn_store *s);
 
+/* Ends the innermost transaction level as `rc` says: commits when it is
+ * CAIRN_OK (returning the commit's status), rolls back otherwise (returning
+ * rc). The single exit of a store write: `out: rc = store_tx_end(s, rc,
+ * err);`. */
+enum cairn_status store_tx_end(struct cairn_store *s, enum cairn_status rc,
+                               struct cairn_error *err);
+
 /* Appends one audit row with the acting uid/login and the current UTC time.
  * Must run inside the transaction of the change it records. */
 enum cairn_status store_audit(struct cairn_store *s, const char *action, const char *entity,

@@ -118,10 +118,8 @@ enum cairn_status cairn_measure_add(struct cairn_store *s, struct cairn_measure 
     snprintf(m->entered_by, sizeof m->entered_by, "%s", s->login);
     snprintf(m->created_at, sizeof m->created_at, "%s", now);
     m->version = 1;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -242,10 +240,8 @@ enum cairn_status cairn_measure_list(struct cairn_store *s, int64_t patient_id, 
     sqlite3_reset(st);
     if (rc != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 

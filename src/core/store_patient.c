@@ -302,10 +302,8 @@ enum cairn_status cairn_patient_add(struct cairn_store *s, struct cairn_patient 
         goto out;
     if ((rc = select_by_id(s, id, p, err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -325,10 +323,8 @@ enum cairn_status cairn_patient_read(struct cairn_store *s, const char *mrn,
         goto out;
     if ((rc = store_audit(s, "read", "patient", out->id, out->id, "", "ok", err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -465,10 +461,8 @@ enum cairn_status cairn_patient_update(struct cairn_store *s, struct cairn_patie
         goto out;
     if (changed && (rc = select_by_id(s, p->id, p, err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -539,10 +533,8 @@ enum cairn_status cairn_patient_change_status(struct cairn_store *s, struct cair
         goto out;
     if ((rc = select_by_id(s, p->id, p, err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 

@@ -12,7 +12,6 @@
 #include "cairn/text.h"
 #include "store_internal.h"
 
-
 static const char *entity_of(enum cairn_plan_kind kind)
 {
     return kind == CAIRN_PLAN_SAFETY ? "safety_plan" : "plan";
@@ -195,10 +194,8 @@ enum cairn_status cairn_plan_read(struct cairn_store *s, enum cairn_plan_kind ki
     if ((rc = store_audit(s, "read", entity_of(kind), out->id, patient_id, "", "ok", err)) !=
         CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -428,10 +425,8 @@ enum cairn_status cairn_plan_history(struct cairn_store *s, enum cairn_plan_kind
     if ((rc = store_audit(s, "read", entity_of(kind), p->id, patient_id, "history", "ok", err)) !=
         CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     cairn_plan_free(&p);
     return rc;
 }
@@ -502,10 +497,8 @@ enum cairn_status cairn_plan_goal_record(struct cairn_store *s, int64_t patient_
     if ((rc = store_audit(s, "update", "goal_tally", id, patient_id, "done", "ok", err)) !=
         CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     cairn_plan_free(&p);
     return rc;
 }
@@ -584,10 +577,8 @@ enum cairn_status cairn_lapse_add(struct cairn_store *s, struct cairn_lapse *l,
     if ((rc = store_audit(s, "create", "lapse", l->id, l->patient_id,
                           "date,kind,trigger,coping,note", "ok", err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
@@ -634,10 +625,8 @@ enum cairn_status cairn_lapse_list(struct cairn_store *s, int64_t patient_id,
     }
     if ((rc = store_audit(s, "read", "lapse", 0, patient_id, "", "ok", err)) != CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     free(l);
     return rc;
 }

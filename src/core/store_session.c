@@ -204,11 +204,8 @@ enum cairn_status cairn_session_log(struct cairn_store *s, struct cairn_session 
         goto out;
     for (size_t i = 0; i < n && rc == CAIRN_OK; i++)
         rc = add_line(s, ses, &roster[i], true, err);
-    if (rc == CAIRN_OK)
-        rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 

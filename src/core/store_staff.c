@@ -58,10 +58,8 @@ enum cairn_status cairn_staff_add(struct cairn_store *s, struct cairn_staff *sta
     if ((rc = store_audit(s, "create", "staff", staff->id, 0, "login,name,role", "ok", err)) !=
         CAIRN_OK)
         goto out;
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 

@@ -201,10 +201,8 @@ enum cairn_status cairn_template_import(struct cairn_store *s, struct cairn_temp
             (rc = store_audit(s, "import", "program", t->program.id, 0, "", "ok", err)) != CAIRN_OK)
             goto out;
     }
-    rc = store_tx_commit(s, err);
 out:
-    if (rc != CAIRN_OK)
-        store_tx_rollback(s);
+    rc = store_tx_end(s, rc, err);
     return rc;
 }
 
