@@ -39,6 +39,11 @@ static const char record_format_help[] = "output as text (default) or json";
 static const struct cli_opt init_opts[] = {END_OPTS};
 
 static const struct cli_opt tui_opts[] = {
+    {"script", "FILE",
+     "headless: no terminal; keys from FILE (- for stdin), screens written to stdout "
+     "(tests, benchmarks)",
+     NULL},
+    {"size", "COLSxLINES", "headless screen size (default 100x30)", NULL},
     {"lock-after", "TIME",
      "lock the screen after this long without a key: 90s, 10m, 1h, or minutes (default 10; "
      "0: never; also $CAIRN_LOCK_AFTER)",

@@ -1,5 +1,7 @@
 /* cairn tui (also: cairn with no command) */
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +37,29 @@ int cli_tui_run(struct cli_ctx *ctx)
                                "%s must be a duration such as 90s, 10m or 1h (0: never), "
                                "not '%s'",
                                from, lock);
+    const char *script = cli_opt(ctx, "script"), *size = cli_opt(ctx, "size");
+    if (size && !script)
+        return cli_usage_error(ctx, "--size goes with --script");
+    if (script) {
+        options.cols = 100;
+        options.lines = 30;
+        char extra;
+        if (size &&
+            (sscanf(size, "%dx%d%c", &options.cols, &options.lines, &extra) != 2 ||
+             options.cols < 1 || options.lines < 1 || options.cols > 1000 || options.lines > 1000))
+            return cli_usage_error(ctx, "--size is COLSxLINES, e.g. 100x30, not '%s'", size);
+        FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+        if (!f) {
+            fprintf(stderr, "cairn: tui: %s: %s\n", script, strerror(errno));
+            return CLI_EXIT_FAILED;
+        }
+        options.script = f;
+        options.dump = stdout;
+        int rc = tui_run(ctx->store, &options);
+        if (f != stdin)
+            fclose(f);
+        return rc;
+    }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "cairn: the full-screen caseload needs a terminal; for scripts use "
                         "`cairn patient list` (see `cairn --help`)\n");

@@ -194,6 +194,54 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     }
 }
 
+/* One key in headless mode: what the event loop does with it. */
+static void headless_step(struct tui_app *app, int key, bool is_char)
+{
+    if (!is_char && key == KEY_RESIZE) {
+        app->caseload.loaded = false;
+        return;
+    }
+    dispatch(app, key, is_char);
+}
+
+static void headless_draw(struct tui_app *app)
+{
+    if (!app->caseload.loaded)
+        tui_caseload_reload(app);
+    draw(app);
+}
+
+/* The TUI on a screen no terminal shows (see headless.c). */
+static int run_headless(struct tui_app *app, const struct tui_options *options)
+{
+    FILE *null_out = fopen("/dev/null", "w"), *null_in = fopen("/dev/null", "r");
+    SCREEN *screen = NULL;
+    int rc = 1;
+    if (!null_out || !null_in)
+        goto out;
+    /* A terminal description is needed for curses to lay out; none is used. */
+    screen = newterm("xterm-256color", null_out, null_in);
+    if (!screen)
+        screen = newterm("vt100", null_out, null_in);
+    if (!screen)
+        goto out;
+    set_term(screen);
+    noecho();
+    keypad(stdscr, TRUE);
+    tui_theme_init();
+    rc = tui_headless(app, options->script, options->dump, options->cols, options->lines,
+                      headless_step, headless_draw);
+    endwin();
+out:
+    if (screen)
+        delscreen(screen);
+    if (null_out)
+        fclose(null_out);
+    if (null_in)
+        fclose(null_in);
+    return rc;
+}
+
 int tui_run(struct cairn_store *store, const struct tui_options *options)
 {
     static struct tui_app app; /* large (a page of records): not on the stack */
@@ -203,6 +251,10 @@ int tui_run(struct cairn_store *store, const struct tui_options *options)
     app.store = store;
     app.options = *options;
     app.screen = TUI_SCREEN_CASELOAD;
+    if (options->script) {
+        app.options.lock_after_seconds = 0; /* no clock in a script */
+        return run_headless(&app, options);
+    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

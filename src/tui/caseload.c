@@ -347,8 +347,8 @@ static const struct {
     int drop;  /* 0: always shown */
 } columns[COL__COUNT] = {
     [COL_NAME] = {"NAME", 13, 0},       [COL_MRN] = {"MRN", 12, 0},
-    [COL_PROGRAM] = {"PROGRAM", 15, 3}, [COL_WEEK] = {"WK", 4, 5},
-    [COL_STATUS] = {"STATUS", 11, 2},   [COL_HOURS] = {"HOURS", 8, 4},
+    [COL_PROGRAM] = {"PROGRAM", 15, 4}, [COL_WEEK] = {"WK", 4, 5},
+    [COL_STATUS] = {"STATUS", 11, 2},   [COL_HOURS] = {"HOURS", 8, 3},
     [COL_PHQ9] = {"PHQ-9", 12, 1},      [COL_GAD7] = {"GAD-7", 6, 6},
     [COL_RISK] = {"RISK", 9, 0},        [COL_THERAPIST] = {"THERAPIST", 10, 7},
 };
@@ -365,8 +365,8 @@ static void layout(int cols, int *width)
     for (int drop = 1; drop <= 7; drop++)
         for (int i = 0; i < COL__COUNT; i++)
             if (columns[i].drop == drop) {
-                /* The lesser columns only while the name keeps 20 columns. */
-                int room = drop >= 5 ? 20 - columns[COL_NAME].width : 0;
+                /* Only while the name keeps 20 columns. */
+                int room = 20 - columns[COL_NAME].width;
                 if (used + columns[i].width + room > cols)
                     goto done;
                 width[i] = columns[i].width;

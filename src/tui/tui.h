@@ -12,6 +12,7 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cairn/cairn.h"
 
@@ -19,6 +20,9 @@ struct tui_options {
     int lock_after_seconds; /* idle time before the screen locks; 0 = never */
     const char *login;      /* typed to unlock: the OS login running cairn */
     const char *db_path;    /* passed to commands run from the : line */
+    FILE *script;           /* headless: keys from here (see headless.c); NULL: a terminal */
+    FILE *dump;             /* headless: where screens are written */
+    int cols, lines;        /* headless: the screen size */
 };
 
 /* Runs the TUI on an open store until the user quits or a signal asks to
@@ -230,6 +234,16 @@ void tui_command_key(struct tui_app *app, int key, bool is_char);
 void tui_command_draw(struct tui_app *app);
 void tui_output_draw(struct tui_app *app);
 void tui_output_key(struct tui_app *app, int key);
+
+/* ---- headless.c ---- */
+
+/* Runs `script` against the app on a cols x lines screen that no terminal
+ * shows: `step` applies one key, `draw` redraws; screens go to out.
+ * Returns 0, 3 for a script error (reported on stderr), 1 when out
+ * failed. */
+int tui_headless(struct tui_app *app, FILE *script, FILE *out, int cols, int lines,
+                 void (*step)(struct tui_app *app, int key, bool is_char),
+                 void (*draw)(struct tui_app *app));
 
 /* Draws the bottom status bar: the message if any, else the key labels. */
 void tui_draw_status_bar(struct tui_app *app);

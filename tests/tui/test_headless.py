@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The TUI without a terminal: each tests/tui/scripts/NAME.keys runs
+against a fixed demo caseload (`cairn demo --seed 1 --today 2026-11-23`)
+with `cairn tui --script`, and the screens it dumps must equal
+tests/tui/screens/NAME.txt byte for byte.
+
+After an intended change of the screens, regenerate and review the diff:
+
+    CAIRN_BIN=build/cairn CAIRN_REGENERATE=1 python3 tests/tui/test_headless.py
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CAIRN = os.environ.get("CAIRN_BIN") or os.path.join(HERE, "..", "..", "build", "cairn")
+TODAY = "2026-11-23"
+
+
+class Headless(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="cairn-headless-")
+        cls.db = os.path.join(cls.dir, "c.db")
+        cls.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cls.dir,
+                   "CAIRN_TODAY": TODAY, "CAIRN_DB": cls.db, "LANG": "C.UTF-8"}
+        for args in (["init"], ["demo", "--seed", "1", "--today", TODAY]):
+            subprocess.run([CAIRN] + args, check=True, capture_output=True, env=cls.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def run_script(self, name, size="100x30"):
+        res = subprocess.run([CAIRN, "tui", "--script", os.path.join(HERE, "scripts", name),
+                              "--size", size], capture_output=True, env=self.env, timeout=60)
+        self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
+        return res.stdout.decode("utf-8")
+
+    def test_every_script_draws_its_expected_screens(self):
+        scripts = sorted(f for f in os.listdir(os.path.join(HERE, "scripts"))
+                         if f.endswith(".keys"))
+        self.assertGreaterEqual(len(scripts), 5)
+        for script in scripts:
+            with self.subTest(script=script):
+                got = self.run_script(script)
+                path = os.path.join(HERE, "screens", script[:-len(".keys")] + ".txt")
+                if os.environ.get("CAIRN_REGENERATE"):
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(got)
+                with open(path, encoding="utf-8") as f:
+                    self.assertEqual(got, f.read(), "screens differ: see this file's docstring")
+
+    def test_script_errors_name_the_line(self):
+        res = subprocess.run([CAIRN, "tui", "--script", "-"], input=b"key j\nkey Hyper\n",
+                             capture_output=True, env=self.env, timeout=60)
+        self.assertEqual(res.returncode, 3)
+        self.assertEqual(res.stderr.decode(), "cairn: tui script line 2: unknown key 'Hyper'\n")
+
+    def test_a_headless_run_writes_nothing_but_screens(self):
+        out = self.run_script("caseload.keys")
+        self.assertNotIn("\x1b", out)  # no terminal control sequences
+        self.assertEqual(out.count("-- cursor "), 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
