@@ -257,9 +257,14 @@ static int attempt_out(const struct cairn_ladder_attempt *a, void *arg)
     if (a->expectancy_before >= 0 || a->expectancy_after >= 0 || a->came_true)
         snprintf(expect, sizeof expect, "  expectancy %s → %s%s%s", before, after,
                  a->came_true ? ", came true: " : "", cairn_came_true_str(a->came_true));
-    printf("  %s  step %-2d  SUDS %3d → peak %3d → %3d  %-7s %-8s%s\n", a->date, a->step_position,
-           a->suds_before, a->suds_peak, a->suds_after, mins, cairn_attempt_setting_str(a->setting),
-           expect);
+    char line[256];
+    snprintf(line, sizeof line, "  %s  step %-2d  SUDS %3d → peak %3d → %3d  %-7s %-8s%s", a->date,
+             a->step_position, a->suds_before, a->suds_peak, a->suds_after, mins,
+             cairn_attempt_setting_str(a->setting), expect);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == ' ')
+        line[--n] = '\0';
+    printf("%s\n", line);
     if (*a->prediction)
         printf("      predicted: %s\n", SAFE(buf, a->prediction, 0));
     if (*a->safety_behaviours)

@@ -20,7 +20,13 @@ OUTPUTS = {
     "caseload.csv": ("patient", "list", "--format", "csv"),
     "caseload-demo.th01.json": ("patient", "list", "--clinician", "demo.th01", "--format",
                                 "json"),
+    "ladder-DEMO-000026.txt": ("ladder", "show", "DEMO-000026", "1", "--attempts"),
+    "measures-DEMO-000026.txt": ("measure", "list", "DEMO-000026"),
+    "attendance-weeks-DEMO-000026.csv": ("session", "weeks", "DEMO-000026", "--format", "csv"),
 }
+
+# Inputs: example files cairn reads, checked to be accepted as they are.
+INPUTS = ["attendance.csv"]
 
 
 class Examples(CairnTestCase):
@@ -40,10 +46,22 @@ class Examples(CairnTestCase):
                     self.assertEqual(f.read().decode("utf-8"), out.decode("utf-8"),
                                      "examples/%s is stale: see this file's docstring" % name)
 
+    def test_the_sample_attendance_csv_imports_into_the_demo_caseload(self):
+        self.ok("init")
+        self.ok("demo", "--seed", "1", "--today", TODAY)
+        path = os.path.join(EXAMPLES, "attendance.csv")
+        self.assertEqual(self.ok("session", "import", path).out,
+                         "imported 5 attendance lines (1 new session)\n")
+        rows = self.query("SELECT a.status, a.minutes_attended FROM attendance a "
+                          "JOIN session s ON s.id = a.session_id "
+                          "WHERE s.title = 'Family skills, week 1' ORDER BY a.id")
+        self.assertEqual(rows, [("attended", 90), ("attended", 90), ("late", 60),
+                                ("excused", 0), ("absent", 0)])
+
     def test_every_example_is_named_in_the_examples_readme(self):
         with open(os.path.join(EXAMPLES, "README.md"), encoding="utf-8") as f:
             readme = f.read()
-        for name in OUTPUTS:
+        for name in list(OUTPUTS) + INPUTS:
             self.assertIn(name, readme)
 
 

@@ -46,9 +46,12 @@ class TrackingTest(CairnTestCase):
             "week": "2026-W47", "minutes_attended": 180, "hours_attended": 3.0,
             "min_hours": 9.0, "days_attended": 1, "min_days": 3, "sessions": 1,
             "attended": 1, "late": 0, "absent": 0, "excused": 0,
-            "meets_hours": False, "meets_days": False}])
+            "meets_hours": False, "meets_days": False, "complete": True}])
         text = self.ok("session", "weeks", "T-07", "--week", "2026-W47").out
         self.assertIn("below: hours and days", text)
+        # The week of today is still running: not judged yet.
+        text = self.ok("session", "weeks", "T-07", "--week", "2026-W48").out
+        self.assertIn("so far", text)
 
     def test_a_bad_roster_writes_nothing(self):
         res = self.run_cairn("session", "log", "--group", "DBT skills", "--date", "2026-11-20",
