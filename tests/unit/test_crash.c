@@ -3,8 +3,10 @@
  *
  * The child commits numbered transactions, each a real multi-row change
  * through the public API (a patient, their admission, and everything the
- * admission seeds: plan, plan sections, ladders, steps, reviews and every
- * audit row), and writes the number to a pipe after each commit. The
+ * admission seeds: plan, plan sections, ladders, steps, reviews; then a
+ * session with its attendance line, an exposure attempt that moves a
+ * step's status, a PHQ-9; and every audit row), nested as savepoints in
+ * one transaction, and writes the number to a pipe after each commit. The
  * parent kills it at a random moment, then checks the file: integrity_check
  * ok, foreign_key_check empty, every acknowledged transaction present, and
  * every transaction present whole. */
@@ -40,8 +42,38 @@ static const char program[] = "template: crash-iop\n"
 
 /* Rows one transaction writes for one patient. */
 enum { SECTIONS = 4, LADDERS = 2, STEPS = 5, REVIEWS = 7 /* 6 weeks from a Wednesday */ };
-/* Audit rows: create patient, update (admit), plan, 2 ladders, 7 reviews. */
-enum { AUDITS = 1 + 1 + 1 + LADDERS + REVIEWS };
+/* Audit rows naming the patient: create patient, update (admit), plan, 2
+ * ladders, 7 reviews, the attendance line, the attempt and the step's new
+ * status, the measure. (The session's own row names no patient.) */
+enum { AUDITS = 1 + 1 + 1 + LADDERS + REVIEWS + 1 + 2 + 1 };
+
+/* The tracking one transaction adds after the admission. */
+static int track(struct cairn_store *s, const struct cairn_patient *p)
+{
+    struct cairn_session ses = {.type = CAIRN_SESSION_GROUP, .minutes = 180, .telehealth = true};
+    struct cairn_roster_entry e = {.status = CAIRN_ATTENDED, .minutes_attended = -1};
+    snprintf(ses.date, sizeof ses.date, "2026-11-20");
+    snprintf(ses.title, sizeof ses.title, "Crash group");
+    snprintf(e.mrn, sizeof e.mrn, "%s", p->mrn);
+    struct cairn_ladder *l = malloc(sizeof *l);
+    struct cairn_ladder_attempt a = {.suds_before = 20,
+                                     .suds_peak = 40,
+                                     .suds_after = 10,
+                                     .expectancy_before = -1,
+                                     .expectancy_after = -1};
+    snprintf(a.date, sizeof a.date, "2026-11-21");
+    struct cairn_measure m = {.patient_id = p->id,
+                              .instrument = CAIRN_INSTRUMENT_PHQ9,
+                              .nanswers = 9,
+                              .answers = {1, 2, 0, 1, 3, 0, 1, 0, 0}};
+    snprintf(m.date, sizeof m.date, "2026-11-21");
+    int ok = l && cairn_session_log(s, &ses, &e, 1, NULL) == CAIRN_OK &&
+             cairn_ladder_load(s, p->id, "1", l, NULL) == CAIRN_OK &&
+             cairn_ladder_attempt_add(s, l->id, 1, &a, NULL, NULL) == CAIRN_OK &&
+             cairn_measure_add(s, &m, NULL) == CAIRN_OK;
+    free(l);
+    return ok;
+}
 
 /* The child: one transaction per number from `first` on, acknowledging each. */
 static void writer(const char *path, int64_t program_id, int first, int ack)
@@ -62,7 +94,7 @@ static void writer(const char *path, int64_t program_id, int first, int ack)
         snprintf(p.admission_date, sizeof p.admission_date, "2026-11-18");
         p.program_id = program_id;
         if (cairn_patient_change_status(s, &p, CAIRN_PATIENT_ACTIVE, NULL) != CAIRN_OK ||
-            cairn_store_commit(s, NULL) != CAIRN_OK)
+            !track(s, &p) || cairn_store_commit(s, NULL) != CAIRN_OK)
             _exit(4);
         if (write(ack, &n, sizeof n) != (ssize_t)sizeof n)
             _exit(5);
@@ -95,6 +127,12 @@ static int check_whole(const char *path, int acked)
     assert_int_equal(count(s, "SELECT count(*) FROM ladder"), patients * LADDERS);
     assert_int_equal(count(s, "SELECT count(*) FROM ladder_step"), patients * STEPS);
     assert_int_equal(count(s, "SELECT count(*) FROM review"), patients * REVIEWS);
+    assert_int_equal(count(s, "SELECT count(*) FROM session"), patients);
+    assert_int_equal(count(s, "SELECT count(*) FROM attendance"), patients);
+    assert_int_equal(count(s, "SELECT count(*) FROM ladder_attempt"), patients);
+    assert_int_equal(count(s, "SELECT count(*) FROM ladder_step WHERE status = 'in_progress'"),
+                     patients);
+    assert_int_equal(count(s, "SELECT count(*) FROM measure"), patients);
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE patient_id IS NOT NULL"),
                      patients * AUDITS);
     char sql[256];
