@@ -458,8 +458,9 @@ enum cairn_status cairn_patient_care(struct cairn_store *s, int64_t patient_id,
             care->plan_revision = sqlite3_column_int(st, 2);
             char list[512];
             store_col_text(st, 3, list, sizeof list);
-            for (char *tok = strtok(list, ","); tok && care->nsections < COUNT(care->sections);
-                 tok = strtok(NULL, ",")) {
+            char *save = NULL;
+            for (char *tok = strtok_r(list, ",", &save);
+                 tok && care->nsections < COUNT(care->sections); tok = strtok_r(NULL, ",", &save)) {
                 int i = index_of(tok, section_at, CAIRN_SECTION__COUNT);
                 if (i >= 0)
                     care->sections[care->nsections++] = (enum cairn_plan_section)i;

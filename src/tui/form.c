@@ -54,6 +54,8 @@ enum tui_line_result tui_line_key(char *buf, size_t size, int key, bool is_char)
 enum { F_LADDER, F_STEP, F_DATE, F_BEFORE, F_PEAK, F_AFTER, F_MINUTES, F_WHERE, F_NOTE };
 enum { F_INSTRUMENT, F_ANSWERS, F_MDATE };
 enum { F_KIND, F_SECTION, F_TEXT, F_REASON };
+enum { F_LDATE, F_LKIND, F_TRIGGER, F_COPING, F_LNOTE };
+enum { F_SDATE, F_STYPE, F_STITLE, F_SSTART, F_SMINUTES, F_SSTATUS, F_SATTENDED };
 
 static void field(struct tui_form *f, int i, const char *label, const char *hint, const char *value)
 {
@@ -140,12 +142,42 @@ static void init_plan_item(struct tui_app *app, struct tui_form *f)
     f->base_revision = plan_head(app, safety ? CAIRN_PLAN_SAFETY : CAIRN_PLAN_RELAPSE);
 }
 
+static void init_lapse(struct tui_app *app, struct tui_form *f)
+{
+    char today[CAIRN_DATE_LEN + 1];
+    cairn_date_format(cairn_store_today(app->store), today);
+    f->title = "Log a lapse or relapse";
+    field(f, F_LDATE, "Date", "YYYY-MM-DD, not in the future", today);
+    field(f, F_LKIND, "Kind", "lapse or relapse", "lapse");
+    field(f, F_TRIGGER, "Trigger", "the trigger or high-risk situation", "");
+    field(f, F_COPING, "Coping tried", "what the patient tried", "");
+    field(f, F_LNOTE, "Note", "e.g. the reaction to the lapse", "");
+}
+
+static void init_session(struct tui_app *app, struct tui_form *f)
+{
+    char today[CAIRN_DATE_LEN + 1];
+    cairn_date_format(cairn_store_today(app->store), today);
+    f->title = "Log a session";
+    field(f, F_SDATE, "Date", "YYYY-MM-DD, not in the future", today);
+    field(f, F_STYPE, "Type", "group, individual, family, skills, psychiatry or peer",
+          "individual");
+    field(f, F_STITLE, "Title", "e.g. DBT skills (optional)", "");
+    field(f, F_SSTART, "Start", "HH:MM (optional)", "");
+    field(f, F_SMINUTES, "Minutes", "how long the session ran", "");
+    field(f, F_SSTATUS, "Attendance", "attended, late, absent or excused", "attended");
+    field(f, F_SATTENDED, "Present (min)", "minutes attended, only when late", "");
+}
+
 void tui_form_open(struct tui_app *app, enum tui_form_kind kind)
 {
-    open_form(app, kind,
-              kind == TUI_FORM_ATTEMPT   ? init_attempt
-              : kind == TUI_FORM_MEASURE ? init_measure
-                                         : init_plan_item);
+    static void (*const inits[])(struct tui_app *,
+                                 struct tui_form *) = {[TUI_FORM_ATTEMPT] = init_attempt,
+                                                       [TUI_FORM_MEASURE] = init_measure,
+                                                       [TUI_FORM_PLAN_ITEM] = init_plan_item,
+                                                       [TUI_FORM_LAPSE] = init_lapse,
+                                                       [TUI_FORM_SESSION] = init_session};
+    open_form(app, kind, inits[kind]);
 }
 
 /* Copies src into dst (size bytes), cut at a character boundary. */
@@ -340,6 +372,77 @@ static bool save_plan_item(struct tui_app *app, struct tui_form *f)
     return true;
 }
 
+static bool save_lapse(struct tui_app *app, struct tui_form *f)
+{
+    static const char *const pointers[] = {[F_LDATE] = "date",
+                                           [F_LKIND] = "kind",
+                                           [F_TRIGGER] = "trigger",
+                                           [F_COPING] = "coping",
+                                           [F_LNOTE] = "note"};
+    struct cairn_lapse l;
+    struct cairn_error err;
+    memset(&l, 0, sizeof l);
+    l.patient_id = app->patient.id;
+    bool ok = copy_field(f, F_LDATE, l.date, sizeof l.date);
+    ok &= copy_field(f, F_LKIND, l.kind, sizeof l.kind);
+    ok &= copy_field(f, F_TRIGGER, l.trigger, sizeof l.trigger);
+    ok &= copy_field(f, F_COPING, l.coping, sizeof l.coping);
+    ok &= copy_field(f, F_LNOTE, l.note, sizeof l.note);
+    if (!ok)
+        return false;
+    if (cairn_lapse_add(app->store, &l, &err) != CAIRN_OK) {
+        place_error(f, &err, pointers, F_LNOTE + 1);
+        return false;
+    }
+    snprintf(app->message, sizeof app->message, "%s on %s logged", l.kind, l.date);
+    return true;
+}
+
+static bool save_session(struct tui_app *app, struct tui_form *f)
+{
+    static const char *const pointers[] = {[F_SDATE] = "date",
+                                           [F_STYPE] = "type",
+                                           [F_STITLE] = "title",
+                                           [F_SSTART] = "start",
+                                           [F_SMINUTES] = "minutes",
+                                           [F_SSTATUS] = "status",
+                                           [F_SATTENDED] = "minutes_attended"};
+    struct cairn_session ses;
+    struct cairn_roster_entry e;
+    struct cairn_error err;
+    memset(&ses, 0, sizeof ses);
+    memset(&e, 0, sizeof e);
+    ses.telehealth = true;
+    bool ok = copy_field(f, F_SDATE, ses.date, sizeof ses.date);
+    ok &= copy_field(f, F_STITLE, ses.title, sizeof ses.title);
+    ok &= copy_field(f, F_SSTART, ses.start, sizeof ses.start);
+    ok &= number(f, F_SMINUTES, 1, CAIRN_SESSION_MINUTES_MAX, false, &ses.minutes);
+    ok &= number(f, F_SATTENDED, 1, CAIRN_SESSION_MINUTES_MAX, true, &e.minutes_attended);
+    if (cairn_session_type_parse(f->fields[F_STYPE].value, &ses.type, &err) != CAIRN_OK) {
+        set_text(f->fields[F_STYPE].error, sizeof f->fields[F_STYPE].error, err.message);
+        ok = false;
+    }
+    if (cairn_attendance_parse(f->fields[F_SSTATUS].value, &e.status, &err) != CAIRN_OK) {
+        set_text(f->fields[F_SSTATUS].error, sizeof f->fields[F_SSTATUS].error, err.message);
+        ok = false;
+    }
+    if (!ok)
+        return false;
+    if (!e.minutes_attended)
+        e.minutes_attended = -1;
+    memcpy(e.mrn, app->patient.mrn, sizeof e.mrn);
+    if (cairn_session_log(app->store, &ses, &e, 1, &err) != CAIRN_OK) {
+        if (!strcmp(err.pointer, "mrn"))
+            err.pointer[0] = '\0'; /* about the patient: the whole form */
+        place_error(f, &err, pointers, F_SATTENDED + 1);
+        return false;
+    }
+    snprintf(app->message, sizeof app->message, "session %lld logged: %s, %d min, %s",
+             (long long)ses.id, cairn_session_type_str(ses.type), ses.minutes,
+             cairn_attendance_str(e.status));
+    return true;
+}
+
 void tui_form_key(struct tui_app *app, int key, bool is_char)
 {
     struct tui_form *f = &app->form;
@@ -368,9 +471,13 @@ void tui_form_key(struct tui_app *app, int key, bool is_char)
         for (int i = 0; i < f->nfields; i++)
             f->fields[i].error[0] = '\0';
         f->message[0] = '\0';
-        bool saved = f->kind == TUI_FORM_ATTEMPT   ? save_attempt(app, f)
-                     : f->kind == TUI_FORM_MEASURE ? save_measure(app, f)
-                                                   : save_plan_item(app, f);
+        static bool (*const saves[])(struct tui_app *,
+                                     struct tui_form *) = {[TUI_FORM_ATTEMPT] = save_attempt,
+                                                           [TUI_FORM_MEASURE] = save_measure,
+                                                           [TUI_FORM_PLAN_ITEM] = save_plan_item,
+                                                           [TUI_FORM_LAPSE] = save_lapse,
+                                                           [TUI_FORM_SESSION] = save_session};
+        bool saved = saves[f->kind](app, f);
         if (saved) {
             f->draft = false;
             app->screen = f->before;

@@ -131,7 +131,10 @@ int tui_headless(struct tui_app *app, FILE *script, FILE *out, int cols, int lin
                 p += n;
             }
         } else if (!strcmp(cmd, "key")) {
-            for (char *tok = strtok(arg, " \t"); tok && !app->quit; tok = strtok(NULL, " \t")) {
+            /* strtok_r: a key can run code that tokenizes too. */
+            char *save = NULL;
+            for (char *tok = strtok_r(arg, " \t", &save); tok && !app->quit;
+                 tok = strtok_r(NULL, " \t", &save)) {
                 int key;
                 bool is_char;
                 if (!parse_key(tok, &key, &is_char)) {

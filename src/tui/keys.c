@@ -23,6 +23,8 @@ const struct tui_key tui_keys[] = {
     {TUI_LOG_ATTEMPT, {'a', 0}, "a", false},
     {TUI_LOG_MEASURE, {'m', 0}, "m", false},
     {TUI_ADD_ITEM, {'i', 0}, "i", false},
+    {TUI_LOG_LAPSE, {'n', 0}, "n", false},
+    {TUI_LOG_SESSION, {'v', 0}, "v", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

@@ -193,7 +193,7 @@ static int ladder_lines(const struct cairn_ladder *l, void *ctx)
 }
 
 /* Sessions: attendance per ISO week against the program's minimum, then
- * every session line, newest first would need a second pass: oldest first. */
+ * every session line, newest first. */
 static int session_line(const struct cairn_attendance_row *r, void *ctx)
 {
     (void)ctx;
@@ -226,15 +226,26 @@ static void session_lines(struct tui_app *app)
             add_line("could not read attendance: %s", err.message);
             return;
         }
+        /* The running week is not judged before it is over. */
+        bool running = monday <= to && to <= monday + 6 && to == cairn_store_today(app->store);
         add_line("%s  %5.1f / %-5.1f %4d / %-4d %8d  %6d  %7d  %4d  %s", label,
                  w.minutes_attended / 60.0, w.min_minutes / 60.0, w.days_attended, w.min_days,
                  w.sessions, w.absent, w.excused, w.late,
-                 w.meets_hours && w.meets_days ? "met" : "BELOW");
+                 w.meets_hours && w.meets_days ? "met"
+                 : running                     ? "so far"
+                                               : "BELOW");
     }
     add_line("%s", "");
-    add_line("Sessions:");
+    add_line("Sessions, newest first:");
+    int first = ntab_lines;
     if (cairn_attendance_list(app->store, p->id, from, to, session_line, NULL, &err) != CAIRN_OK)
         add_line("could not read attendance: %s", err.message);
+    for (int i = first, j = ntab_lines - 1; i < j; i++, j--) {
+        char t[sizeof tab_lines[0]];
+        memcpy(t, tab_lines[i], sizeof t);
+        memcpy(tab_lines[i], tab_lines[j], sizeof t);
+        memcpy(tab_lines[j], t, sizeof t);
+    }
 }
 
 /* Measures: per instrument, one bar per score in date order over a scale
@@ -454,6 +465,10 @@ void tui_patient_key(struct tui_app *app, int key)
         tui_form_open(app, TUI_FORM_MEASURE);
     } else if (a == TUI_ADD_ITEM) {
         tui_form_open(app, TUI_FORM_PLAN_ITEM);
+    } else if (a == TUI_LOG_LAPSE) {
+        tui_form_open(app, TUI_FORM_LAPSE);
+    } else if (a == TUI_LOG_SESSION) {
+        tui_form_open(app, TUI_FORM_SESSION);
     } else if (a == TUI_BACK)
         app->screen = TUI_SCREEN_CASELOAD;
     else if (a == TUI_HELP) {

@@ -53,6 +53,8 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_LOG_ATTEMPT, "attempt", "patient screen: log an exposure attempt (a form)")              \
     X(TUI_LOG_MEASURE, "measure",                                                                  \
       "patient screen: enter a PHQ-9, GAD-7 or other measure (a form)")                            \
+    X(TUI_LOG_LAPSE, "lapse", "patient screen: log a lapse or relapse (a form)")                   \
+    X(TUI_LOG_SESSION, "session", "patient screen: log one session's attendance (a form)")         \
     X(TUI_ADD_ITEM, "add item",                                                                    \
       "patient screen: add an item to a plan section (a form; Plan or Safety tab)")                \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
@@ -138,7 +140,13 @@ enum tui_line_result {
  * character, ^U clears. Says what happened. */
 enum tui_line_result tui_line_key(char *buf, size_t size, int key, bool is_char);
 
-enum tui_form_kind { TUI_FORM_ATTEMPT = 1, TUI_FORM_MEASURE, TUI_FORM_PLAN_ITEM };
+enum tui_form_kind {
+    TUI_FORM_ATTEMPT = 1,
+    TUI_FORM_MEASURE,
+    TUI_FORM_PLAN_ITEM,
+    TUI_FORM_LAPSE,
+    TUI_FORM_SESSION
+};
 
 struct tui_field {
     const char *label, *hint;

@@ -35,8 +35,13 @@ class Headless(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def run_script(self, name, size="100x30"):
+        # Each script on its own copy of the caseload: what one saves never
+        # shows in another's screens.
+        db = os.path.join(self.dir, "run.db")
+        shutil.copyfile(self.db, db)
+        env = dict(self.env, CAIRN_DB=db)
         res = subprocess.run([CAIRN, "tui", "--script", os.path.join(HERE, "scripts", name),
-                              "--size", size], capture_output=True, env=self.env, timeout=60)
+                              "--size", size], capture_output=True, env=env, timeout=60)
         self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
         return res.stdout.decode("utf-8")
 
