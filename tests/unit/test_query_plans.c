@@ -1,0 +1,129 @@
+/* Query plans: on a demo caseload, the statements that read and write
+ * tracking data (ladders, attendance, measures, plans, lapses, the caseload
+ * row summary) never step through a whole table. SQLite counts the full
+ * scan steps of every prepared statement (SQLITE_STMTSTATUS_FULLSCAN_STEP);
+ * the store keeps its statements cached, so after the calls every one of
+ * them can be checked. A missing index fails here long before 100,000
+ * patients would show it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+static int first_row(const struct cairn_patient *p, void *ctx)
+{
+    *(struct cairn_patient *)ctx = *p;
+    return 1;
+}
+
+static int ignore_ladder(const struct cairn_ladder *l, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return 0;
+}
+
+static int ignore_row(const struct cairn_attendance_row *r, void *ctx)
+{
+    (void)r;
+    (void)ctx;
+    return 0;
+}
+
+static int ignore_measure(const struct cairn_measure_entry *e, void *ctx)
+{
+    (void)e;
+    (void)ctx;
+    return 0;
+}
+
+static int ignore_lapse(const struct cairn_lapse *l, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return 0;
+}
+
+static void test_tracking_statements_never_scan_a_table(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_error err;
+    struct cairn_demo_options opts = {.patients = 200, .seed = 5, .today = unit_today()};
+    struct cairn_demo_stats stats;
+    if (cairn_demo_generate(s, &opts, &stats, &err) != CAIRN_OK)
+        fail_msg("demo: %s", err.message);
+    /* Only what follows counts: forget the statements the demo used. */
+    for (size_t i = 0; i < s->cache_len; i++)
+        sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+
+    struct cairn_patient p;
+    struct cairn_patient_filter f = {.status_mask = 1u << CAIRN_PATIENT_ACTIVE, .limit = 1};
+    assert_int_equal(cairn_patient_list(s, &f, first_row, &p, &err), CAIRN_OK);
+    struct cairn_care_summary sum;
+    assert_int_equal(cairn_care_summary(s, &p, unit_today(), &sum, &err), CAIRN_OK);
+    assert_int_equal(cairn_ladder_list(s, p.id, true, ignore_ladder, NULL, &err), CAIRN_OK);
+    struct cairn_ladder *l = malloc(sizeof *l);
+    assert_int_equal(cairn_ladder_load(s, p.id, "1", l, &err), CAIRN_OK);
+    struct cairn_ladder_attempt a = {.suds_before = 30,
+                                     .suds_peak = 40,
+                                     .suds_after = 20,
+                                     .expectancy_before = -1,
+                                     .expectancy_after = -1};
+    snprintf(a.date, sizeof a.date, "2026-11-23");
+    assert_int_equal(cairn_ladder_attempt_add(s, l->id, 1, &a, NULL, &err), CAIRN_OK);
+    free(l);
+    assert_int_equal(cairn_attendance_list(s, p.id, 0, unit_today(), ignore_row, NULL, &err),
+                     CAIRN_OK);
+    struct cairn_session ses = {.type = CAIRN_SESSION_GROUP, .minutes = 60, .telehealth = true};
+    struct cairn_roster_entry e = {.status = CAIRN_ATTENDED, .minutes_attended = -1};
+    snprintf(ses.date, sizeof ses.date, "2026-11-23");
+    snprintf(ses.title, sizeof ses.title, "Query plan group");
+    snprintf(e.mrn, sizeof e.mrn, "%s", p.mrn);
+    assert_int_equal(cairn_session_log(s, &ses, &e, 1, &err), CAIRN_OK);
+    char csv[256];
+    snprintf(csv, sizeof csv,
+             "date,mrn,type,minutes,status,title\n"
+             "2026-11-23,%s,skills,45,attended,Query plan import\n",
+             p.mrn);
+    struct cairn_import_result res;
+    assert_int_equal(cairn_session_import(s, csv, strlen(csv), "q.csv", &res, &err), CAIRN_OK);
+    assert_int_equal(
+        cairn_measure_list(s, p.id, false, CAIRN_INSTRUMENT_PHQ9, ignore_measure, NULL, &err),
+        CAIRN_OK);
+    struct cairn_measure m = {.patient_id = p.id,
+                              .instrument = CAIRN_INSTRUMENT_GAD7,
+                              .nanswers = 7,
+                              .answers = {1, 1, 1, 1, 1, 1, 1}};
+    snprintf(m.date, sizeof m.date, "2026-11-23");
+    assert_int_equal(cairn_measure_add(s, &m, &err), CAIRN_OK);
+    struct cairn_plan *plan = cairn_plan_new(CAIRN_PLAN_RELAPSE);
+    bool unchanged;
+    assert_int_equal(cairn_plan_read(s, CAIRN_PLAN_RELAPSE, p.id, 0, plan, &err), CAIRN_OK);
+    assert_int_equal(cairn_plan_add_item(plan, "coping", "Query plan coping", &err), CAIRN_OK);
+    assert_int_equal(cairn_plan_save(s, plan, NULL, &unchanged, &err), CAIRN_OK);
+    cairn_plan_free(&plan);
+    assert_int_equal(cairn_lapse_list(s, p.id, ignore_lapse, NULL, &err), CAIRN_OK);
+
+    int scanned = 0;
+    for (size_t i = 0; i < s->cache_len; i++) {
+        int steps = sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+        if (steps > 0) {
+            print_message("full scan (%d steps): %s\n", steps, s->cache[i].sql);
+            scanned++;
+        }
+    }
+    assert_int_equal(scanned, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_tracking_statements_never_scan_a_table,
+                                        unit_setup_memory, unit_teardown),
+    };
+    return cmocka_run_group_tests_name("query_plans", tests, NULL, NULL);
+}
