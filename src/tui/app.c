@@ -144,6 +144,9 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_FORM:
         tui_form_draw(app);
         break;
+    case TUI_SCREEN_ROSTER:
+        tui_roster_draw(app);
+        break;
     }
     if (app->commanding)
         tui_command_draw(app);
@@ -166,6 +169,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     }
     if (app->screen == TUI_SCREEN_FORM) { /* every key is typing there */
         tui_form_key(app, key, is_char);
+        return;
+    }
+    if (app->screen == TUI_SCREEN_ROSTER) {
+        tui_roster_key(app, key, is_char);
         return;
     }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&

@@ -317,6 +317,9 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         if (c->nrows > 0)
             tui_patient_open(app, c->rows[c->cursor].mrn);
         break;
+    case TUI_ROSTER:
+        tui_roster_open(app);
+        break;
     case TUI_REDRAW:
         clearok(stdscr, TRUE);
         break;

@@ -25,6 +25,7 @@ const struct tui_key tui_keys[] = {
     {TUI_ADD_ITEM, {'i', 0}, "i", false},
     {TUI_LOG_LAPSE, {'n', 0}, "n", false},
     {TUI_LOG_SESSION, {'v', 0}, "v", false},
+    {TUI_ROSTER, {'R', 0}, "R", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

@@ -57,6 +57,8 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_LOG_SESSION, "session", "patient screen: log one session's attendance (a form)")         \
     X(TUI_ADD_ITEM, "add item",                                                                    \
       "patient screen: add an item to a plan section (a form; Plan or Safety tab)")                \
+    X(TUI_ROSTER, "roster",                                                                        \
+      "caseload: take a group's roster of the patients shown (filter by program first)")           \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -122,7 +124,8 @@ enum tui_screen {
     TUI_SCREEN_PATIENT,
     TUI_SCREEN_HELP,
     TUI_SCREEN_OUTPUT,
-    TUI_SCREEN_FORM
+    TUI_SCREEN_FORM,
+    TUI_SCREEN_ROSTER
 };
 
 /* ---- form.c: the line editor and forms ---- */
@@ -193,6 +196,25 @@ struct tui_caseload {
     char prompt[CAIRN_LOGIN_MAX + CAIRN_PROGRAM_CODE_MAX + 2];
 };
 
+/* ---- roster.c: taking a group's attendance ---- */
+
+struct tui_roster_row {
+    char mrn[CAIRN_MRN_MAX + 1];
+    char name[CAIRN_NAME_MAX + 1];
+    int mark;     /* 0 none, 1 present, 2 late, 3 absent, 4 excused */
+    char late[8]; /* minutes present, for a late mark */
+};
+
+struct tui_roster {
+    bool draft; /* holds marks or typing not yet logged */
+    char fields[5][128];
+    char field_error[5][256];
+    int focus; /* 0-4: a header field; 5: the list */
+    int nrows, cursor, error_row;
+    struct tui_roster_row rows[TUI_PAGE_MAX];
+    char message[256];
+};
+
 struct tui_app {
     struct cairn_store *store;
     enum tui_screen screen, previous;
@@ -214,6 +236,7 @@ struct tui_app {
     int output_top;                /* first line shown on the output screen */
     enum tui_screen before_output; /* where Esc returns from the output screen */
     struct tui_form form;          /* the open form, or the draft kept from one */
+    struct tui_roster roster;      /* the roster being taken, or its kept draft */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -233,6 +256,12 @@ void tui_help_draw(struct tui_app *app);
  * one for this patient and form). */
 void tui_form_open(struct tui_app *app, enum tui_form_kind kind);
 void tui_form_draw(struct tui_app *app);
+
+/* Opens the roster screen on the caseload's patients in care (or the kept
+ * draft). */
+void tui_roster_open(struct tui_app *app);
+void tui_roster_draw(struct tui_app *app);
+void tui_roster_key(struct tui_app *app, int key, bool is_char);
 void tui_form_key(struct tui_app *app, int key, bool is_char);
 
 /* ---- command.c: the : line ---- */
