@@ -195,7 +195,7 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     } else if (a == TUI_REDRAW) {
         clearok(stdscr, TRUE);
     } else if (app->screen == TUI_SCREEN_HELP) {
-        app->screen = app->previous; /* any other key leaves help */
+        tui_help_key(app, key);
     } else if (app->screen == TUI_SCREEN_PATIENT) {
         tui_patient_key(app, key);
     }

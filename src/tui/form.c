@@ -4,6 +4,7 @@
  * next to its field, and what was typed stays, also when the form is left
  * with Esc (it comes back when the same form is opened again for the same
  * patient). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +58,32 @@ enum { F_KIND, F_SECTION, F_TEXT, F_REASON };
 enum { F_LDATE, F_LKIND, F_TRIGGER, F_COPING, F_LNOTE };
 enum { F_SDATE, F_STYPE, F_STITLE, F_SSTART, F_SMINUTES, F_SSTATUS, F_SATTENDED };
 
+/* The record form: fields, the patient fields they edit, and where they live. */
+static const struct {
+    const char *label, *hint;
+    enum cairn_patient_field field;
+    size_t offset, size;
+} record_fields[] = {
+#define R(label, hint, f, m)                                                                       \
+    {                                                                                              \
+        label, hint, CAIRN_PF_##f, offsetof(struct cairn_patient, m),                              \
+            sizeof((struct cairn_patient *)0)->m                                                   \
+    }
+    R("Preferred name", "the name the patient goes by", PREFERRED_NAME, preferred_name),
+    R("Pronouns", "e.g. she/her, they/them", PRONOUNS, pronouns),
+    R("Phone", "digits, spaces and + ( ) - .", PHONE, phone),
+    R("Emergency", "emergency contact: name and phone", EMERGENCY_CONTACT, emergency_contact),
+    R("Tags", "comma-separated", TAGS, tags),
+#undef R
+};
+enum { F_RISK = sizeof record_fields / sizeof record_fields[0] };
+
 static void field(struct tui_form *f, int i, const char *label, const char *hint, const char *value)
 {
     f->fields[i].label = label;
     f->fields[i].hint = hint;
     snprintf(f->fields[i].value, sizeof f->fields[i].value, "%s", value);
+    memcpy(f->fields[i].original, f->fields[i].value, sizeof f->fields[i].original);
     f->fields[i].error[0] = '\0';
     if (i + 1 > f->nfields)
         f->nfields = i + 1;
@@ -169,14 +191,23 @@ static void init_session(struct tui_app *app, struct tui_form *f)
     field(f, F_SATTENDED, "Present (min)", "minutes attended, only when late", "");
 }
 
+static void init_record(struct tui_app *app, struct tui_form *f)
+{
+    const struct cairn_patient *p = &app->patient;
+    f->title = "Edit the record";
+    for (int i = 0; i < F_RISK; i++)
+        field(f, i, record_fields[i].label, record_fields[i].hint,
+              (const char *)p + record_fields[i].offset);
+    field(f, F_RISK, "Risk", "low, moderate or high (empty: none)", cairn_risk_str(p->risk));
+    f->base_version = p->version;
+}
+
 void tui_form_open(struct tui_app *app, enum tui_form_kind kind)
 {
-    static void (*const inits[])(struct tui_app *,
-                                 struct tui_form *) = {[TUI_FORM_ATTEMPT] = init_attempt,
-                                                       [TUI_FORM_MEASURE] = init_measure,
-                                                       [TUI_FORM_PLAN_ITEM] = init_plan_item,
-                                                       [TUI_FORM_LAPSE] = init_lapse,
-                                                       [TUI_FORM_SESSION] = init_session};
+    static void (*const inits[])(struct tui_app *, struct tui_form *) = {
+        [TUI_FORM_ATTEMPT] = init_attempt,     [TUI_FORM_MEASURE] = init_measure,
+        [TUI_FORM_PLAN_ITEM] = init_plan_item, [TUI_FORM_LAPSE] = init_lapse,
+        [TUI_FORM_SESSION] = init_session,     [TUI_FORM_RECORD] = init_record};
     open_form(app, kind, inits[kind]);
 }
 
@@ -443,6 +474,69 @@ static bool save_session(struct tui_app *app, struct tui_form *f)
     return true;
 }
 
+/* Saves the record fields this user changed (typed values that differ
+ * from those the form opened with), so a colleague's change to another
+ * field is never undone. When a colleague saved the record since the form
+ * was opened, nothing is saved: the form says so and keeps every field as
+ * typed; the next Enter applies the changed ones to the newest version. */
+static bool save_record(struct tui_app *app, struct tui_form *f)
+{
+    struct cairn_patient p;
+    struct cairn_error err;
+    uint32_t mask = 0;
+    if (cairn_patient_find(app->store, app->patient.mrn, &p, &err) != CAIRN_OK) {
+        set_text(f->message, sizeof f->message, err.message);
+        return false;
+    }
+    int64_t newest = p.version;
+    p.version = f->base_version; /* the version this edit is based on */
+    for (int i = 0; i < F_RISK; i++) {
+        if (!strcmp(f->fields[i].value, f->fields[i].original))
+            continue;
+        if (!copy_field(f, i, (char *)&p + record_fields[i].offset, record_fields[i].size))
+            return false;
+        mask |= 1u << record_fields[i].field;
+    }
+    if (strcmp(f->fields[F_RISK].value, f->fields[F_RISK].original)) {
+        if (!f->fields[F_RISK].value[0])
+            p.risk = CAIRN_RISK_UNSET;
+        else if (cairn_risk_parse(f->fields[F_RISK].value, &p.risk, &err) != CAIRN_OK) {
+            set_text(f->fields[F_RISK].error, sizeof f->fields[F_RISK].error, err.message);
+            return false;
+        }
+        mask |= CAIRN_PF_BIT(RISK);
+    }
+    if (!mask) {
+        snprintf(app->message, sizeof app->message, "nothing changed");
+        return true;
+    }
+    enum cairn_status rc = cairn_patient_update(app->store, &p, mask, &err);
+    if (rc == CAIRN_ERR_CONFLICT) {
+        snprintf(f->message, sizeof f->message,
+                 "changed by someone else since you opened this form (version %lld, now "
+                 "%lld); your edit is kept: Enter applies it to the newest version",
+                 (long long)f->base_version, (long long)newest);
+        f->base_version = newest;
+        return false;
+    }
+    if (rc != CAIRN_OK) {
+        for (int i = 0; i <= F_RISK; i++) {
+            const char *name =
+                i < F_RISK ? cairn_patient_field_str(record_fields[i].field) : "risk_level";
+            if (!strcmp(err.pointer, name)) {
+                set_text(f->fields[i].error, sizeof f->fields[i].error, err.message);
+                f->focus = i;
+                return false;
+            }
+        }
+        set_text(f->message, sizeof f->message, err.message);
+        return false;
+    }
+    snprintf(app->message, sizeof app->message, "record saved (version %lld)",
+             (long long)p.version);
+    return true;
+}
+
 void tui_form_key(struct tui_app *app, int key, bool is_char)
 {
     struct tui_form *f = &app->form;
@@ -471,12 +565,10 @@ void tui_form_key(struct tui_app *app, int key, bool is_char)
         for (int i = 0; i < f->nfields; i++)
             f->fields[i].error[0] = '\0';
         f->message[0] = '\0';
-        static bool (*const saves[])(struct tui_app *,
-                                     struct tui_form *) = {[TUI_FORM_ATTEMPT] = save_attempt,
-                                                           [TUI_FORM_MEASURE] = save_measure,
-                                                           [TUI_FORM_PLAN_ITEM] = save_plan_item,
-                                                           [TUI_FORM_LAPSE] = save_lapse,
-                                                           [TUI_FORM_SESSION] = save_session};
+        static bool (*const saves[])(struct tui_app *, struct tui_form *) = {
+            [TUI_FORM_ATTEMPT] = save_attempt,     [TUI_FORM_MEASURE] = save_measure,
+            [TUI_FORM_PLAN_ITEM] = save_plan_item, [TUI_FORM_LAPSE] = save_lapse,
+            [TUI_FORM_SESSION] = save_session,     [TUI_FORM_RECORD] = save_record};
         bool saved = saves[f->kind](app, f);
         if (saved) {
             f->draft = false;

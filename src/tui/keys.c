@@ -23,6 +23,7 @@ const struct tui_key tui_keys[] = {
     {TUI_LOG_ATTEMPT, {'a', 0}, "a", false},
     {TUI_LOG_MEASURE, {'m', 0}, "m", false},
     {TUI_ADD_ITEM, {'i', 0}, "i", false},
+    {TUI_EDIT_RECORD, {'E', 0}, "E", false},
     {TUI_LOG_LAPSE, {'n', 0}, "n", false},
     {TUI_LOG_SESSION, {'v', 0}, "v", false},
     {TUI_ROSTER, {'R', 0}, "R", false},

@@ -465,6 +465,8 @@ void tui_patient_key(struct tui_app *app, int key)
         tui_form_open(app, TUI_FORM_MEASURE);
     } else if (a == TUI_ADD_ITEM) {
         tui_form_open(app, TUI_FORM_PLAN_ITEM);
+    } else if (a == TUI_EDIT_RECORD) {
+        tui_form_open(app, TUI_FORM_RECORD);
     } else if (a == TUI_LOG_LAPSE) {
         tui_form_open(app, TUI_FORM_LAPSE);
     } else if (a == TUI_LOG_SESSION) {

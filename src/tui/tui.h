@@ -53,6 +53,8 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_LOG_ATTEMPT, "attempt", "patient screen: log an exposure attempt (a form)")              \
     X(TUI_LOG_MEASURE, "measure",                                                                  \
       "patient screen: enter a PHQ-9, GAD-7 or other measure (a form)")                            \
+    X(TUI_EDIT_RECORD, "edit",                                                                     \
+      "patient screen: edit the record's contact details and risk (a form)")                       \
     X(TUI_LOG_LAPSE, "lapse", "patient screen: log a lapse or relapse (a form)")                   \
     X(TUI_LOG_SESSION, "session", "patient screen: log one session's attendance (a form)")         \
     X(TUI_ADD_ITEM, "add item",                                                                    \
@@ -148,13 +150,15 @@ enum tui_form_kind {
     TUI_FORM_MEASURE,
     TUI_FORM_PLAN_ITEM,
     TUI_FORM_LAPSE,
-    TUI_FORM_SESSION
+    TUI_FORM_SESSION,
+    TUI_FORM_RECORD
 };
 
 struct tui_field {
     const char *label, *hint;
     char value[256];
-    char error[256]; /* shown next to the field; "" when none */
+    char original[256]; /* the value when the form was opened */
+    char error[256];    /* shown next to the field; "" when none */
 };
 
 struct tui_form {
@@ -164,9 +168,10 @@ struct tui_form {
     const char *title;
     int nfields, focus;
     struct tui_field fields[12];
-    char message[256]; /* a problem not tied to one field */
-    int before;        /* the screen to go back to (enum tui_screen) */
-    int base_revision; /* plan item: the plan revision the form was opened on */
+    char message[256];    /* a problem not tied to one field */
+    int before;           /* the screen to go back to (enum tui_screen) */
+    int base_revision;    /* plan item: the plan revision the form was opened on */
+    int64_t base_version; /* record: the patient version the form was opened on */
 };
 
 #define TUI_COMMAND_MAX 512
@@ -237,6 +242,7 @@ struct tui_app {
     enum tui_screen before_output; /* where Esc returns from the output screen */
     struct tui_form form;          /* the open form, or the draft kept from one */
     struct tui_roster roster;      /* the roster being taken, or its kept draft */
+    int help_top;                  /* first key shown on the help screen */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -251,6 +257,8 @@ void tui_patient_draw(struct tui_app *app);
 void tui_patient_key(struct tui_app *app, int key);
 
 void tui_help_draw(struct tui_app *app);
+/* Arrows and page keys scroll the help; any other key leaves it. */
+void tui_help_key(struct tui_app *app, int key);
 
 /* Opens form `kind` for the open patient (the kept draft when there is
  * one for this patient and form). */

@@ -270,6 +270,34 @@ class TmuxSmoke(unittest.TestCase):
         screen = p.until(lambda sc: "revision 2" in sc and "Box breathing" in sc)
         self.assertIn("Loud parties", screen)  # the colleague's change is kept too
 
+    def test_a_record_edit_after_a_colleagues_save_is_shown_and_kept(self):
+        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
+        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "RE-1", "--name",
+                        "Rui Esteves", "--dob", "1975-06-07", "--phone", "555 0100"],
+                       check=True, capture_output=True, env=env)
+        p = self.pane
+        p.keys("/", *"RE-1")
+        p.wait_for("search: RE-1")
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+        p.keys("E")
+        p.wait_for("Edit the record")
+        p.keys("Down", "Down", "C-u", *"555 0199")
+        p.wait_for("555 0199")
+        subprocess.run([CAIRN, "--db", self.db, "patient", "edit", "RE-1", "--pronouns",
+                        "he/him"], check=True, capture_output=True, env=env)
+        p.keys("Down", "Down", "Down", "Enter")
+        screen = p.until(lambda sc: "changed by someone else since you opened this form" in sc)
+        self.assertIn("555 0199", screen)  # the edit is kept
+        p.keys("Enter")
+        p.until(lambda sc: "record saved (version 3)" in sc)
+        con = sqlite3.connect(self.db)
+        row = con.execute("SELECT phone, pronouns, version FROM patient "
+                          "WHERE mrn = 'RE-1'").fetchone()
+        con.close()
+        # Both changes stand: the colleague's pronouns and this phone.
+        self.assertEqual(row, ("555 0199", "he/him", 3))
+
     def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
         env = dict(os.environ, CAIRN_TODAY="2026-11-23")
         subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "TR-1", "--name",
