@@ -847,8 +847,11 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
     struct cairn_demo_stats made = {0};
     struct cairn_program programs[COUNT(demo_programs)];
     enum { MAX_CLINICIANS = 4096 };
-    static int64_t therapists[MAX_CLINICIANS], managers[MAX_CLINICIANS];
-    static unsigned therapist_no[MAX_CLINICIANS];
+    /* On the heap (about 80 KiB), so the generator is reentrant. */
+    struct clinicians {
+        int64_t therapists[MAX_CLINICIANS], managers[MAX_CLINICIANS];
+        unsigned therapist_no[MAX_CLINICIANS];
+    } *cl = NULL;
     unsigned nther = 0, nman = 0;
     struct demo_patient *admitted = NULL;
     size_t nadmitted = 0;
@@ -872,10 +875,13 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
                                "this database already holds patients; demo data goes only into "
                                "an empty database, so synthetic and real records never mix");
 
-    if (!(admitted = calloc(opts->patients, sizeof *admitted)))
+    if (!(admitted = calloc(opts->patients, sizeof *admitted)) || !(cl = calloc(1, sizeof *cl))) {
+        free(admitted);
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
+    }
     if ((rc = cairn_store_begin(store, err)) != CAIRN_OK) {
         free(admitted);
+        free(cl);
         return rc;
     }
     for (size_t i = 0; i < COUNT(demo_programs); i++)
@@ -899,10 +905,10 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
                                &made.staff, err)) != CAIRN_OK)
             goto out;
         if (manager)
-            managers[nman++] = id;
+            cl->managers[nman++] = id;
         else {
-            therapist_no[nther] = i + 1;
-            therapists[nther++] = id;
+            cl->therapist_no[nther] = i + 1;
+            cl->therapists[nther++] = id;
         }
     }
 
@@ -923,8 +929,8 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         snprintf(p.pronouns, sizeof p.pronouns, "%s", pronouns[pick(&rng, COUNT(pronouns))]);
         snprintf(p.phone, sizeof p.phone, "555-01%02u", pick(&rng, 100));
         unsigned th = pick(&rng, nther);
-        p.therapist_id = therapists[th];
-        p.case_manager_id = nman ? managers[pick(&rng, nman)] : 0;
+        p.therapist_id = cl->therapists[th];
+        p.case_manager_id = nman ? cl->managers[pick(&rng, nman)] : 0;
         p.risk = (enum cairn_risk)(1 + (pick(&rng, 10) < 6 ? 0 : pick(&rng, 10) < 7 ? 1 : 2));
         if (pick(&rng, 4) == 0)
             snprintf(p.tags, sizeof p.tags, "%s", pick(&rng, 2) ? "telehealth-only" : "new");
@@ -967,7 +973,7 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         dp->id = p.id;
         snprintf(dp->mrn, sizeof dp->mrn, "%s", p.mrn);
         dp->prog = prog;
-        dp->therapist = therapist_no[th];
+        dp->therapist = cl->therapist_no[th];
         dp->risk = p.risk;
         dp->admitted = day_in;
         dp->last = last;
@@ -979,7 +985,7 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         .store = store,
         .today = opts->today < cairn_store_today(store) ? opts->today : cairn_store_today(store),
         .programs = programs,
-        .therapist_no = therapist_no,
+        .therapist_no = cl->therapist_no,
         .nther = nther,
         .patients = admitted,
         .npatients = nadmitted,
@@ -993,5 +999,6 @@ out:
     else if (stats)
         *stats = made;
     free(admitted);
+    free(cl);
     return rc;
 }
