@@ -68,7 +68,6 @@ static json_t *ladder_json(const struct cairn_ladder *l, bool steps)
     json_object_set_new(o, "scale", json_integer(l->scale));
     json_object_set_new(o, "status", json_string(l->retired ? "retired" : "active"));
     json_object_set_new(o, "version", json_integer(l->version));
-    json_object_set_new(o, "steps_live", json_integer(0));
     json_object_set_new(o, "steps_mastered", json_integer((json_int_t)cairn_ladder_mastered(l)));
     json_object_set_new(o, "attempts", json_integer(l->attempts));
     cli_json_set_text(o, "last_attempt", l->last_attempt);
@@ -195,10 +194,15 @@ static int load_ladder(struct cli_ctx *ctx, bool audited, struct cairn_ladder **
 
 static void print_rule(const struct cairn_ladder *l)
 {
-    printf("Mastery: the last %d attempt%s peak at SUDS %d%s or less", l->rule.consecutive,
-           l->rule.consecutive == 1 ? "" : "s",
-           l->scale == 10 ? l->rule.peak_suds_at_most / 10 : l->rule.peak_suds_at_most,
-           l->scale == 10 && l->rule.peak_suds_at_most % 10 ? ".5" : "");
+    /* The limit is on the 0–100 scale; a 0–10 ladder reads a tenth of it. */
+    int limit = l->rule.peak_suds_at_most;
+    char shown[16];
+    if (l->scale == 10 && limit % 10)
+        snprintf(shown, sizeof shown, "%d.%d", limit / 10, limit % 10);
+    else
+        snprintf(shown, sizeof shown, "%d", l->scale == 10 ? limit / 10 : limit);
+    printf("Mastery: the last %d attempt%s peak at SUDS %s or less", l->rule.consecutive,
+           l->rule.consecutive == 1 ? "" : "s", shown);
     if (l->rule.or_drop_percent)
         printf(", or the peak falls %d%% from the first attempt", l->rule.or_drop_percent);
     printf(" (a program convention)\n");
