@@ -340,9 +340,12 @@ static bool save_measure(struct tui_app *app, struct tui_form *f)
         place_error(f, &err, pointers, F_MDATE + 1);
         return false;
     }
+    const char *flag = "";
+    for (int i = 0; i < CAIRN_MEASURE_FLAG__COUNT && !*flag; i++)
+        if (m.score.flags & (1u << i))
+            flag = m.score.flag_text[i];
     snprintf(app->message, sizeof app->message, "%s %d, %s%s%s", def->title, m.score.total,
-             m.score.band, m.score.flags ? " -- " : "",
-             m.score.flags ? m.score.flag_text[__builtin_ctz(m.score.flags)] : "");
+             m.score.band, *flag ? " -- " : "", flag);
     return true;
 }
 
