@@ -126,6 +126,13 @@ class Valgrind(CairnTestCase):
         self.expect(0, "init", db=demo)
         self.expect(0, "demo", "--patients", "5", "--today", TODAY, db=demo)
         self.expect(0, "--help", db=False)
+        # The TUI, headless: every tab, a form opened and left, a roster.
+        script = os.path.join(self.tmp, "tour.keys")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("key j\ntype /a\nkey Enter Enter\nkey Tab Tab Tab Tab Tab Tab Tab\n"
+                    "type a\nkey Esc\ntype m\nkey Esc\nkey Esc\ntype R\nkey Esc\n"
+                    "key ?\nkey PgDn\nkey x\ndump\n")
+        self.expect(0, "tui", "--script", script, "--size", "80x24", db=demo)
 
 
 if __name__ == "__main__":
