@@ -96,6 +96,23 @@ class TmuxSmoke(unittest.TestCase):
         self.addCleanup(self.pane.kill)
         self.pane.wait_for("caseload (in care)")
 
+    def cairn(self, *args):
+        """Runs a cairn command on the shared database, as a colleague would."""
+        subprocess.run([CAIRN, "--db", self.db] + list(args), check=True, capture_output=True,
+                       env=dict(os.environ, CAIRN_TODAY="2026-11-23"))
+
+    def admit(self, mrn, name, admitted="2026-11-09"):
+        self.cairn("patient", "add", "--mrn", mrn, "--name", name, "--dob", "1980-01-02")
+        self.cairn("patient", "admit", mrn, "--program", "virtual-mh-iop", "--date", admitted)
+
+    def open_patient(self, mrn):
+        """Searches for mrn on the caseload and opens the record."""
+        p = self.pane
+        p.keys("/", *mrn)
+        p.wait_for("search: " + mrn)
+        p.keys("Enter", "Enter")
+        p.wait_for("Date of birth")
+
     def test_moves_searches_opens_and_quits_cleanly(self):
         p = self.pane
         p.keys("j", "j", "k")
@@ -167,13 +184,7 @@ class TmuxSmoke(unittest.TestCase):
         p.until(lambda sc: "Date of birth" in sc)
 
     def test_plan_edit_from_the_command_line_hands_the_terminal_to_the_editor(self):
-        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
-        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "PE-1", "--name",
-                        "Pia Eklund", "--dob", "1985-07-08"], check=True, capture_output=True,
-                       env=env)
-        subprocess.run([CAIRN, "--db", self.db, "patient", "admit", "PE-1", "--program",
-                        "virtual-mh-iop", "--date", "2026-11-02"], check=True,
-                       capture_output=True, env=env)
+        self.admit("PE-1", "Pia Eklund", "2026-11-02")
         editor = os.path.join(self.dir, "editor.sh")
         with open(editor, "w") as f:
             # Shows a marker on the terminal (so the test sees the editor has
@@ -186,10 +197,7 @@ class TmuxSmoke(unittest.TestCase):
                          env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
         p = self.pane
         p.wait_for("caseload (in care)")
-        p.keys("/", *"PE-1")
-        p.wait_for("search: PE-1")
-        p.keys("Enter", "Enter")
-        p.wait_for("Date of birth")
+        self.open_patient("PE-1")
         p.keys(":", *"plan edit PE-1", "Enter")
         p.until(lambda sc: "saved revision 1" in sc)
         p.keys("Tab")
@@ -200,18 +208,9 @@ class TmuxSmoke(unittest.TestCase):
                 and "988" in sc)
 
     def test_forms_show_errors_by_the_field_keep_drafts_and_save(self):
-        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
-        for args in (["patient", "add", "--mrn", "FM-1", "--name", "Fiona Marsh", "--dob",
-                      "1979-03-04"],
-                     ["patient", "admit", "FM-1", "--program", "virtual-mh-iop", "--date",
-                      "2026-11-09"]):
-            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
-                           env=env)
+        self.admit("FM-1", "Fiona Marsh")
         p = self.pane
-        p.keys("/", *"FM-1")
-        p.wait_for("search: FM-1")
-        p.keys("Enter", "Enter")
-        p.wait_for("Date of birth")
+        self.open_patient("FM-1")
         # An exposure attempt whose peak is below the rating after it.
         p.keys("a")
         p.wait_for("Log an exposure attempt")
@@ -242,25 +241,15 @@ class TmuxSmoke(unittest.TestCase):
         p.until(lambda sc: "PHQ-9 3, minimal" in sc)
 
     def test_adding_a_coping_strategy_keeps_the_text_when_a_colleague_saved_first(self):
-        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
-        for args in (["patient", "add", "--mrn", "PI-1", "--name", "Paz Iglesias", "--dob",
-                      "1983-01-02"],
-                     ["patient", "admit", "PI-1", "--program", "virtual-mh-iop", "--date",
-                      "2026-11-09"]):
-            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
-                           env=env)
+        self.admit("PI-1", "Paz Iglesias")
         p = self.pane
-        p.keys("/", *"PI-1")
-        p.wait_for("search: PI-1")
-        p.keys("Enter", "Enter")
-        p.wait_for("Date of birth")
+        self.open_patient("PI-1")
         p.keys("i")
         p.wait_for("Add to a plan")
         p.keys("Down", "Down", *"Box breathing")
         p.wait_for("Box breathing")
         # A colleague saves the plan while the form is open.
-        subprocess.run([CAIRN, "--db", self.db, "plan", "set", "PI-1", "triggers", "--add",
-                        "Loud parties"], check=True, capture_output=True, env=env)
+        self.cairn("plan", "set", "PI-1", "triggers", "--add", "Loud parties")
         p.keys("Down", "Enter")
         screen = p.until(lambda sc: "the plan changed since you opened this form" in sc)
         self.assertIn("Box breathing", screen)
@@ -271,21 +260,15 @@ class TmuxSmoke(unittest.TestCase):
         self.assertIn("Loud parties", screen)  # the colleague's change is kept too
 
     def test_a_record_edit_after_a_colleagues_save_is_shown_and_kept(self):
-        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
-        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "RE-1", "--name",
-                        "Rui Esteves", "--dob", "1975-06-07", "--phone", "555 0100"],
-                       check=True, capture_output=True, env=env)
+        self.cairn("patient", "add", "--mrn", "RE-1", "--name", "Rui Esteves", "--dob",
+                   "1975-06-07", "--phone", "555 0100")
         p = self.pane
-        p.keys("/", *"RE-1")
-        p.wait_for("search: RE-1")
-        p.keys("Enter", "Enter")
-        p.wait_for("Date of birth")
+        self.open_patient("RE-1")
         p.keys("E")
         p.wait_for("Edit the record")
         p.keys("Down", "Down", "C-u", *"555 0199")
         p.wait_for("555 0199")
-        subprocess.run([CAIRN, "--db", self.db, "patient", "edit", "RE-1", "--pronouns",
-                        "he/him"], check=True, capture_output=True, env=env)
+        self.cairn("patient", "edit", "RE-1", "--pronouns", "he/him")
         p.keys("Down", "Down", "Down", "Enter")
         screen = p.until(lambda sc: "changed by someone else since you opened this form" in sc)
         self.assertIn("555 0199", screen)  # the edit is kept
@@ -299,13 +282,7 @@ class TmuxSmoke(unittest.TestCase):
         self.assertEqual(row, ("555 0199", "he/him", 3))
 
     def test_tracking_tabs_show_attendance_ladder_attempts_and_measure_bands(self):
-        env = dict(os.environ, CAIRN_TODAY="2026-11-23")
-        subprocess.run([CAIRN, "--db", self.db, "patient", "add", "--mrn", "TR-1", "--name",
-                        "Tomasz Rybak", "--dob", "1988-05-06"], check=True, capture_output=True,
-                       env=env)
-        subprocess.run([CAIRN, "--db", self.db, "patient", "admit", "TR-1", "--program",
-                        "virtual-mh-iop", "--date", "2026-11-02"], check=True,
-                       capture_output=True, env=env)
+        self.admit("TR-1", "Tomasz Rybak", "2026-11-02")
         for args in (["session", "log", "TR-1", "--minutes", "180", "--date", "2026-11-17"],
                      ["ladder", "attempt", "TR-1", "1", "1", "--before", "40", "--peak", "70",
                       "--after", "30", "--date", "2026-11-18"],
@@ -313,8 +290,7 @@ class TmuxSmoke(unittest.TestCase):
                       "2026-11-10"],
                      ["measure", "add", "TR-1", "phq9", "1,1,0,1,0,0,1,0,0", "--date",
                       "2026-11-17"]):
-            subprocess.run([CAIRN, "--db", self.db] + args, check=True, capture_output=True,
-                           env=env)
+            self.cairn(*args)
         p = self.pane
         p.keys("/", *"TR-1")
         p.wait_for("search: TR-1")
