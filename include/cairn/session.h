@@ -114,6 +114,23 @@ enum cairn_status cairn_session_log(struct cairn_store *store, struct cairn_sess
                                     const struct cairn_roster_entry *roster, size_t n,
                                     struct cairn_error *err);
 
+/* What cairn_attendance_mark() did. */
+enum cairn_mark_result {
+    CAIRN_MARK_UNCHANGED, /* the line already said so */
+    CAIRN_MARK_CHANGED,   /* the line was corrected */
+    CAIRN_MARK_ADDED,     /* the patient was not on the roster and now is */
+};
+
+/* Corrects patient e->mrn's line on session `session_id` to e->status
+ * (and e->minutes_attended when late), or adds the patient to the roster
+ * when missing (with every check cairn_session_log() makes). With
+ * if_version > 0 the line must still be at that version
+ * (CAIRN_ERR_CONFLICT otherwise, and the refusal is audited). One
+ * transaction, audited; *result says what happened. */
+enum cairn_status cairn_attendance_mark(struct cairn_store *store, int64_t session_id,
+                                        const struct cairn_roster_entry *e, int64_t if_version,
+                                        enum cairn_mark_result *result, struct cairn_error *err);
+
 /* One patient's attendance line with its session, for listing. */
 struct cairn_attendance_row {
     struct cairn_session session;

@@ -151,6 +151,7 @@ int cli_ladder_move_step(struct cli_ctx *ctx);
 int cli_ladder_edit_step(struct cli_ctx *ctx);
 int cli_ladder_attempt(struct cli_ctx *ctx);
 int cli_session_log(struct cli_ctx *ctx);
+int cli_session_mark(struct cli_ctx *ctx);
 int cli_session_list(struct cli_ctx *ctx);
 int cli_session_weeks(struct cli_ctx *ctx);
 int cli_session_import(struct cli_ctx *ctx);

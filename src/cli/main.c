@@ -152,6 +152,16 @@ static const struct cli_opt session_log_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt session_mark_opts[] = {
+    {"status", "STATUS", "attended, late, absent or excused (required)", NULL},
+    {"minutes-attended", "N", "with late: the minutes attended", NULL},
+    {"if-version", "N",
+     "refuse (exit 4) unless the line is still at version N (session list --format json shows "
+     "it)",
+     NULL},
+    END_OPTS,
+};
+
 static const struct cli_opt session_list_opts[] = {
     {"week", "WEEK", "only this ISO week (2026-W47)", NULL},
     FORMAT_OPT,
@@ -418,6 +428,11 @@ static const struct cli_cmd commands[] = {
      "same patient twice on one session (same date, start, type and title) is refused. Nothing "
      "is written unless every patient on the roster is accepted.",
      session_log_opts, CLI_DB_OPEN, cli_session_log},
+    {"session", "mark", "SESSION MRN", 2, 2, "correct a patient's attendance on a session",
+     "Sets the patient's line on session SESSION (its number in `cairn session list`) to "
+     "--status; a patient missing from the roster is added, with every check `session log` "
+     "makes. The correction is audited.",
+     session_mark_opts, CLI_DB_OPEN, cli_session_mark},
     {"session", "list", "MRN", 1, 1, "list a patient's attendance (the read is audited)", NULL,
      session_list_opts, CLI_DB_OPEN, cli_session_list},
     {"session", "weeks", "MRN", 1, 1,

@@ -152,6 +152,45 @@ out:
     return rc;
 }
 
+int cli_session_mark(struct cli_ctx *ctx)
+{
+    struct cairn_roster_entry e;
+    unsigned long long attended = 0, version = 0;
+    enum cairn_mark_result result;
+    char *end = NULL;
+    long long id = strtoll(ctx->args[0], &end, 10);
+    int rc;
+    if (!*ctx->args[0] || *end || id < 1)
+        return cli_usage_error(ctx,
+                               "SESSION is a session number (as session list shows), not "
+                               "'%.20s'",
+                               ctx->args[0]);
+    memset(&e, 0, sizeof e);
+    if (strlen(ctx->args[1]) > CAIRN_MRN_MAX)
+        return cli_usage_error(ctx, "an MRN is at most %d characters", CAIRN_MRN_MAX);
+    memcpy(e.mrn, ctx->args[1], strlen(ctx->args[1]) + 1);
+    const char *st = cli_opt(ctx, "status");
+    if (!st)
+        return cli_usage_error(ctx, "--status is required: attended, late, absent or excused");
+    if (cairn_attendance_parse(st, &e.status, &ctx->err) != CAIRN_OK)
+        return cli_fail(ctx, CAIRN_ERR_INVALID, NULL);
+    if ((rc = cli_uint(ctx, "minutes-attended", 1, CAIRN_SESSION_MINUTES_MAX, &attended)) ||
+        (rc = cli_uint(ctx, "if-version", 1, LLONG_MAX, &version)))
+        return rc;
+    if (attended && e.status != CAIRN_LATE)
+        return cli_usage_error(ctx, "--minutes-attended goes with --status late");
+    e.minutes_attended = attended ? (int)attended : -1;
+    enum cairn_status s =
+        cairn_attendance_mark(ctx->store, (int64_t)id, &e, (int64_t)version, &result, &ctx->err);
+    if (s != CAIRN_OK)
+        return cli_fail(ctx, s, NULL);
+    printf("session %lld, patient %s: %s\n", id, e.mrn,
+           result == CAIRN_MARK_ADDED     ? "added to the roster"
+           : result == CAIRN_MARK_CHANGED ? "corrected"
+                                          : "already so; nothing changed");
+    return 0;
+}
+
 /* The patient of the first argument, read with an audit row. */
 static int read_patient(struct cli_ctx *ctx, struct cairn_patient *p)
 {
@@ -195,15 +234,18 @@ static json_t *row_json(const struct cairn_attendance_row *r)
     json_object_set_new(o, "minutes_attended", json_integer(r->minutes_attended));
     json_object_set_new(o, "telehealth", json_boolean(r->session.telehealth));
     cli_json_set_text(o, "facilitator", r->session.facilitator);
+    json_object_set_new(o, "version", json_integer(r->version));
     return o;
 }
 
 static int list_row(const struct cairn_attendance_row *r, void *arg)
 {
-    char minutes[16], attended[16];
+    char id[24], minutes[16], attended[16];
+    snprintf(id, sizeof id, "%lld", (long long)r->session.id);
     snprintf(minutes, sizeof minutes, "%d", r->session.minutes);
     snprintf(attended, sizeof attended, "%d", r->minutes_attended);
-    const char *cells[] = {r->session.date,
+    const char *cells[] = {id,
+                           r->session.date,
                            r->session.start,
                            cairn_session_type_str(r->session.type),
                            r->session.title,
@@ -219,11 +261,11 @@ static int list_row(const struct cairn_attendance_row *r, void *arg)
 int cli_session_list(struct cli_ctx *ctx)
 {
     static const struct cli_col cols[] = {
-        {"DATE", CLI_COL_TEXT, 0},        {"START", CLI_COL_TEXT, 0},
-        {"TYPE", CLI_COL_TEXT, 0},        {"TITLE", CLI_COL_TEXT, 30},
-        {"MINUTES", CLI_COL_NUMBER, 0},   {"STATUS", CLI_COL_TEXT, 0},
-        {"ATTENDED", CLI_COL_NUMBER, 0},  {"TELEHEALTH", CLI_COL_TEXT, 0},
-        {"FACILITATOR", CLI_COL_TEXT, 0},
+        {"SESSION", CLI_COL_NUMBER, 0},  {"DATE", CLI_COL_TEXT, 0},
+        {"START", CLI_COL_TEXT, 0},      {"TYPE", CLI_COL_TEXT, 0},
+        {"TITLE", CLI_COL_TEXT, 30},     {"MINUTES", CLI_COL_NUMBER, 0},
+        {"STATUS", CLI_COL_TEXT, 0},     {"ATTENDED", CLI_COL_NUMBER, 0},
+        {"TELEHEALTH", CLI_COL_TEXT, 0}, {"FACILITATOR", CLI_COL_TEXT, 0},
     };
     struct cairn_patient p;
     int32_t from, to;

@@ -77,6 +77,34 @@ static enum cairn_status insert_session(struct cairn_store *s, struct cairn_sess
                        "date,start,type,title,minutes,telehealth,facilitator", "ok", err);
 }
 
+/* The minutes a line counts: the whole session when attended, those given
+ * when late (1 to the session's minutes - 1), none when absent or excused.
+ * `who` names the patient in messages. */
+static enum cairn_status line_minutes(const struct cairn_session *ses,
+                                      const struct cairn_roster_entry *e, const char *who,
+                                      int *minutes, struct cairn_error *err)
+{
+    *minutes = 0;
+    switch (e->status) {
+    case CAIRN_ATTENDED:
+        *minutes = ses->minutes;
+        return CAIRN_OK;
+    case CAIRN_LATE:
+        if (e->minutes_attended < 1 || e->minutes_attended >= ses->minutes)
+            return cairn_error_field(err, CAIRN_ERR_INVALID, "minutes_attended",
+                                     "%s was late: give the minutes attended, 1 to %d (the "
+                                     "session ran %d)",
+                                     who, ses->minutes - 1, ses->minutes);
+        *minutes = e->minutes_attended;
+        return CAIRN_OK;
+    case CAIRN_ABSENT:
+    case CAIRN_EXCUSED:
+        return CAIRN_OK;
+    default:
+        return cairn_error_field(err, CAIRN_ERR_INVALID, "status", "unknown attendance status");
+    }
+}
+
 /* Inside a transaction: adds one patient's line to session *ses after the
  * checks cairn_session_log() lists. Errors name the field at fault
  * ("mrn", "status", "minutes_attended"). */
@@ -143,24 +171,8 @@ static enum cairn_status add_line(struct cairn_store *s, const struct cairn_sess
             return store_fail(s, src, "checking the roster", err);
     }
     int minutes = 0;
-    switch (e->status) {
-    case CAIRN_ATTENDED:
-        minutes = ses->minutes;
-        break;
-    case CAIRN_LATE:
-        if (e->minutes_attended < 1 || e->minutes_attended >= ses->minutes)
-            return cairn_error_field(err, CAIRN_ERR_INVALID, "minutes_attended",
-                                     "%s was late: give the minutes attended, 1 to %d (the "
-                                     "session ran %d)",
-                                     who, ses->minutes - 1, ses->minutes);
-        minutes = e->minutes_attended;
-        break;
-    case CAIRN_ABSENT:
-    case CAIRN_EXCUSED:
-        break;
-    default:
-        return cairn_error_field(err, CAIRN_ERR_INVALID, "status", "unknown attendance status");
-    }
+    if ((rc = line_minutes(ses, e, who, &minutes, err)) != CAIRN_OK)
+        return rc;
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
     STORE_PREPARE(st, "INSERT INTO attendance (session_id, patient_id, date, status, "
@@ -206,6 +218,132 @@ enum cairn_status cairn_session_log(struct cairn_store *s, struct cairn_session 
         rc = add_line(s, ses, &roster[i], true, err);
 out:
     rc = store_tx_end(s, rc, err);
+    return rc;
+}
+
+/* Inside a transaction: session `id` into *ses. */
+static enum cairn_status load_session(struct cairn_store *s, int64_t id, struct cairn_session *ses,
+                                      struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT date, coalesce(start_time, ''), type, title, minutes, telehealth "
+                      "FROM session WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        memset(ses, 0, sizeof *ses);
+        ses->id = id;
+        store_col_text(st, 0, ses->date, sizeof ses->date);
+        store_col_text(st, 1, ses->start, sizeof ses->start);
+        cairn_session_type_parse((const char *)sqlite3_column_text(st, 2), &ses->type, NULL);
+        store_col_text(st, 3, ses->title, sizeof ses->title);
+        ses->minutes = sqlite3_column_int(st, 4);
+        ses->telehealth = sqlite3_column_int(st, 5) != 0;
+    }
+    sqlite3_reset(st);
+    if (src == SQLITE_DONE)
+        return cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "session", "no session %lld",
+                                 (long long)id);
+    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "reading a session", err);
+}
+
+enum cairn_status cairn_attendance_mark(struct cairn_store *s, int64_t session_id,
+                                        const struct cairn_roster_entry *e, int64_t if_version,
+                                        enum cairn_mark_result *result, struct cairn_error *err)
+{
+    struct cairn_session ses;
+    char who[CAIRN_MRN_MAX + 16];
+    int64_t line = 0, version = 0, patient = 0;
+    int minutes = 0;
+    char status[16] = "";
+    enum cairn_status rc = store_tx_begin(s, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    *result = CAIRN_MARK_UNCHANGED;
+    snprintf(who, sizeof who, "patient %s", e->mrn);
+    if ((rc = load_session(s, session_id, &ses, err)) != CAIRN_OK)
+        goto out;
+    {
+        sqlite3_stmt *st = store_stmt(s,
+                                      "SELECT a.id, a.version, a.status, a.minutes_attended, "
+                                      "p.id FROM patient p LEFT JOIN attendance a "
+                                      "ON a.patient_id = p.id AND a.session_id = ?2 "
+                                      "WHERE p.mrn = ?1",
+                                      err);
+        if (!st) {
+            rc = err ? err->status : CAIRN_ERR_DB;
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, e->mrn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, session_id);
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW) {
+            line = sqlite3_column_int64(st, 0);
+            version = sqlite3_column_int64(st, 1);
+            store_col_text(st, 2, status, sizeof status);
+            minutes = sqlite3_column_int(st, 3);
+            patient = sqlite3_column_int64(st, 4);
+        }
+        sqlite3_reset(st);
+        if (src == SQLITE_DONE) {
+            rc = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "mrn", "no patient with MRN %s",
+                                   e->mrn);
+            goto out;
+        }
+        if (src != SQLITE_ROW) {
+            rc = store_fail(s, src, "finding the attendance line", err);
+            goto out;
+        }
+    }
+    if (!line) {
+        /* Not on the roster yet: added with every check a roster makes. */
+        if (if_version > 0) {
+            rc = cairn_error_set(err, CAIRN_ERR_CONFLICT,
+                                 "%s is not on session %lld's roster (anymore?); nothing "
+                                 "was saved",
+                                 who, (long long)session_id);
+            goto out;
+        }
+        if ((rc = add_line(s, &ses, e, true, err)) == CAIRN_OK)
+            *result = CAIRN_MARK_ADDED;
+        goto out;
+    }
+    if (if_version > 0 && version != if_version) {
+        rc = cairn_error_set(err, CAIRN_ERR_CONFLICT,
+                             "%s's line on session %lld was changed by someone else since you "
+                             "read it (version %lld, now %lld); nothing was saved",
+                             who, (long long)session_id, (long long)if_version, (long long)version);
+        goto out;
+    }
+    int next = 0;
+    if ((rc = line_minutes(&ses, e, who, &next, err)) != CAIRN_OK)
+        goto out;
+    if (!strcmp(status, cairn_attendance_str(e->status)) && next == minutes)
+        goto out; /* already so: nothing to write */
+    char now[CAIRN_TIMESTAMP_LEN + 1];
+    cairn_timestamp_now(now);
+    {
+        sqlite3_stmt *st = store_stmt(s,
+                                      "UPDATE attendance SET status = ?2, minutes_attended = ?3, "
+                                      "updated_at = ?4, version = version + 1 WHERE id = ?1",
+                                      err);
+        if (!st) {
+            rc = err ? err->status : CAIRN_ERR_DB;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, line);
+        sqlite3_bind_text(st, 2, cairn_attendance_str(e->status), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, next);
+        sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+        if ((rc = store_step_done(s, st, "correcting attendance", err)) != CAIRN_OK)
+            goto out;
+    }
+    if ((rc = store_audit(s, "update", "attendance", line, patient, "status,minutes_attended", "ok",
+                          err)) == CAIRN_OK)
+        *result = CAIRN_MARK_CHANGED;
+out:
+    rc = store_tx_end(s, rc, err);
+    if (rc == CAIRN_ERR_CONFLICT && line)
+        store_audit_refusal(s, "update", "attendance", line, patient, "conflict");
     return rc;
 }
 

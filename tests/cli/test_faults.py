@@ -96,6 +96,7 @@ class Faults(CairnTestCase):
             ("session", "log", "--group", "DBT skills", "--minutes", "180", "--date",
              "2026-11-20", "--present", "F4"),
             ("session", "import", self.attendance),
+            ("session", "mark", "1", "F4", "--status", "late", "--minutes-attended", "90"),
             ("measure", "add", "F4", "phq9", "1,2,0,1,3,0,1,0,0", "--date", "2026-11-20"),
             ("plan", "set", "F4", "coping", "--add", "Call my sponsor"),
             ("plan", "set", "F4", "social_goals", "--add", "Call a friend"),

@@ -53,6 +53,27 @@ class TrackingTest(CairnTestCase):
         text = self.ok("session", "weeks", "T-07", "--week", "2026-W48").out
         self.assertIn("so far", text)
 
+    def test_an_attendance_line_is_corrected_and_audited(self):
+        out = self.ok("session", "log", "--group", "DBT skills", "--date", "2026-11-20",
+                      "--minutes", "180", "--present", "T-00", "--absent", "T-01").out
+        session = out.split()[2]
+        line = json.loads(self.ok("session", "list", "T-01", "--format", "json").out)[0]
+        self.assertEqual((line["status"], line["version"]), ("absent", 1))
+        self.assertEqual(self.ok("session", "mark", session, "T-01", "--status", "late",
+                                 "--minutes-attended", "120", "--if-version", "1").out,
+                         "session %s, patient T-01: corrected\n" % session)
+        line = json.loads(self.ok("session", "list", "T-01", "--format", "json").out)[0]
+        self.assertEqual((line["status"], line["minutes_attended"], line["version"]),
+                         ("late", 120, 2))
+        res = self.run_cairn("session", "mark", session, "T-01", "--status", "excused",
+                             "--if-version", "1")
+        self.assert_error(res, 4, r"changed by someone else")
+        self.assertIn("added to the roster",
+                      self.ok("session", "mark", session, "T-02", "--status", "attended").out)
+        self.assertEqual(self.query("SELECT count(*) FROM attendance")[0][0], 3)
+        res = self.run_cairn("session", "mark", "99999", "T-02", "--status", "attended")
+        self.assert_error(res, 1, r"no session 99999")
+
     def test_a_bad_roster_writes_nothing(self):
         res = self.run_cairn("session", "log", "--group", "DBT skills", "--date", "2026-11-20",
                              "--minutes", "180", "--present", "T-00,T-01,NOPE")

@@ -80,6 +80,9 @@ class Valgrind(CairnTestCase):
             f.write('date,mrn,type,minutes,status,title\n%s,V1,skills,90,attended,"A, B"\n'
                     '%s,V1,skills,90,sick,"A, B"\n' % (TODAY, TODAY))
         self.expect(3, "session", "import", csv_path)
+        self.expect(0, "session", "mark", "1", "V1", "--status", "late", "--minutes-attended",
+                    "30")
+        self.expect(4, "session", "mark", "1", "V1", "--status", "absent", "--if-version", "1")
         self.expect(0, "session", "list", "V1", "--format", "csv")
         self.expect(0, "session", "weeks", "V1", "--format", "json")
         self.expect(0, "measure", "add", "V1", "phq9", "1,2,0,1,3,0,1,0,1")

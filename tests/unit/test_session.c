@@ -338,6 +338,49 @@ static void test_csv_import_is_all_or_nothing_and_names_the_line(void **state)
     assert_null(strstr(err.message, "room"));
 }
 
+static void test_a_line_is_corrected_or_added_with_its_version_checked(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_error err;
+    enum cairn_mark_result result;
+    admit_ten(s);
+    struct cairn_session ses = group("2026-11-20");
+    struct cairn_roster_entry roster[2] = {entry("R-1", CAIRN_ABSENT, -1),
+                                           entry("R-2", CAIRN_ATTENDED, -1)};
+    assert_int_equal(cairn_session_log(s, &ses, roster, 2, &err), CAIRN_OK);
+    int64_t audits = unit_audit_count(s);
+    /* Marked absent by mistake: came, but late. */
+    struct cairn_roster_entry fix = entry("R-1", CAIRN_LATE, 150);
+    assert_int_equal(cairn_attendance_mark(s, ses.id, &fix, 1, &result, &err), CAIRN_OK);
+    assert_int_equal(result, CAIRN_MARK_CHANGED);
+    assert_int_equal(unit_query_int(s, "SELECT minutes_attended FROM attendance a JOIN patient p "
+                                       "ON p.id = a.patient_id WHERE p.mrn = 'R-1'"),
+                     150);
+    assert_int_equal(unit_audit_count(s), audits + 1);
+    /* The same again changes nothing and writes nothing. */
+    assert_int_equal(cairn_attendance_mark(s, ses.id, &fix, 0, &result, &err), CAIRN_OK);
+    assert_int_equal(result, CAIRN_MARK_UNCHANGED);
+    assert_int_equal(unit_audit_count(s), audits + 1);
+    /* From the version read before the correction: refused, audited. */
+    struct cairn_roster_entry stale = entry("R-1", CAIRN_EXCUSED, -1);
+    assert_int_equal(cairn_attendance_mark(s, ses.id, &stale, 1, &result, &err),
+                     CAIRN_ERR_CONFLICT);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE entity = 'attendance' "
+                                       "AND outcome = 'conflict'"),
+                     1);
+    /* Late needs the minutes, as on a roster. */
+    struct cairn_roster_entry late = entry("R-2", CAIRN_LATE, -1);
+    assert_int_equal(cairn_attendance_mark(s, ses.id, &late, 0, &result, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "minutes_attended");
+    /* Forgotten on the roster: added, with the roster's checks. */
+    struct cairn_roster_entry added = entry("R-3", CAIRN_ATTENDED, -1);
+    assert_int_equal(cairn_attendance_mark(s, ses.id, &added, 0, &result, &err), CAIRN_OK);
+    assert_int_equal(result, CAIRN_MARK_ADDED);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM attendance"), 3);
+    assert_int_equal(cairn_attendance_mark(s, 9999, &added, 0, &result, &err), CAIRN_ERR_NOT_FOUND);
+    assert_string_equal(err.pointer, "session");
+}
+
 static void test_caseload_summary_has_trend_week_and_hours(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -389,6 +432,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_bad_roster_line_writes_nothing, unit_setup_memory,
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_csv_import_is_all_or_nothing_and_names_the_line,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_a_line_is_corrected_or_added_with_its_version_checked,
                                         unit_setup_memory, unit_teardown),
         cmocka_unit_test_setup_teardown(test_caseload_summary_has_trend_week_and_hours,
                                         unit_setup_memory, unit_teardown),
