@@ -193,6 +193,17 @@ struct cairn_measure {
 enum cairn_status cairn_measure_add(struct cairn_store *store, struct cairn_measure *m,
                                     struct cairn_error *err);
 
+/* Corrects measure m->id, which must be of instrument m->instrument (a
+ * mistyped id is refused, not used): new item answers m->answers
+ * (m->nanswers) and, when m->date is not "", a new date. Rescored and stored with its band and
+ * flags in one transaction, audited with the fields that changed. With if_version > 0 the measure
+ * must still be at that version (CAIRN_ERR_CONFLICT otherwise; the refusal is audited). The same
+ * answers and date again set *unchanged and write nothing. On success m->score and m->version are
+ * the stored ones. */
+enum cairn_status cairn_measure_correct(struct cairn_store *store, struct cairn_measure *m,
+                                        int64_t if_version, bool *unchanged,
+                                        struct cairn_error *err);
+
 /* One row of a patient's measure history. */
 struct cairn_measure_entry {
     struct cairn_measure m;

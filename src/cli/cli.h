@@ -141,6 +141,7 @@ int cli_patient_resume(struct cli_ctx *ctx);
 int cli_patient_discharge(struct cli_ctx *ctx);
 int cli_patient_alumni(struct cli_ctx *ctx);
 int cli_measure_add(struct cli_ctx *ctx);
+int cli_measure_correct(struct cli_ctx *ctx);
 int cli_measure_list(struct cli_ctx *ctx);
 int cli_measure_instruments(struct cli_ctx *ctx);
 int cli_audit_run(struct cli_ctx *ctx);

@@ -266,6 +266,15 @@ static const struct cli_opt measure_add_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt measure_correct_opts[] = {
+    {"date", "DATE", "a corrected date (default: keep the stored one; not in the future)", "date"},
+    {"if-version", "N",
+     "refuse (exit 4) unless the measure is still at version N (measure list --format json "
+     "shows it)",
+     NULL},
+    END_OPTS,
+};
+
 static const struct cli_opt measure_list_opts[] = {
     {"instrument", "CODE", "only this instrument: phq9, gad7, cssrs_screen, craving or mood",
      "instrument"},
@@ -458,6 +467,12 @@ static const struct cli_cmd commands[] = {
      "urgent flag (PHQ-9 item 9 above 0, C-SSRS high risk) is printed on stderr and the "
      "measure is still saved (exit 0). `cairn measure instruments` lists the items.",
      measure_add_opts, CLI_DB_OPEN, cli_measure_add},
+    {"measure", "correct", "MEASURE INSTRUMENT ANSWERS", 3, 3,
+     "correct a measure entered wrongly (rescored, audited)",
+     "MEASURE is the ID `cairn measure list` shows; INSTRUMENT must be the measure's own (a "
+     "mistyped ID is refused, not used). The answers are rescored; band, flags and change "
+     "labels follow. The same answers and date again change nothing.",
+     measure_correct_opts, CLI_DB_OPEN, cli_measure_correct},
     {"measure", "list", "MRN", 1, 1, "list a patient's measures with change labels (audited read)",
      "Oldest first. Each score shows its band, its change from the patient's first score on "
      "that instrument (the baseline) and from the previous one, and the change labels "

@@ -1,4 +1,5 @@
 /* cairn measure add|list|instruments */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -255,18 +256,54 @@ static int list_row(const struct cairn_measure_entry *e, void *vctx)
     }
     /* The change columns are signed numbers, "baseline" or "-": never a
      * formula, so CSV leaves them unguarded (CLI_COL_NUMBER). */
-    const char *cells[] = {m->date, def->code, total, band, vs_base, vs_prev, labels};
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)m->id);
+    const char *cells[] = {id, m->date, def->code, total, band, vs_base, vs_prev, labels};
     cli_list_row(ls->list, cells, o);
+    return 0;
+}
+
+int cli_measure_correct(struct cli_ctx *ctx)
+{
+    struct cairn_measure m;
+    const struct cairn_instrument_def *def;
+    unsigned long long version = 0;
+    bool unchanged = false;
+    char *end = NULL;
+    int rc;
+    memset(&m, 0, sizeof m);
+    long long id = strtoll(ctx->args[0], &end, 10);
+    if (!*ctx->args[0] || *end || id < 1)
+        return cli_usage_error(ctx, "MEASURE is a measure number (the ID `measure list` shows)");
+    m.id = id;
+    enum cairn_status st = cairn_instrument_parse(ctx->args[1], &m.instrument, &ctx->err);
+    if (st != CAIRN_OK || !(def = cairn_instrument_get(m.instrument)))
+        return cli_fail(ctx, CAIRN_ERR_INVALID, NULL);
+    if ((rc = cli_date(ctx, "date", m.date)) ||
+        (rc = cli_uint(ctx, "if-version", 1, LLONG_MAX, &version)))
+        return rc;
+    if ((st = cairn_measure_parse_answers(def, ctx->args[2], m.answers, &m.nanswers, &ctx->err)) !=
+            CAIRN_OK ||
+        (st = cairn_measure_correct(ctx->store, &m, (long long)version, &unchanged, &ctx->err)) !=
+            CAIRN_OK)
+        return cli_fail(ctx, st, NULL);
+    if (unchanged) {
+        printf("measure %lld already says so; nothing changed\n", id);
+        return 0;
+    }
+    print_flags(&m.score);
+    printf("corrected measure %lld (%s on %s): total %d%s%s, version %lld\n", id, def->code, m.date,
+           m.score.total, *m.score.band ? ", " : "", m.score.band, (long long)m.version);
     return 0;
 }
 
 int cli_measure_list(struct cli_ctx *ctx)
 {
     static const struct cli_col cols[] = {
-        {"DATE", CLI_COL_TEXT, 0},          {"INSTRUMENT", CLI_COL_TEXT, 0},
-        {"TOTAL", CLI_COL_NUMBER, 0},       {"BAND", CLI_COL_TEXT, 0},
-        {"VS BASELINE", CLI_COL_NUMBER, 0}, {"VS PREVIOUS", CLI_COL_NUMBER, 0},
-        {"LABELS", CLI_COL_TEXT, 0},
+        {"ID", CLI_COL_NUMBER, 0},          {"DATE", CLI_COL_TEXT, 0},
+        {"INSTRUMENT", CLI_COL_TEXT, 0},    {"TOTAL", CLI_COL_NUMBER, 0},
+        {"BAND", CLI_COL_TEXT, 0},          {"VS BASELINE", CLI_COL_NUMBER, 0},
+        {"VS PREVIOUS", CLI_COL_NUMBER, 0}, {"LABELS", CLI_COL_TEXT, 0},
     };
     enum cairn_instrument instrument = CAIRN_INSTRUMENT_PHQ9;
     const char *only = cli_opt(ctx, "instrument");
@@ -276,7 +313,8 @@ int cli_measure_list(struct cli_ctx *ctx)
         return cli_fail(ctx, st, NULL);
     if ((st = cairn_patient_find(ctx->store, ctx->args[0], &p, &ctx->err)) != CAIRN_OK)
         return cli_fail(ctx, st, ctx->args[0]);
-    struct list_state ls = {cli_list_begin(ctx->format, cols, 7), ctx->format == CLI_FORMAT_JSON};
+    struct list_state ls = {cli_list_begin(ctx->format, cols, (int)(sizeof cols / sizeof cols[0])),
+                            ctx->format == CLI_FORMAT_JSON};
     if (!ls.list)
         return CLI_EXIT_FAILED;
     st = cairn_measure_list(ctx->store, p.id, only != NULL, instrument, list_row, &ls, &ctx->err);

@@ -50,13 +50,11 @@ static void flags_text(unsigned flags, char *out, size_t size)
     }
 }
 
-enum cairn_status cairn_measure_add(struct cairn_store *s, struct cairn_measure *m,
-                                    struct cairn_error *err)
+/* Scores m->answers by `def` and checks m->date (a real date, not after
+ * the store's today); pads a C-SSRS screen's follow-up slot. */
+static enum cairn_status score(struct cairn_store *s, const struct cairn_instrument_def *def,
+                               struct cairn_measure *m, struct cairn_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO measure (patient_id, instrument, date, answers, total, band, flags, "
-        "entered_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
-    const struct cairn_instrument_def *def = cairn_instrument_get(m->instrument);
     enum cairn_status rc;
     int32_t day;
     if (!def)
@@ -79,6 +77,19 @@ enum cairn_status cairn_measure_add(struct cairn_store *s, struct cairn_measure 
     /* The C-SSRS screen always stores its follow-up slot. */
     while (m->nanswers < def->nanswers && def->yes_no)
         m->answers[m->nanswers++] = CAIRN_ANSWER_SKIPPED;
+    return CAIRN_OK;
+}
+
+enum cairn_status cairn_measure_add(struct cairn_store *s, struct cairn_measure *m,
+                                    struct cairn_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO measure (patient_id, instrument, date, answers, total, band, flags, "
+        "entered_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+    const struct cairn_instrument_def *def = cairn_instrument_get(m->instrument);
+    enum cairn_status rc = score(s, def, m, err);
+    if (rc != CAIRN_OK)
+        return rc;
 
     if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
         return rc;
@@ -269,4 +280,104 @@ enum cairn_status cairn_measure_recent(struct cairn_store *s, int64_t patient_id
         totals[j] = t;
     }
     return CAIRN_OK;
+}
+
+enum cairn_status cairn_measure_correct(struct cairn_store *s, struct cairn_measure *m,
+                                        int64_t if_version, bool *unchanged,
+                                        struct cairn_error *err)
+{
+    char answers[64], flags[64], old_answers[64] = "", old_date[CAIRN_DATE_LEN + 1] = "";
+    int64_t version = 0;
+    enum cairn_instrument stored = m->instrument;
+    *unchanged = false;
+    enum cairn_status rc = store_tx_begin(s, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    {
+        sqlite3_stmt *st = store_stmt(s,
+                                      "SELECT patient_id, instrument, answers, date, version "
+                                      "FROM measure WHERE id = ?1",
+                                      err);
+        if (!st) {
+            rc = err ? err->status : CAIRN_ERR_DB;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, m->id);
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW) {
+            m->patient_id = sqlite3_column_int64(st, 0);
+            cairn_instrument_parse((const char *)sqlite3_column_text(st, 1), &stored, NULL);
+            store_col_text(st, 2, old_answers, sizeof old_answers);
+            store_col_text(st, 3, old_date, sizeof old_date);
+            version = sqlite3_column_int64(st, 4);
+        }
+        sqlite3_reset(st);
+        if (src == SQLITE_DONE) {
+            rc = cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "measure", "no measure %lld",
+                                   (long long)m->id);
+            goto out;
+        }
+        if (src != SQLITE_ROW) {
+            rc = store_fail(s, src, "reading the measure", err);
+            goto out;
+        }
+    }
+    if (stored != m->instrument) {
+        /* A mistyped id is caught, not used to overwrite another score. */
+        rc = cairn_error_field(err, CAIRN_ERR_INVALID, "measure", "measure %lld is a %s, not a %s",
+                               (long long)m->id, cairn_instrument_str(stored),
+                               cairn_instrument_str(m->instrument));
+        goto out;
+    }
+    if (if_version > 0 && version != if_version) {
+        rc = cairn_error_set(err, CAIRN_ERR_CONFLICT,
+                             "measure %lld was changed by someone else since you read it "
+                             "(version %lld, now %lld); nothing was saved",
+                             (long long)m->id, (long long)if_version, (long long)version);
+        goto out;
+    }
+    if (!m->date[0])
+        memcpy(m->date, old_date, sizeof m->date);
+    if ((rc = score(s, cairn_instrument_get(m->instrument), m, err)) != CAIRN_OK)
+        goto out;
+    answers_text(m->answers, m->nanswers, answers, sizeof answers);
+    flags_text(m->score.flags, flags, sizeof flags);
+    if (!strcmp(answers, old_answers) && !strcmp(m->date, old_date)) {
+        *unchanged = true;
+        m->version = version;
+        goto out;
+    }
+    char now[CAIRN_TIMESTAMP_LEN + 1], fields[64];
+    cairn_timestamp_now(now);
+    snprintf(fields, sizeof fields, "%s%s%s",
+             strcmp(answers, old_answers) ? "answers,total,band,flags" : "",
+             strcmp(answers, old_answers) && strcmp(m->date, old_date) ? "," : "",
+             strcmp(m->date, old_date) ? "date" : "");
+    {
+        sqlite3_stmt *st = store_stmt(s,
+                                      "UPDATE measure SET answers = ?2, total = ?3, band = ?4, "
+                                      "flags = ?5, date = ?6, updated_at = ?7, "
+                                      "version = version + 1 WHERE id = ?1",
+                                      err);
+        if (!st) {
+            rc = err ? err->status : CAIRN_ERR_DB;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, m->id);
+        sqlite3_bind_text(st, 2, answers, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, m->score.total);
+        sqlite3_bind_text(st, 4, m->score.band, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, flags, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, m->date, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+        if ((rc = store_step_done(s, st, "correcting the measure", err)) != CAIRN_OK)
+            goto out;
+    }
+    m->version = version + 1;
+    rc = store_audit(s, "update", "measure", m->id, m->patient_id, fields, "ok", err);
+out:
+    rc = store_tx_end(s, rc, err);
+    if (rc == CAIRN_ERR_CONFLICT)
+        store_audit_refusal(s, "update", "measure", m->id, m->patient_id, "conflict");
+    return rc;
 }

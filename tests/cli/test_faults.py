@@ -98,6 +98,7 @@ class Faults(CairnTestCase):
             ("session", "import", self.attendance),
             ("session", "mark", "1", "F4", "--status", "late", "--minutes-attended", "90"),
             ("measure", "add", "F4", "phq9", "1,2,0,1,3,0,1,0,0", "--date", "2026-11-20"),
+            ("measure", "correct", "1", "phq9", "1,2,0,1,3,0,1,1,0"),
             ("plan", "set", "F4", "coping", "--add", "Call my sponsor"),
             ("plan", "set", "F4", "social_goals", "--add", "Call a friend"),
             ("plan", "goal", "F4", "g1", "--week", "2026-W47", "--done", "1"),

@@ -49,6 +49,28 @@ class MeasureTest(CairnTestCase):
     def list_json(self, *args):
         return json.loads(self.ok("measure", "list", MRN, "--format", "json", *args).out)
 
+    # --- corrections -----------------------------------------------------------
+
+    def test_a_wrong_entry_is_corrected_and_the_labels_follow(self):
+        self.ok("measure", "add", MRN, "phq9", "3,3,2,2,2,2,2,1,0", "--date", "2026-10-01")
+        self.ok("measure", "add", MRN, "phq9", "3,3,2,2,2,2,2,1,0", "--date", "2026-10-08")
+        second = self.list_json()[1]
+        self.assertEqual((second["total"], second["version"]), (17, 1))
+        out = self.ok("measure", "correct", str(second["id"]), "phq9", "1,1,0,1,1,0,0,0,0",
+                      "--if-version", "1").out
+        self.assertEqual(out, "corrected measure %d (phq9 on 2026-10-08): total 4, minimal, "
+                              "version 2\n" % second["id"])
+        second = self.list_json()[1]
+        self.assertEqual([label["label"] for label in second["labels"]],
+                         ["reliable improvement", "response", "remission"])
+        res = self.run_cairn("measure", "correct", str(second["id"]), "phq9",
+                             "1,1,0,1,1,0,0,0,1", "--if-version", "1")
+        self.assert_error(res, 4, r"changed by someone else")
+        res = self.run_cairn("measure", "correct", str(second["id"]), "gad7", "1,1,0,1,1,0,0")
+        self.assert_error(res, 3, r"is a phq9, not a gad7")
+        self.assertEqual(self.query("SELECT count(*) FROM audit WHERE entity = 'measure' "
+                                    "AND action = 'update'")[0][0], 2)  # the fix, the refusal
+
     # --- entry and urgent flags ---------------------------------------------
 
     def test_phq9_item9_prints_the_urgent_flag_and_still_saves(self):
@@ -143,16 +165,16 @@ class MeasureTest(CairnTestCase):
     def test_list_text_and_csv_show_change_and_labels(self):
         self.add_course()
         out = self.ok("measure", "list", MRN, "--instrument", "phq9").out.splitlines()
-        self.assertEqual(out[0].split(), ["DATE", "INSTRUMENT", "TOTAL", "BAND", "VS",
+        self.assertEqual(out[0].split(), ["ID", "DATE", "INSTRUMENT", "TOTAL", "BAND", "VS",
                                           "BASELINE", "VS", "PREVIOUS", "LABELS"])
         self.assertIn("baseline", out[1])
-        self.assertRegex(out[3], r"^2026-11-12  phq9 +3 +minimal \(rule phq9_severity: total "
+        self.assertRegex(out[3], r"^\d+ +2026-11-12  phq9 +3 +minimal \(rule phq9_severity: total "
                                  r"0–4\) +-15 +-9 +reliable improvement")
         rows = list(csv.reader(io.StringIO(self.ok("measure", "list", MRN, "--format",
                                                    "csv").out)))
-        self.assertEqual(rows[0], ["DATE", "INSTRUMENT", "TOTAL", "BAND", "VS BASELINE",
+        self.assertEqual(rows[0], ["ID", "DATE", "INSTRUMENT", "TOTAL", "BAND", "VS BASELINE",
                                    "VS PREVIOUS", "LABELS"])
-        self.assertEqual(rows[3][4:6], ["-6", "-6"])  # numbers, not formulas: no guard
+        self.assertEqual(rows[3][5:7], ["-6", "-6"])  # numbers, not formulas: no guard
 
     def test_the_programs_reliable_change_threshold_is_used(self):
         con = sqlite3.connect(self.db)

@@ -88,6 +88,8 @@ class Valgrind(CairnTestCase):
         self.expect(0, "measure", "add", "V1", "phq9", "1,2,0,1,3,0,1,0,1")
         self.expect(0, "measure", "add", "V1", "cssrs_screen", "y,n,-,-,-,n")
         self.expect(3, "measure", "add", "V1", "gad7", "1,2,0")
+        self.expect(0, "measure", "correct", "1", "phq9", "1,2,0,1,3,0,1,0,0")
+        self.expect(3, "measure", "correct", "1", "gad7", "1,2,0,1,3,0,1")
         self.expect(0, "measure", "list", "V1", "--format", "json")
         self.expect(0, "measure", "instruments", db=False)
         self.expect(0, "plan", "set", "V1", "triggers", "--add", "Payday")

@@ -453,6 +453,49 @@ static void test_add_stores_score_and_flags_and_audits_field_names_only(void **s
     assert_string_equal(text, "1,1,0,0,1,0,-|high|cssrs_high_risk");
 }
 
+static void test_a_measure_is_corrected_rescored_and_audited(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    int64_t pid = unit_add_patient(s, "M104", "Eli Correct", NULL);
+    struct cairn_measure m, fix;
+    struct cairn_error err;
+    bool unchanged;
+    assert_int_equal(
+        add(s, pid, CAIRN_INSTRUMENT_PHQ9, "2026-11-20", "1,2,0,1,3,0,1,0,1", &m, &err), CAIRN_OK);
+    int64_t audits = unit_audit_count(s);
+    /* Item 9 was keyed on the wrong item: the flag goes, the band follows. */
+    memset(&fix, 0, sizeof fix);
+    fix.id = m.id;
+    fix.instrument = CAIRN_INSTRUMENT_PHQ9;
+    int answers[] = {1, 2, 0, 1, 3, 0, 1, 1, 0};
+    memcpy(fix.answers, answers, sizeof answers);
+    fix.nanswers = 9;
+    assert_int_equal(cairn_measure_correct(s, &fix, 1, &unchanged, &err), CAIRN_OK);
+    assert_false(unchanged);
+    assert_int_equal(fix.version, 2);
+    char text[256];
+    unit_query_text(s,
+                    "SELECT date || '|' || answers || '|' || total || '|' || band || '|' || "
+                    "flags || '|' || version FROM measure",
+                    text, sizeof text);
+    assert_string_equal(text, "2026-11-20|1,2,0,1,3,0,1,1,0|9|mild||2");
+    unit_query_text(s, "SELECT action || '|' || fields FROM audit ORDER BY id DESC LIMIT 1", text,
+                    sizeof text);
+    assert_string_equal(text, "update|answers,total,band,flags");
+    assert_int_equal(unit_audit_count(s), audits + 1);
+    /* The same again writes nothing; a stale version is refused and audited. */
+    assert_int_equal(cairn_measure_correct(s, &fix, 0, &unchanged, &err), CAIRN_OK);
+    assert_true(unchanged);
+    assert_int_equal(cairn_measure_correct(s, &fix, 1, &unchanged, &err), CAIRN_ERR_CONFLICT);
+    assert_int_equal(unit_audit_count(s), audits + 2);
+    /* A mistyped id of another instrument is refused, not overwritten. */
+    fix.instrument = CAIRN_INSTRUMENT_GAD7;
+    assert_int_equal(cairn_measure_correct(s, &fix, 0, &unchanged, &err), CAIRN_ERR_INVALID);
+    assert_non_null(strstr(err.message, "is a phq9, not a gad7"));
+    fix.id = 9999;
+    assert_int_equal(cairn_measure_correct(s, &fix, 0, &unchanged, &err), CAIRN_ERR_NOT_FOUND);
+}
+
 static void test_add_refuses_future_dates_bad_answers_and_unknown_patients(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -606,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_cssrs_triage_table),
         cmocka_unit_test(test_cssrs_branching_is_enforced),
         MEM(test_add_stores_score_and_flags_and_audits_field_names_only),
+        MEM(test_a_measure_is_corrected_rescored_and_audited),
         MEM(test_add_refuses_future_dates_bad_answers_and_unknown_patients),
         MEM(test_history_has_baseline_previous_and_labels_in_date_order),
         MEM(test_history_uses_the_programs_reliable_change_threshold),
