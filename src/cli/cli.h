@@ -89,6 +89,12 @@ int cli_exit_code(enum cairn_status status);
  * fit: returns 0, or prints an error naming the option and returns exit 3. */
 int cli_copy(const struct cli_ctx *ctx, const char *opt, char *dst, size_t size);
 
+/* Finds the patient named by the first argument into *p: `audited` for a
+ * read of the record (cairn_patient_read()), not for a lookup before a
+ * write that audits itself. Returns 0, or prints the error (naming the
+ * MRN) and returns its exit code. */
+int cli_patient(struct cli_ctx *ctx, bool audited, struct cairn_patient *p);
+
 /* Parses a date option (YYYY-MM-DD) into out as text; exit 3 on error. */
 int cli_date(const struct cli_ctx *ctx, const char *opt, char out[CAIRN_DATE_LEN + 1]);
 

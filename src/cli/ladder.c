@@ -8,16 +8,6 @@
 /* Text made safe to print, cut to `cols` columns (0: whole). */
 #define SAFE(buf, text, cols) (cairn_text_fit((text), (cols), (buf), sizeof(buf)), (buf))
 
-/* The patient named by the first argument; `audited` for reads (the read
- * of the record is the audit row), a plain lookup before a write (the
- * write audits itself). */
-static int find_patient(struct cli_ctx *ctx, bool audited, struct cairn_patient *p)
-{
-    enum cairn_status st = audited ? cairn_patient_read(ctx->store, ctx->args[0], p, &ctx->err)
-                                   : cairn_patient_find(ctx->store, ctx->args[0], p, &ctx->err);
-    return st == CAIRN_OK ? 0 : cli_fail(ctx, st, ctx->args[0]);
-}
-
 /* Parses a positional 1-based number (a step or a place). */
 static int positional(struct cli_ctx *ctx, const char *text, const char *what, int *out)
 {
@@ -159,7 +149,7 @@ int cli_ladder_list(struct cli_ctx *ctx)
         {"NEXT STEP", CLI_COL_TEXT, 40},
     };
     struct cairn_patient p;
-    int rc = find_patient(ctx, true, &p);
+    int rc = cli_patient(ctx, true, &p);
     if (rc)
         return rc;
     struct cli_list *list = cli_list_begin(ctx->format, cols, sizeof cols / sizeof cols[0]);
@@ -177,7 +167,7 @@ int cli_ladder_list(struct cli_ctx *ctx)
 static int load_ladder(struct cli_ctx *ctx, bool audited, struct cairn_ladder **out)
 {
     struct cairn_patient p;
-    int rc = find_patient(ctx, audited, &p);
+    int rc = cli_patient(ctx, audited, &p);
     if (rc)
         return rc;
     struct cairn_ladder *l = malloc(sizeof *l);

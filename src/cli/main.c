@@ -608,6 +608,13 @@ int cli_fail(const struct cli_ctx *ctx, enum cairn_status status, const char *wh
     return cli_exit_code(status);
 }
 
+int cli_patient(struct cli_ctx *ctx, bool audited, struct cairn_patient *p)
+{
+    enum cairn_status st = audited ? cairn_patient_read(ctx->store, ctx->args[0], p, &ctx->err)
+                                   : cairn_patient_find(ctx->store, ctx->args[0], p, &ctx->err);
+    return st == CAIRN_OK ? 0 : cli_fail(ctx, st, ctx->args[0]);
+}
+
 int cli_copy(const struct cli_ctx *ctx, const char *opt, char *dst, size_t size)
 {
     const char *v = cli_opt(ctx, opt);

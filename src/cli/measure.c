@@ -167,8 +167,8 @@ int cli_measure_add(struct cli_ctx *ctx)
     if (ctx->nargs > 2 && (st = cairn_measure_parse_answers(def, ctx->args[2], m.answers,
                                                             &m.nanswers, &ctx->err)) != CAIRN_OK)
         return cli_fail(ctx, st, NULL);
-    if ((st = cairn_patient_find(ctx->store, ctx->args[0], &p, &ctx->err)) != CAIRN_OK)
-        return cli_fail(ctx, st, ctx->args[0]);
+    if ((rc = cli_patient(ctx, false, &p)))
+        return rc;
     m.patient_id = p.id;
     if (ctx->nargs <= 2 && (rc = ask_answers(ctx, def, &m)))
         return rc;
@@ -309,10 +309,11 @@ int cli_measure_list(struct cli_ctx *ctx)
     const char *only = cli_opt(ctx, "instrument");
     struct cairn_patient p;
     enum cairn_status st;
+    int rc;
     if (only && (st = cairn_instrument_parse(only, &instrument, &ctx->err)) != CAIRN_OK)
         return cli_fail(ctx, st, NULL);
-    if ((st = cairn_patient_find(ctx->store, ctx->args[0], &p, &ctx->err)) != CAIRN_OK)
-        return cli_fail(ctx, st, ctx->args[0]);
+    if ((rc = cli_patient(ctx, false, &p)))
+        return rc;
     struct list_state ls = {cli_list_begin(ctx->format, cols, (int)(sizeof cols / sizeof cols[0])),
                             ctx->format == CLI_FORMAT_JSON};
     if (!ls.list)

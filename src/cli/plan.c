@@ -14,15 +14,6 @@
 enum { FILE_MAX = 1 << 20 };
 
 /* The patient named by the first argument (not audited: the plan read is). */
-static int find_patient(struct cli_ctx *ctx, struct cairn_patient *p)
-{
-    enum cairn_status st = cairn_patient_find(ctx->store, ctx->args[0], p, &ctx->err);
-    if (st == CAIRN_ERR_NOT_FOUND)
-        snprintf(ctx->err.message, sizeof ctx->err.message, "no patient with MRN %.40s",
-                 ctx->args[0]);
-    return st == CAIRN_OK ? 0 : cli_fail(ctx, st, NULL);
-}
-
 static enum cairn_plan_kind kind_of(const struct cli_ctx *ctx)
 {
     return strcmp(ctx->cmd->group, "safety") == 0 ? CAIRN_PLAN_SAFETY : CAIRN_PLAN_RELAPSE;
@@ -182,7 +173,7 @@ int cli_plan_show(struct cli_ctx *ctx)
     struct cairn_plan *p = NULL;
     struct tallies *tallies = NULL;
     int revision = 0, rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     if (cli_opt(ctx, "rev") && (rc = parse_revision(ctx, cli_opt(ctx, "rev"), "--rev", &revision)))
         return rc;
@@ -232,7 +223,7 @@ int cli_plan_history(struct cli_ctx *ctx)
     };
     struct cairn_patient pt;
     int rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     struct cli_list *list = cli_list_begin(ctx->format, cols, 5);
     if (!list)
@@ -251,7 +242,7 @@ int cli_plan_diff(struct cli_ctx *ctx)
     struct cairn_plan *head = NULL, *from = NULL, *to = NULL;
     char *diff = NULL;
     int a = -1, b = -1, rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     if (ctx->nargs > 1 && (rc = parse_revision(ctx, ctx->args[1], "A", &a)))
         return rc;
@@ -359,7 +350,7 @@ int cli_plan_set(struct cli_ctx *ctx)
     if (cli_opt(ctx, "if-revision") &&
         (rc = parse_revision(ctx, cli_opt(ctx, "if-revision"), "--if-revision", &base)))
         return rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     if (from && (rc = read_file(ctx, from, &text, &len)))
         return rc;
@@ -418,7 +409,7 @@ int cli_plan_goal(struct cli_ctx *ctx)
         return cli_usage_error(ctx, "--week and --done are required");
     if ((rc = cli_uint(ctx, "done", 0, 99, &done)))
         return rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     enum cairn_status st = cairn_plan_goal_record(ctx->store, pt.id, ctx->args[1],
                                                   cli_opt(ctx, "week"), (int)done, &ctx->err);
@@ -589,7 +580,7 @@ int cli_plan_edit(struct cli_ctx *ctx)
     int rc;
     if (!diags)
         return CLI_EXIT_FAILED;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         goto out;
     if ((rc = read_plan(ctx, &pt, 0, &p)))
         goto out;
@@ -735,7 +726,7 @@ int cli_lapse_add(struct cli_ctx *ctx)
     } else {
         cairn_date_format(cairn_store_today(ctx->store), l->date);
     }
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         goto out;
     l->patient_id = pt.id;
     enum cairn_status st = cairn_lapse_add(ctx->store, l, &ctx->err);
@@ -777,7 +768,7 @@ int cli_lapse_list(struct cli_ctx *ctx)
     };
     struct cairn_patient pt;
     int rc;
-    if ((rc = find_patient(ctx, &pt)))
+    if ((rc = cli_patient(ctx, false, &pt)))
         return rc;
     struct cli_list *list = cli_list_begin(ctx->format, cols, 7);
     if (!list)

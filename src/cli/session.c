@@ -191,13 +191,6 @@ int cli_session_mark(struct cli_ctx *ctx)
     return 0;
 }
 
-/* The patient of the first argument, read with an audit row. */
-static int read_patient(struct cli_ctx *ctx, struct cairn_patient *p)
-{
-    enum cairn_status st = cairn_patient_read(ctx->store, ctx->args[0], p, &ctx->err);
-    return st == CAIRN_OK ? 0 : cli_fail(ctx, st, ctx->args[0]);
-}
-
 /* The days a listing covers: --week W, or admission (else the first
  * representable day) through today. */
 static int list_range(struct cli_ctx *ctx, const struct cairn_patient *p, int32_t *from,
@@ -269,7 +262,7 @@ int cli_session_list(struct cli_ctx *ctx)
     };
     struct cairn_patient p;
     int32_t from, to;
-    int rc = read_patient(ctx, &p);
+    int rc = cli_patient(ctx, true, &p);
     if (rc || (rc = list_range(ctx, &p, &from, &to)))
         return rc;
     struct cli_list *list = cli_list_begin(ctx->format, cols, sizeof cols / sizeof cols[0]);
@@ -299,7 +292,7 @@ int cli_session_weeks(struct cli_ctx *ctx)
     };
     struct cairn_patient p;
     int32_t from, to;
-    int rc = read_patient(ctx, &p);
+    int rc = cli_patient(ctx, true, &p);
     if (rc || (rc = list_range(ctx, &p, &from, &to)))
         return rc;
     if (!cli_opt(ctx, "week") && *p.discharge_date) {
