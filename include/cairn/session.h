@@ -70,6 +70,9 @@ struct cairn_roster_entry {
     int minutes_attended; /* late: required, 1 to the session's minutes - 1; others: -1 */
 };
 
+/* "HH:MM" (24-hour) as minutes after midnight; -1 when it is not one. */
+int cairn_session_start_minute(const char *text);
+
 /* Checks a session's own fields: a real date not after `today`, start
  * "HH:MM" or "", 1–720 minutes, title text. Reports the field at fault. */
 enum cairn_status cairn_session_validate(const struct cairn_session *s, int32_t today,
@@ -94,14 +97,16 @@ struct cairn_attendance_week {
     int min_minutes; /* the program's minimum hours, in minutes; 0 = none */
     int min_days;    /* 0 = none */
     bool meets_hours, meets_days;
+    bool complete; /* the week is over (before today): only then is it judged */
 };
 
 /* Totals `n` lines (any order, any dates) for ISO week `week` of
  * `iso_year`: minutes and days attended fall in the week they ran (see the
  * header comment), session counts in the week the session started.
- * `min_hours` and `min_days` are the program's minimum (0: none). Pure. */
+ * `min_hours` and `min_days` are the program's minimum (0: none); the week
+ * is complete when it ended before `today`. Pure. */
 void cairn_attendance_week_total(const struct cairn_attendance_line *lines, size_t n, int iso_year,
-                                 int week, double min_hours, int min_days,
+                                 int week, double min_hours, int min_days, int32_t today,
                                  struct cairn_attendance_week *out);
 
 /* Logs session *s with its roster of `n` patients in one transaction,

@@ -329,11 +329,9 @@ int cli_session_weeks(struct cli_ctx *ctx)
         snprintf(absent, sizeof absent, "%d", w.absent);
         snprintf(excused, sizeof excused, "%d", w.excused);
         snprintf(late, sizeof late, "%d", w.late);
-        /* The week still running is not judged before it is over. */
-        bool running = monday <= ctx->today && ctx->today <= monday + 6;
         snprintf(meets, sizeof meets, "%s",
                  w.meets_hours && w.meets_days     ? "met"
-                 : running                         ? "so far"
+                 : !w.complete                     ? "so far"
                  : !w.meets_hours && !w.meets_days ? "below: hours and days"
                  : !w.meets_hours                  ? "below: hours"
                                                    : "below: days");
@@ -351,7 +349,7 @@ int cli_session_weeks(struct cli_ctx *ctx)
         json_object_set_new(o, "excused", json_integer(w.excused));
         json_object_set_new(o, "meets_hours", json_boolean(w.meets_hours));
         json_object_set_new(o, "meets_days", json_boolean(w.meets_days));
-        json_object_set_new(o, "complete", json_boolean(!running));
+        json_object_set_new(o, "complete", json_boolean(w.complete));
         const char *cells[] = {label,    hours,  min_hours, days, min_days,
                                sessions, absent, excused,   late, meets};
         cli_list_row(list, cells, o);

@@ -44,8 +44,7 @@ enum cairn_status cairn_session_type_parse(const char *text, enum cairn_session_
                              "or peer");
 }
 
-/* "HH:MM" with HH 00–23 and MM 00–59, as minutes after midnight; -1 if not. */
-static int parse_start(const char *t)
+int cairn_session_start_minute(const char *t)
 {
     if (strlen(t) != 5 || t[2] != ':')
         return -1;
@@ -68,7 +67,7 @@ enum cairn_status cairn_session_validate(const struct cairn_session *s, int32_t 
                                  "%s is in the future; log attendance once the session has "
                                  "happened",
                                  s->date);
-    if (*s->start && parse_start(s->start) < 0)
+    if (*s->start && cairn_session_start_minute(s->start) < 0)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "start",
                                  "not a time of day (HH:MM, 24-hour)");
     if ((unsigned)s->type >= CAIRN_SESSION_TYPE__COUNT)
@@ -96,7 +95,7 @@ static void count_day(struct cairn_attendance_week *w, int32_t monday, int32_t d
 }
 
 void cairn_attendance_week_total(const struct cairn_attendance_line *lines, size_t n, int iso_year,
-                                 int week, double min_hours, int min_days,
+                                 int week, double min_hours, int min_days, int32_t today,
                                  struct cairn_attendance_week *out)
 {
     memset(out, 0, sizeof *out);
@@ -145,5 +144,6 @@ void cairn_attendance_week_total(const struct cairn_attendance_line *lines, size
     out->min_minutes = min_hours > 0 ? (int)lround(min_hours * 60) : 0;
     out->min_days = min_days;
     out->meets_hours = out->minutes_attended >= out->min_minutes;
+    out->complete = today > monday + 6;
     out->meets_days = out->days_attended >= out->min_days;
 }

@@ -8,25 +8,23 @@
 
 #include "cairn/csv.h"
 #include "cairn/session.h"
+#include "cairn/staff.h"
 #include "store_internal.h"
 
-/* Inside a transaction: the staff id of login `login` ("" = 0). */
+/* The staff id of login `login` ("" = 0). */
 static enum cairn_status facilitator_id(struct cairn_store *s, const char *login, int64_t *id,
                                         struct cairn_error *err)
 {
+    struct cairn_staff staff;
     *id = 0;
     if (!*login)
         return CAIRN_OK;
-    STORE_PREPARE(st, "SELECT id FROM staff WHERE login = ?1");
-    sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (src == SQLITE_DONE)
-        return cairn_error_field(err, CAIRN_ERR_NOT_FOUND, "facilitator",
-                                 "no staff member with login \"%.64s\"", login);
-    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "finding the facilitator", err);
+    enum cairn_status rc = cairn_staff_find(s, login, &staff, err);
+    if (rc == CAIRN_ERR_NOT_FOUND)
+        return cairn_error_field(err, rc, "facilitator", "no staff member with login \"%.64s\"",
+                                 login);
+    *id = staff.id;
+    return rc;
 }
 
 /* Inside a transaction: the id of the session matching *ses on every
@@ -410,10 +408,7 @@ static int collect_line(const struct cairn_attendance_row *r, void *arg)
     }
     struct cairn_attendance_line *line = &l->v[l->n++];
     cairn_date_parse(r->session.date, &line->day, NULL);
-    line->start_minute = -1;
-    if (*r->session.start)
-        line->start_minute = ((r->session.start[0] - '0') * 10 + (r->session.start[1] - '0')) * 60 +
-                             (r->session.start[3] - '0') * 10 + (r->session.start[4] - '0');
+    line->start_minute = *r->session.start ? cairn_session_start_minute(r->session.start) : -1;
     line->minutes = r->session.minutes;
     line->minutes_attended = r->minutes_attended;
     line->status = r->status;
@@ -445,7 +440,8 @@ enum cairn_status cairn_attendance_week_load(struct cairn_store *s, int64_t pati
     if (rc == CAIRN_OK && lines.nomem)
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory totalling attendance");
     if (rc == CAIRN_OK)
-        cairn_attendance_week_total(lines.v, lines.n, iso_year, week, min_hours, min_days, out);
+        cairn_attendance_week_total(lines.v, lines.n, iso_year, week, min_hours, min_days,
+                                    cairn_store_today(s), out);
     free(lines.v);
     return rc;
 }

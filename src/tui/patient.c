@@ -226,13 +226,11 @@ static void session_lines(struct tui_app *app)
             add_line("could not read attendance: %s", err.message);
             return;
         }
-        /* The running week is not judged before it is over. */
-        bool running = monday <= to && to <= monday + 6 && to == cairn_store_today(app->store);
         add_line("%s  %5.1f / %-5.1f %4d / %-4d %8d  %6d  %7d  %4d  %s", label,
                  w.minutes_attended / 60.0, w.min_minutes / 60.0, w.days_attended, w.min_days,
                  w.sessions, w.absent, w.excused, w.late,
                  w.meets_hours && w.meets_days ? "met"
-                 : running                     ? "so far"
+                 : !w.complete                 ? "so far"
                                                : "BELOW");
     }
     add_line("%s", "");

@@ -31,7 +31,7 @@ static void test_week_totals_hours_days_and_the_minimum(void **state)
         line("2026-11-22", -1, 180, 180, CAIRN_ATTENDED), /* the week before */
         line("2026-11-30", -1, 180, 180, CAIRN_ATTENDED), /* the week after */
     };
-    cairn_attendance_week_total(lines, 7, 2026, 48, 9, 3, &w);
+    cairn_attendance_week_total(lines, 7, 2026, 48, 9, 3, unit_today(), &w);
     assert_int_equal(w.minutes_attended, 390);
     assert_int_equal(w.days_attended, 2);
     assert_int_equal(w.sessions, 5);
@@ -42,17 +42,21 @@ static void test_week_totals_hours_days_and_the_minimum(void **state)
     assert_int_equal(w.min_minutes, 540);
     assert_false(w.meets_hours);
     assert_false(w.meets_days);
+    /* Today (Monday 23 November) is in W48: the week is not over yet. */
+    assert_false(w.complete);
+    cairn_attendance_week_total(lines, 7, 2026, 47, 9, 3, unit_today(), &w);
+    assert_true(w.complete);
     /* Exactly the minimum meets it: 9 h over 3 days. */
     const struct cairn_attendance_line exact[] = {
         line("2026-11-23", -1, 180, 180, CAIRN_ATTENDED),
         line("2026-11-24", -1, 180, 180, CAIRN_ATTENDED),
         line("2026-11-26", -1, 180, 180, CAIRN_ATTENDED),
     };
-    cairn_attendance_week_total(exact, 3, 2026, 48, 9, 3, &w);
+    cairn_attendance_week_total(exact, 3, 2026, 48, 9, 3, unit_today(), &w);
     assert_int_equal(w.minutes_attended, 540);
     assert_true(w.meets_hours);
     assert_true(w.meets_days);
-    cairn_attendance_week_total(exact, 2, 2026, 48, 9, 3, &w);
+    cairn_attendance_week_total(exact, 2, 2026, 48, 9, 3, unit_today(), &w);
     assert_false(w.meets_hours);
     assert_false(w.meets_days);
 }
@@ -71,8 +75,8 @@ static void test_week_53_and_the_year_boundary(void **state)
         line("2027-01-03", 23 * 60, 120, 120, CAIRN_ATTENDED),
         line("2027-01-04", -1, 60, 0, CAIRN_ABSENT),
     };
-    cairn_attendance_week_total(lines, 4, 2026, 53, 9, 3, &w53);
-    cairn_attendance_week_total(lines, 4, 2027, 1, 9, 3, &w01);
+    cairn_attendance_week_total(lines, 4, 2026, 53, 9, 3, unit_today(), &w53);
+    cairn_attendance_week_total(lines, 4, 2027, 1, 9, 3, unit_today(), &w01);
     assert_int_equal(w53.minutes_attended, 150 + 60 + 60);
     assert_int_equal(w53.days_attended, 3);
     assert_int_equal(w53.sessions, 3);
@@ -90,10 +94,10 @@ static void test_late_minutes_are_the_end_of_the_session(void **state)
     /* Sunday 22:00 for 3 hours; 90 minutes attended, late: 23:30 to 01:00,
      * so 30 minutes on Sunday (W47) and 60 on Monday (W48). */
     const struct cairn_attendance_line late = line("2026-11-22", 22 * 60, 180, 90, CAIRN_LATE);
-    cairn_attendance_week_total(&late, 1, 2026, 47, 0, 0, &w);
+    cairn_attendance_week_total(&late, 1, 2026, 47, 0, 0, unit_today(), &w);
     assert_int_equal(w.minutes_attended, 30);
     assert_true(w.meets_hours); /* no minimum */
-    cairn_attendance_week_total(&late, 1, 2026, 48, 0, 0, &w);
+    cairn_attendance_week_total(&late, 1, 2026, 48, 0, 0, unit_today(), &w);
     assert_int_equal(w.minutes_attended, 60);
     assert_int_equal(w.days_attended, 1);
 }
