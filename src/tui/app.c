@@ -47,6 +47,17 @@ void tui_draw_status_bar(struct tui_app *app)
     attrset(A_NORMAL);
 }
 
+void tui_draw_footer(struct tui_app *app, const char *problem, const char *keys)
+{
+    if (problem && problem[0]) {
+        attrset(tui_attr(TUI_COLOR_ERROR));
+        tui_draw_text(app->lines - 2, 1, problem, app->cols - 2);
+    }
+    attrset(tui_attr(TUI_COLOR_STATUS_BAR));
+    tui_draw_text(app->lines - 1, 0, keys, app->cols);
+    attrset(A_NORMAL);
+}
+
 static void draw_too_small(struct tui_app *app)
 {
     char msg[128];

@@ -633,16 +633,8 @@ void tui_form_draw(struct tui_app *app)
             cursor_x = label_w + 2 + (int)(w < (size_t)value_w ? w : (size_t)value_w - 1);
         }
     }
-    if (f->message[0]) {
-        attrset(tui_attr(TUI_COLOR_ERROR));
-        tui_draw_text(app->lines - 2, 1, f->message, app->cols - 2);
-        attrset(A_NORMAL);
-    }
-    attrset(tui_attr(TUI_COLOR_STATUS_BAR));
-    tui_draw_text(app->lines - 1, 0,
-                  " Tab/↓ next field  ↑ previous  Enter next (on the last: save)  Esc leave "
-                  "(kept)  ^U clear",
-                  app->cols);
-    attrset(A_NORMAL);
+    tui_draw_footer(app, f->message,
+                    " Tab/↓ next field  ↑ previous  Enter next (on the last: save)  Esc leave "
+                    "(kept)  ^U clear");
     move(cursor_y, cursor_x);
 }

@@ -253,16 +253,8 @@ void tui_roster_draw(struct tui_app *app)
     if (!r->nrows)
         tui_draw_text(top + 1, 2, "No patient in care on the caseload: change its filters first.",
                       app->cols - 2);
-    if (r->message[0]) {
-        attrset(tui_attr(TUI_COLOR_ERROR));
-        tui_draw_text(app->lines - 2, 1, r->message, app->cols - 2);
-        attrset(A_NORMAL);
-    }
-    attrset(tui_attr(TUI_COLOR_STATUS_BAR));
-    tui_draw_text(app->lines - 1, 0,
-                  " p present  l late (type minutes)  a absent  e excused  Space clear  Tab "
-                  "fields  Enter log  Esc leave (kept)",
-                  app->cols);
-    attrset(A_NORMAL);
+    tui_draw_footer(app, r->message,
+                    " p present  l late (type minutes)  a absent  e excused  Space clear  Tab "
+                    "fields  Enter log  Esc leave (kept)");
     move(cursor_y, cursor_x);
 }

@@ -290,6 +290,10 @@ int tui_headless(struct tui_app *app, FILE *script, FILE *out, int cols, int lin
                  void (*step)(struct tui_app *app, int key, bool is_char),
                  void (*draw)(struct tui_app *app));
 
+/* The foot of a form-like screen: `problem` (may be NULL or "") above the
+ * status line, in the error colour, and the screen's own keys on it. */
+void tui_draw_footer(struct tui_app *app, const char *problem, const char *keys);
+
 /* Draws the bottom status bar: the message if any, else the key labels. */
 void tui_draw_status_bar(struct tui_app *app);
 
