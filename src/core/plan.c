@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "cairn/text.h"
+#include "yemit.h"
 #include "ytree.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -570,159 +571,34 @@ enum cairn_status cairn_plan_remove_item(struct cairn_plan *p, const char *name,
     return CAIRN_OK;
 }
 
-/* --- a growable string ----------------------------------------------------- */
-
-struct buf {
-    char *s;
-    size_t len, cap;
-    bool nomem;
-};
-
-static void buf_add(struct buf *b, const char *data, size_t n)
-{
-    if (b->nomem)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->nomem = true;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, data, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        buf_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->nomem = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    buf_add(b, big, (size_t)n);
-    free(big);
-}
-
-static enum cairn_status buf_take(struct buf *b, char **out, struct cairn_error *err)
-{
-    if (!b->nomem && !b->s)
-        buf_add(b, "", 0);
-    if (b->nomem) {
-        free(b->s);
-        *out = NULL;
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
-    }
-    *out = b->s;
-    return CAIRN_OK;
-}
-
-/* --- YAML ------------------------------------------------------------------ */
-
-static int emit_handler(void *data, unsigned char *bytes, size_t size)
-{
-    buf_add(data, (const char *)bytes, size);
-    return 1;
-}
-
-struct emitter {
-    yaml_emitter_t e;
-    bool failed;
-};
-
-static void emit(struct emitter *em, yaml_event_t *ev, int ok)
-{
-    if (!ok || em->failed || !yaml_emitter_emit(&em->e, ev))
-        em->failed = true;
-}
-
-static void emit_scalar(struct emitter *em, const char *v, yaml_scalar_style_t style)
-{
-    yaml_event_t ev;
-    emit(em, &ev,
-         yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)strlen(v), 1, 1,
-                                      style));
-}
-
-/* Text is always double-quoted, so "true", "12" or "no" stay text. */
-static void emit_pair(struct emitter *em, const char *key, const char *text)
-{
-    emit_scalar(em, key, YAML_PLAIN_SCALAR_STYLE);
-    emit_scalar(em, text, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-}
-
-static void emit_start(struct emitter *em, bool map, bool flow)
-{
-    yaml_event_t ev;
-    if (map)
-        emit(em, &ev,
-             yaml_mapping_start_event_initialize(
-                 &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE));
-    else
-        emit(em, &ev,
-             yaml_sequence_start_event_initialize(
-                 &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
-}
-
-static void emit_end(struct emitter *em, bool map)
-{
-    yaml_event_t ev;
-    if (map)
-        emit(em, &ev, yaml_mapping_end_event_initialize(&ev));
-    else
-        emit(em, &ev, yaml_sequence_end_event_initialize(&ev));
-}
-
-static void emit_item(struct emitter *em, const struct cairn_plan *p, int section,
+static void emit_item(struct yemitter *em, const struct cairn_plan *p, int section,
                       const struct cairn_plan_item *it)
 {
     unsigned fields = part_fields(p->kind, section);
-    emit_start(em, true, false);
-    emit_scalar(em, "key", YAML_PLAIN_SCALAR_STYLE);
-    emit_scalar(em, it->key, YAML_PLAIN_SCALAR_STYLE);
-    emit_pair(em, text_field(p->kind, section), it->text);
+    yemit_start(em, true, false);
+    yemit_scalar(em, "key", YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(em, it->key, YAML_PLAIN_SCALAR_STYLE);
+    yemit_pair(em, text_field(p->kind, section), it->text);
     if (fields & F_RELATION)
-        emit_pair(em, "relation", it->relation);
+        yemit_pair(em, "relation", it->relation);
     if (fields & F_PHONE)
-        emit_pair(em, "phone", it->phone);
+        yemit_pair(em, "phone", it->phone);
     if (fields & F_ROLE)
-        emit_pair(em, "role", it->role);
+        yemit_pair(em, "role", it->role);
     if (fields & F_TARGET) {
         char n[16];
         snprintf(n, sizeof n, "%d", it->weekly_target);
-        emit_scalar(em, "weekly_target", YAML_PLAIN_SCALAR_STYLE);
-        emit_scalar(em, n, YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(em, "weekly_target", YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(em, n, YAML_PLAIN_SCALAR_STYLE);
     }
     if (fields & F_COPES) {
-        emit_scalar(em, "copes", YAML_PLAIN_SCALAR_STYLE);
-        emit_start(em, false, true);
+        yemit_scalar(em, "copes", YAML_PLAIN_SCALAR_STYLE);
+        yemit_start(em, false, true);
         for (size_t k = 0; k < it->ncopes; k++)
-            emit_scalar(em, it->copes[k], YAML_PLAIN_SCALAR_STYLE);
-        emit_end(em, false);
+            yemit_scalar(em, it->copes[k], YAML_PLAIN_SCALAR_STYLE);
+        yemit_end(em, false);
     }
-    emit_end(em, true);
+    yemit_end(em, true);
 }
 
 static const char yaml_help_plan[] =
@@ -741,66 +617,44 @@ static const char yaml_help_safety[] =
     "key (w1, p2, ...); write a new item without one, even as just - \"text\".\n"
     "help_contacts and professionals may have a phone.\n";
 
-static void comment_lines(struct buf *b, const char *text)
-{
-    for (const char *line = text; line && *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) : strlen(line);
-        buf_add(b, n ? "# " : "#", n ? 2 : 1);
-        buf_add(b, line, n);
-        buf_add(b, "\n", 1);
-        line = nl ? nl + 1 : NULL;
-    }
-}
-
 enum cairn_status cairn_plan_render_yaml(const struct cairn_plan *p, const char *header,
                                          char **yaml, struct cairn_error *err)
 {
-    struct buf b = {0};
-    struct emitter em = {.failed = false};
-    yaml_event_t ev;
+    struct ybuf b = {0};
+    struct yemitter em = {.failed = false};
     *yaml = NULL;
     if (header)
-        comment_lines(&b, header);
-    comment_lines(&b, p->kind == CAIRN_PLAN_SAFETY ? yaml_help_safety : yaml_help_plan);
-    if (!yaml_emitter_initialize(&em.e)) {
+        ycomment_lines(&b, header);
+    ycomment_lines(&b, p->kind == CAIRN_PLAN_SAFETY ? yaml_help_safety : yaml_help_plan);
+    if (!yemit_open(&em, &b)) {
         free(b.s);
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory writing a plan");
     }
-    yaml_emitter_set_output(&em.e, emit_handler, &b);
-    yaml_emitter_set_unicode(&em.e, 1);
-    yaml_emitter_set_width(&em.e, -1);
-    yaml_emitter_set_indent(&em.e, 2);
-    emit(&em, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
-    emit(&em, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
-    emit_start(&em, true, false);
+    yemit_start(&em, true, false);
     if (p->kind == CAIRN_PLAN_RELAPSE) {
-        emit_scalar(&em, "status", YAML_PLAIN_SCALAR_STYLE);
-        emit_scalar(&em, p->status, YAML_PLAIN_SCALAR_STYLE);
-        emit_scalar(&em, "next_review_date", YAML_PLAIN_SCALAR_STYLE);
-        emit_scalar(&em, p->next_review_date[0] ? p->next_review_date : "null",
-                    YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(&em, "status", YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(&em, p->status, YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(&em, "next_review_date", YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(&em, p->next_review_date[0] ? p->next_review_date : "null",
+                     YAML_PLAIN_SCALAR_STYLE);
     }
-    emit_scalar(&em, "sections", YAML_PLAIN_SCALAR_STYLE);
-    emit_start(&em, true, false);
+    yemit_scalar(&em, "sections", YAML_PLAIN_SCALAR_STYLE);
+    yemit_start(&em, true, false);
     for (size_t s = 0; s < p->nparts; s++) {
         const struct cairn_plan_part *part = &p->parts[s];
-        emit_scalar(&em, cairn_plan_part_name(p->kind, part->section), YAML_PLAIN_SCALAR_STYLE);
-        emit_start(&em, false, part->nitems == 0);
+        yemit_scalar(&em, cairn_plan_part_name(p->kind, part->section), YAML_PLAIN_SCALAR_STYLE);
+        yemit_start(&em, false, part->nitems == 0);
         for (size_t i = 0; i < part->nitems; i++)
             emit_item(&em, p, part->section, &part->items[i]);
-        emit_end(&em, false);
+        yemit_end(&em, false);
     }
-    emit_end(&em, true);
-    emit_end(&em, true);
-    emit(&em, &ev, yaml_document_end_event_initialize(&ev, 1));
-    emit(&em, &ev, yaml_stream_end_event_initialize(&ev));
-    yaml_emitter_delete(&em.e);
-    if (em.failed) {
+    yemit_end(&em, true);
+    yemit_end(&em, true);
+    if (!yemit_close(&em)) {
         free(b.s);
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "could not write the plan as YAML");
     }
-    return buf_take(&b, yaml, err);
+    return ybuf_take(&b, yaml, err);
 }
 
 /* Where a parse keeps the nodes it needs for checks across sections. */
@@ -1064,35 +918,35 @@ enum cairn_status cairn_plan_parse_yaml(struct cairn_plan *p, const char *text, 
 
 /* One line saying everything an item holds, to compare and to show. */
 static void item_summary(enum cairn_plan_kind kind, int section, const struct cairn_plan_item *it,
-                         struct buf *b)
+                         struct ybuf *b)
 {
     unsigned fields = part_fields(kind, section);
-    buf_printf(b, "%s", it->text);
+    ybuf_printf(b, "%s", it->text);
     if (fields & (F_RELATION | F_PHONE | F_ROLE)) {
         const char *parts[] = {it->relation, it->phone, it->role};
         bool any = false;
         for (size_t k = 0; k < 3; k++)
             if (parts[k][0]) {
-                buf_printf(b, "%s%s", any ? "; " : " (", parts[k]);
+                ybuf_printf(b, "%s%s", any ? "; " : " (", parts[k]);
                 any = true;
             }
         if (any)
-            buf_add(b, ")", 1);
+            ybuf_add(b, ")", 1);
     }
     if (fields & F_TARGET)
-        buf_printf(b, " (%d a week)", it->weekly_target);
+        ybuf_printf(b, " (%d a week)", it->weekly_target);
     if ((fields & F_COPES) && it->ncopes) {
-        buf_printf(b, " [copes");
+        ybuf_printf(b, " [copes");
         for (size_t k = 0; k < it->ncopes; k++)
-            buf_printf(b, "%s%s", k ? ", " : " ", it->copes[k]);
-        buf_add(b, "]", 1);
+            ybuf_printf(b, "%s%s", k ? ", " : " ", it->copes[k]);
+        ybuf_add(b, "]", 1);
     }
 }
 
 void cairn_plan_item_line(enum cairn_plan_kind kind, int section,
                           const struct cairn_plan_item *item, char *out, size_t size)
 {
-    struct buf b = {0};
+    struct ybuf b = {0};
     item_summary(kind, section, item, &b);
     snprintf(out, size, "%s", b.s && !b.nomem ? b.s : "");
     free(b.s);
@@ -1108,30 +962,30 @@ static const struct cairn_plan_item *item_by_key(const struct cairn_plan_part *p
 }
 
 static void diff_part(enum cairn_plan_kind kind, int section, const struct cairn_plan_part *a,
-                      const struct cairn_plan_part *b, struct buf *out)
+                      const struct cairn_plan_part *b, struct ybuf *out)
 {
-    struct buf lines = {0}, x = {0}, y = {0};
+    struct ybuf lines = {0}, x = {0}, y = {0};
     for (size_t i = 0; a && i < a->nitems; i++)
         if (!item_by_key(b, a->items[i].key)) {
             x.len = 0;
             item_summary(kind, section, &a->items[i], &x);
-            buf_printf(&lines, "  - [%s] %s\n", a->items[i].key, x.s ? x.s : "");
+            ybuf_printf(&lines, "  - [%s] %s\n", a->items[i].key, x.s ? x.s : "");
         }
     for (size_t i = 0; b && i < b->nitems; i++) {
         const struct cairn_plan_item *old = item_by_key(a, b->items[i].key);
         y.len = 0;
         item_summary(kind, section, &b->items[i], &y);
         if (!old) {
-            buf_printf(&lines, "  + [%s] %s\n", b->items[i].key, y.s ? y.s : "");
+            ybuf_printf(&lines, "  + [%s] %s\n", b->items[i].key, y.s ? y.s : "");
             continue;
         }
         x.len = 0;
         item_summary(kind, section, old, &x);
         if (strcmp(x.s ? x.s : "", y.s ? y.s : ""))
-            buf_printf(&lines, "  ~ [%s] %s -> %s\n", b->items[i].key, x.s, y.s);
+            ybuf_printf(&lines, "  ~ [%s] %s -> %s\n", b->items[i].key, x.s, y.s);
     }
     if (lines.len)
-        buf_printf(out, "%s:\n%s", cairn_plan_part_name(kind, section), lines.s);
+        ybuf_printf(out, "%s:\n%s", cairn_plan_part_name(kind, section), lines.s);
     if (lines.nomem || x.nomem || y.nomem)
         out->nomem = true;
     free(lines.s);
@@ -1142,21 +996,21 @@ static void diff_part(enum cairn_plan_kind kind, int section, const struct cairn
 enum cairn_status cairn_plan_diff(const struct cairn_plan *a, const struct cairn_plan *b,
                                   char **out, struct cairn_error *err)
 {
-    struct buf d = {0};
+    struct ybuf d = {0};
     if (a->kind == CAIRN_PLAN_RELAPSE) {
         if (strcmp(a->status, b->status))
-            buf_printf(&d, "status: %s -> %s\n", a->status, b->status);
+            ybuf_printf(&d, "status: %s -> %s\n", a->status, b->status);
         if (strcmp(a->next_review_date, b->next_review_date))
-            buf_printf(&d, "next_review_date: %s -> %s\n",
-                       a->next_review_date[0] ? a->next_review_date : "(none)",
-                       b->next_review_date[0] ? b->next_review_date : "(none)");
+            ybuf_printf(&d, "next_review_date: %s -> %s\n",
+                        a->next_review_date[0] ? a->next_review_date : "(none)",
+                        b->next_review_date[0] ? b->next_review_date : "(none)");
     }
     for (int s = 0; s < section_count(b->kind); s++) {
         const struct cairn_plan_part *pa = part_of(a, s), *pb = part_of(b, s);
         if (pa || pb)
             diff_part(b->kind, s, pa, pb, &d);
     }
-    return buf_take(&d, out, err);
+    return ybuf_take(&d, out, err);
 }
 
 /* --- lapse ----------------------------------------------------------------- */
