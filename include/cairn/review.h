@@ -92,19 +92,29 @@ struct cairn_review_inputs {
 enum cairn_status cairn_review_inputs_validate(const struct cairn_review_inputs *in, bool to_sign,
                                                struct cairn_error *err);
 
+/* Writes the inputs as one canonical JSON document (jansson, sorted keys:
+ * what the store keeps in review.inputs_json) into *json (free()). Pure. */
+enum cairn_status cairn_review_inputs_json(const struct cairn_review_inputs *in, char **json,
+                                           struct cairn_error *err);
+
+/* Reads inputs written by cairn_review_inputs_json() into *in; a malformed
+ * document is CAIRN_ERR_INVALID. Pure. */
+enum cairn_status cairn_review_inputs_parse(const char *json, struct cairn_review_inputs *in,
+                                            struct cairn_error *err);
+
 /* --- the computed snapshot ------------------------------------------------ */
 
 /* A measure as the snapshot shows it. */
 struct cairn_review_measure {
-    bool has;                      /* any score on or before the week's end */
+    bool has; /* any score on or before the week's end */
     int total;
     char band[32];
     char date[CAIRN_DATE_LEN + 1];
-    bool has_baseline;             /* the first score, when it is not this one */
+    bool has_baseline; /* the first score, when it is not this one */
     int baseline;
-    bool has_last_week;            /* the latest score before the week began */
+    bool has_last_week; /* the latest score before the week began */
     int last_week;
-    size_t nlabels;                /* change labels against the baseline, each naming its rule */
+    size_t nlabels; /* change labels against the baseline, each naming its rule */
     char labels[4][CAIRN_MEASURE_TEXT_MAX];
 };
 
@@ -132,10 +142,10 @@ struct cairn_review_snapshot {
     struct cairn_attendance_week attendance;
     struct cairn_review_measure phq9, gad7;
     char cssrs[16]; /* the week's latest C-SSRS screen risk: "" none, low | moderate | high */
-    int attempts;             /* exposure attempts dated in the week */
-    int steps_mastered_week;  /* steps mastered by an attempt in the week */
-    int steps_mastered;       /* mastered so far, over every active ladder */
-    int steps_total;          /* steps on the active ladders */
+    int attempts;   /* exposure attempts dated in the week */
+    int steps_mastered_week; /* steps mastered by an attempt in the week */
+    int steps_mastered;      /* mastered so far, over every active ladder */
+    int steps_total;         /* steps on the active ladders */
     size_t ngoals;
     struct cairn_review_goal goals[CAIRN_PLAN_ITEMS_MAX];
     int lapses, relapses; /* logged in the week */
@@ -228,22 +238,22 @@ enum cairn_status cairn_review_due_list(struct cairn_store *store, const char *c
                                         int (*fn)(const struct cairn_review_due *d, void *ctx),
                                         void *ctx, struct cairn_error *err);
 
-/* Starts the review of patient_id's week `week` (NULL: this week) by the
+/* Starts the review of patient p's week `week` (NULL: this week) by the
  * acting login, who must be active staff (CAIRN_ERR_DENIED): a due review
  * (or none yet) becomes a draft with the program's checklist; audited. A
  * draft already started is returned as it is with *existed set. A signed
  * review is CAIRN_ERR_TRANSITION; a week after this one, or one before the
  * admission week, CAIRN_ERR_INVALID ("week"). Fills *r as
  * cairn_review_read() does (without a second audit row). */
-enum cairn_status cairn_review_start(struct cairn_store *store, int64_t patient_id,
+enum cairn_status cairn_review_start(struct cairn_store *store, const struct cairn_patient *p,
                                      const char *week, struct cairn_review *r, bool *existed,
                                      struct cairn_error *err);
 
-/* Reads patient_id's review of `week` (NULL: this week) into *r, audited
+/* Reads patient p's review of `week` (NULL: this week) into *r, audited
  * as a read: status, inputs, signatures, addenda, and the snapshot (the
  * frozen one once signed; computed now otherwise). A week with no review
  * row is CAIRN_ERR_NOT_FOUND. */
-enum cairn_status cairn_review_read(struct cairn_store *store, int64_t patient_id,
+enum cairn_status cairn_review_read(struct cairn_store *store, const struct cairn_patient *p,
                                     const char *week, struct cairn_review *r,
                                     struct cairn_error *err);
 

@@ -132,6 +132,23 @@ int cli_json_print(json_t *value);
 /* Sets key to a string, or to null when text is NULL or empty. */
 void cli_json_set_text(json_t *obj, const char *key, const char *text);
 
+/* Reads at most 1 MiB of `path` ("-": stdin) into a malloc'd,
+ * NUL-terminated buffer (*text, *len). Returns 0, or prints why not and
+ * returns an exit code. */
+int cli_read_file(struct cli_ctx *ctx, const char *path, char **text, size_t *len);
+
+/* Lets the user edit `rendered` in $VISUAL or $EDITOR in a private file
+ * (0600, under $XDG_STATE_HOME/cairn): parse() checks the text (problems in
+ * *diags with CAIRN_ERR_INVALID reopen the file with them on top), then
+ * save() stores it and prints what it did. An unchanged or emptied file
+ * cancels ("no change"). When the save fails (a conflict, a full disk) the
+ * file is kept and its path printed. Returns the exit code. */
+int cli_edit_loop(struct cli_ctx *ctx, const char *rendered,
+                  enum cairn_status (*parse)(const char *body, size_t len,
+                                             struct cairn_template_diags *diags,
+                                             struct cairn_error *err, void *arg),
+                  enum cairn_status (*save)(struct cli_ctx *ctx, void *arg), void *arg);
+
 /* Command groups (one file each). */
 int cli_init_run(struct cli_ctx *ctx);
 int cli_demo_run(struct cli_ctx *ctx);

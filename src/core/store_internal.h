@@ -125,6 +125,25 @@ void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
  * the folded legal name, a tab, the folded preferred name. */
 void store_patient_name_key(const char *legal, const char *preferred, char *out, size_t size);
 
+/* A patient row: select STORE_PATIENT_COLUMNS (29 columns, first in the
+ * select list) from STORE_PATIENT_FROM (patient p, program pr, staff t, c
+ * and m), and read them with store_patient_read_row(). */
+#define STORE_PATIENT_COLUMNS                                                                            \
+    "p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "                    \
+    "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
+    "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
+    "p.peer_mentor_id, t.login, c.login, m.login, p.risk_level, p.risk_set_by, p.risk_set_at, "    \
+    "p.tags, p.created_at, p.updated_at, p.version, p.name_key"
+#define STORE_PATIENT_FROM                                                                               \
+    " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
+    "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
+    "LEFT JOIN staff m ON m.id = p.peer_mentor_id "
+
+struct cairn_patient;
+
+/* Fills *p from columns 0-28 of a row selected with STORE_PATIENT_COLUMNS. */
+void store_patient_read_row(sqlite3_stmt *st, struct cairn_patient *p);
+
 /* Registers cairn_name_key(legal, preferred) on the connection, for the
  * migration that fills the column. */
 int store_patient_register_functions(sqlite3 *db);

@@ -11,17 +11,7 @@
 #include "cairn/text.h"
 #include "store_internal.h"
 
-#define PATIENT_COLUMNS                                                                            \
-    "p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "                    \
-    "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
-    "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
-    "p.peer_mentor_id, t.login, c.login, m.login, p.risk_level, p.risk_set_by, p.risk_set_at, "    \
-    "p.tags, p.created_at, p.updated_at, p.version, p.name_key"
-#define PATIENT_FROM                                                                               \
-    " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
-    "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
-    "LEFT JOIN staff m ON m.id = p.peer_mentor_id "
-#define PATIENT_SELECT "SELECT " PATIENT_COLUMNS PATIENT_FROM
+#define PATIENT_SELECT "SELECT " STORE_PATIENT_COLUMNS STORE_PATIENT_FROM
 
 /* What each list order sorts on before the name (NULL: name or MRN alone).
  * Always text and never NULL, so keyset comparisons are plain. */
@@ -143,7 +133,7 @@ static void bind_field(sqlite3_stmt *st, int idx, const struct cairn_patient *p,
     }
 }
 
-static void read_row(sqlite3_stmt *st, struct cairn_patient *p)
+void store_patient_read_row(sqlite3_stmt *st, struct cairn_patient *p)
 {
     char text[32];
     memset(p, 0, sizeof *p);
@@ -195,7 +185,7 @@ static enum cairn_status select_one(struct cairn_store *s, const char *sql, cons
     int rc = sqlite3_step(st);
     enum cairn_status ret = CAIRN_OK;
     if (rc == SQLITE_ROW)
-        read_row(st, out);
+        store_patient_read_row(st, out);
     else if (rc == SQLITE_DONE)
         ret = cairn_error_set(err, CAIRN_ERR_NOT_FOUND, "no patient with that %s",
                               mrn ? "MRN" : "id");
@@ -571,7 +561,7 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     if ((unsigned)f->sort >= CAIRN_PATIENT_SORT__COUNT)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "sort", "unknown list order");
     const char *sort_expr = sort_exprs[f->sort];
-    snprintf(sql, sizeof sql, "SELECT " PATIENT_COLUMNS ", %s" PATIENT_FROM "WHERE 1",
+    snprintf(sql, sizeof sql, "SELECT " STORE_PATIENT_COLUMNS ", %s" STORE_PATIENT_FROM "WHERE 1",
              sort_expr ? sort_expr : "''");
 #define APPEND(...) snprintf(sql + strlen(sql), sizeof sql - strlen(sql), __VA_ARGS__)
     if (f->clinician_login) {
@@ -652,7 +642,7 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     BIND(":limit", sqlite3_bind_int64(st, idx_, (sqlite3_int64)f->limit));
 #undef BIND
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        read_row(st, &row);
+        store_patient_read_row(st, &row);
         store_col_text(st, 29, row.sort_key, sizeof row.sort_key);
         if (fn(&row, ctx))
             break;
