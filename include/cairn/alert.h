@@ -41,7 +41,7 @@ enum cairn_alert_severity {
  * users see, type and store. */
 #define CAIRN_ALERT_RULE_LIST(X)                                                                   \
     X(CAIRN_ALERT_PHQ9_ITEM9, "phq9_item9", CAIRN_SEVERITY_URGENT,                                 \
-      "the latest PHQ-9 has item 9 (thoughts of self-harm) above 0: screen with the C-SSRS")      \
+      "the latest PHQ-9 has item 9 (thoughts of self-harm) above 0: screen with the C-SSRS")       \
     X(CAIRN_ALERT_CSSRS_HIGH, "cssrs_high", CAIRN_SEVERITY_URGENT,                                 \
       "the latest C-SSRS screen is high risk")                                                     \
     X(CAIRN_ALERT_PHQ9_WORSE, "phq9_worse", CAIRN_SEVERITY_WARNING,                                \
@@ -49,13 +49,13 @@ enum cairn_alert_severity {
     X(CAIRN_ALERT_GAD7_WORSE, "gad7_worse", CAIRN_SEVERITY_WARNING,                                \
       "GAD-7 rose by the program's reliable change or more")                                       \
     X(CAIRN_ALERT_HOURS_BELOW, "hours_below", CAIRN_SEVERITY_WARNING,                              \
-      "last week's hours or days attended were below the program minimum")                        \
+      "last week's hours or days attended were below the program minimum")                         \
     X(CAIRN_ALERT_ABSENCES, "absences", CAIRN_SEVERITY_WARNING,                                    \
-      "absent from the program's number of sessions or more in one week")                         \
+      "absent from the program's number of sessions or more in one week")                          \
     X(CAIRN_ALERT_LADDER_STALLED, "ladder_stalled", CAIRN_SEVERITY_WARNING,                        \
       "no exposure attempt on an unfinished ladder for the program's stall days")                  \
     X(CAIRN_ALERT_REVIEW_OVERDUE, "review_overdue", CAIRN_SEVERITY_WARNING,                        \
-      "a weekly review not signed by the end of the following week")                              \
+      "a weekly review not signed by the end of the following week")                               \
     X(CAIRN_ALERT_LAPSE, "lapse_this_week", CAIRN_SEVERITY_WARNING,                                \
       "a lapse or relapse was logged this week")                                                   \
     X(CAIRN_ALERT_DISCHARGE_PLANNING, "discharge_planning", CAIRN_SEVERITY_WARNING,                \
@@ -175,14 +175,14 @@ enum cairn_status cairn_alert_facts_load(struct cairn_store *store, const struct
 /* The alerts of patient p as of the store's today, with their
  * acknowledgements: facts, rules and acknowledgement lookups together.
  * Fills out[] and *n. Not audited. */
-enum cairn_status cairn_alerts_for_patient(struct cairn_store *store,
-                                           const struct cairn_patient *p,
+enum cairn_status cairn_alerts_for_patient(struct cairn_store *store, const struct cairn_patient *p,
                                            struct cairn_alert out[CAIRN_ALERT__COUNT], size_t *n,
                                            struct cairn_error *err);
 
 /* Which alerts cairn_alerts_list() gives. */
 struct cairn_alert_filter {
-    const char *clinician; /* staff login: patients whose therapist or case manager it is; NULL all */
+    const char
+        *clinician; /* staff login: patients whose therapist or case manager it is; NULL all */
     enum cairn_alert_severity severity; /* this severity and above (urgent always) */
     bool all;                           /* include acknowledged alerts */
 };

@@ -2,6 +2,7 @@
 #ifndef CAIRN_H
 #define CAIRN_H
 
+#include "cairn/alert.h"
 #include "cairn/audit.h"
 #include "cairn/care.h"
 #include "cairn/csv.h"
@@ -12,6 +13,7 @@
 #include "cairn/patient.h"
 #include "cairn/plan.h"
 #include "cairn/program.h"
+#include "cairn/review.h"
 #include "cairn/session.h"
 #include "cairn/staff.h"
 #include "cairn/status.h"

@@ -257,6 +257,14 @@ enum cairn_status cairn_review_read(struct cairn_store *store, const struct cair
                                     const char *week, struct cairn_review *r,
                                     struct cairn_error *err);
 
+/* Like cairn_review_read() without the audit row, for a caller that
+ * changes the review without showing it (`review set`, `review sign`): the
+ * change audits itself. Showing a review must go through
+ * cairn_review_read(). */
+enum cairn_status cairn_review_load(struct cairn_store *store, const struct cairn_patient *p,
+                                    const char *week, struct cairn_review *r,
+                                    struct cairn_error *err);
+
 /* Saves r->inputs on the draft r->id, which must still be at r->version
  * (CAIRN_ERR_CONFLICT otherwise, refusal audited; the caller keeps the
  * edit). Only a draft can be edited (CAIRN_ERR_TRANSITION). When the risk

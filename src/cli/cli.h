@@ -132,6 +132,13 @@ int cli_json_print(json_t *value);
 /* Sets key to a string, or to null when text is NULL or empty. */
 void cli_json_set_text(json_t *obj, const char *key, const char *text);
 
+/* Prints text from the database or a user to stdout made safe for the
+ * terminal (control characters and escape sequences neutralized). */
+void cli_put_safe(const char *s);
+
+/* Prints multi-line text the same way, each line after `indent`. */
+void cli_put_safe_lines(const char *text, const char *indent);
+
 /* Reads at most 1 MiB of `path` ("-": stdin) into a malloc'd,
  * NUL-terminated buffer (*text, *len). Returns 0, or prints why not and
  * returns an exit code. */
@@ -191,6 +198,15 @@ int cli_plan_set(struct cli_ctx *ctx);
 int cli_plan_goal(struct cli_ctx *ctx);
 int cli_lapse_add(struct cli_ctx *ctx);
 int cli_lapse_list(struct cli_ctx *ctx);
+int cli_review_due(struct cli_ctx *ctx);
+int cli_review_start(struct cli_ctx *ctx);
+int cli_review_show(struct cli_ctx *ctx);
+int cli_review_edit(struct cli_ctx *ctx);
+int cli_review_set(struct cli_ctx *ctx);
+int cli_review_sign(struct cli_ctx *ctx);
+int cli_review_cosign(struct cli_ctx *ctx);
+int cli_review_addendum(struct cli_ctx *ctx);
+int cli_review_list(struct cli_ctx *ctx);
 
 /* Imports each template built into cairn whose program code the database
  * does not have yet (a program the team already has is never replaced);

@@ -353,6 +353,57 @@ static const struct cli_opt lapse_list_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt review_week_opts[] = {
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    END_OPTS,
+};
+
+static const struct cli_opt review_show_opts[] = {
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    RECORD_FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt review_due_opts[] = {
+    {"clinician", "LOGIN", "only patients whose therapist or case manager this is", "clinician"},
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt review_set_opts[] = {
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    {"risk", "LEVEL", "low, moderate or high (becomes the patient's risk level)", "risk"},
+    {"narrative", "TEXT", "the week in the reviewer's words", "narrative"},
+    {"went-well", "TEXT", "what went well", "went_well"},
+    {"barriers", "TEXT", "barriers met", "barriers"},
+    {"adjustments", "TEXT", "adjustments to the plan", "adjustments"},
+    {"next-steps", "TEXT", "next steps", "next_steps"},
+    {"checklist", "ANSWERS",
+     "answers to the program's checklist in order, e.g. y,n,- (- leaves one as it is)",
+     "checklist"},
+    {"if-version", "N", "refuse (exit 4) unless the review is still at version N", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt review_sign_opts[] = {
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    {"if-version", "N", "refuse (exit 4) unless the review is still at version N, the one you read",
+     NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt review_addendum_opts[] = {
+    {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
+    {"text", "TEXT", "the correction or addition (required)", "text"},
+    END_OPTS,
+};
+
+static const struct cli_opt review_list_opts[] = {
+    FORMAT_OPT,
+    END_OPTS,
+};
+
 static const struct cli_opt audit_opts[] = {
     {"patient", "MRN", "only rows about this patient", NULL},
     {"since", "DATE", "only rows from this UTC day on", NULL},
@@ -526,6 +577,40 @@ static const struct cli_cmd commands[] = {
      lapse_add_opts, CLI_DB_OPEN, cli_lapse_add},
     {"lapse", "list", "MRN", 1, 1, "list a patient's lapse log (the read is audited)", NULL,
      lapse_list_opts, CLI_DB_OPEN, cli_lapse_list},
+    {"review", "due", NULL, 0, 0, "list the weekly reviews that need doing",
+     "Active patients with no signed review for the week, and their unsigned reviews of "
+     "earlier weeks; overdue ones (not signed by the end of the following week) first.",
+     review_due_opts, CLI_DB_OPEN, cli_review_due},
+    {"review", "start", "MRN", 1, 1, "start a patient's weekly review (a draft)",
+     "Makes the week's review a draft with the program's checklist; a draft already started "
+     "is left as it is. The acting user must be staff.",
+     review_week_opts, CLI_DB_OPEN, cli_review_start},
+    {"review", "show", "MRN", 1, 1, "show a weekly review (the read is audited)",
+     "The snapshot cairn computed (attendance against the program minimum, PHQ-9 and GAD-7 "
+     "with change labels, exposure, social goals, lapses, alerts), then the reviewer's "
+     "inputs, signatures and addenda. A signed review shows the snapshot frozen at signing.",
+     review_show_opts, CLI_DB_OPEN, cli_review_show},
+    {"review", "edit", "MRN", 1, 1, "fill in a draft review in $VISUAL or $EDITOR (YAML)",
+     "The computed snapshot is shown as comments. On save the inputs are checked; problems "
+     "reopen the file with them on top. If someone saved the review meanwhile, nothing is "
+     "saved (exit 4) and your text is kept in a file whose path is printed.",
+     review_week_opts, CLI_DB_OPEN, cli_review_edit},
+    {"review", "set", "MRN", 1, 1, "fill in a draft review without an editor (for scripts)",
+     "Setting the risk level also sets the patient's, with your login and the time.",
+     review_set_opts, CLI_DB_OPEN, cli_review_set},
+    {"review", "sign", "MRN", 1, 1, "sign a draft review, freezing its snapshot",
+     "Needs a risk level, a narrative and every checklist item answered. A therapist, case "
+     "manager, supervisor or prescriber signs. A signed review never changes; correct it "
+     "with `review addendum`.",
+     review_sign_opts, CLI_DB_OPEN, cli_review_sign},
+    {"review", "cosign", "MRN", 1, 1, "co-sign a signed review (supervisors)",
+     "Only a supervisor who did not sign the review may co-sign it.", review_week_opts, CLI_DB_OPEN,
+     cli_review_cosign},
+    {"review", "addendum", "MRN", 1, 1, "add a correction to a signed review",
+     "Kept with its author and time; the signed review itself never changes.", review_addendum_opts,
+     CLI_DB_OPEN, cli_review_addendum},
+    {"review", "list", "MRN", 1, 1, "list a patient's weekly reviews", NULL, review_list_opts,
+     CLI_DB_OPEN, cli_review_list},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

@@ -205,3 +205,27 @@ void cli_json_set_text(json_t *obj, const char *key, const char *text)
 {
     json_object_set_new(obj, key, text && *text ? json_string(text) : json_null());
 }
+
+void cli_put_safe(const char *s)
+{
+    char buf[8192];
+    cairn_text_fit(s, 0, buf, sizeof buf);
+    fputs(buf, stdout);
+}
+
+void cli_put_safe_lines(const char *text, const char *indent)
+{
+    char line[8192];
+    for (const char *s = text; s && *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n >= sizeof line)
+            n = sizeof line - 1;
+        memcpy(line, s, n);
+        line[n] = '\0';
+        fputs(indent, stdout);
+        cli_put_safe(line);
+        fputc('\n', stdout);
+        s = nl ? nl + 1 : NULL;
+    }
+}

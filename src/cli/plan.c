@@ -62,31 +62,6 @@ static int read_plan(struct cli_ctx *ctx, const struct cairn_patient *pt, int re
     return get_plan(ctx, pt, revision, true, out);
 }
 
-/* Prints text made safe for the terminal. */
-static void put_safe(const char *s)
-{
-    char buf[4 * CAIRN_PLAN_TEXT_MAX + 4 * 3 * CAIRN_PLAN_SHORT_MAX + 256];
-    cairn_text_fit(s, 0, buf, sizeof buf);
-    fputs(buf, stdout);
-}
-
-/* Prints multi-line text made safe for the terminal, line by line. */
-static void put_safe_lines(const char *text)
-{
-    char line[8192];
-    for (const char *s = text; s && *s;) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (n >= sizeof line)
-            n = sizeof line - 1;
-        memcpy(line, s, n);
-        line[n] = '\0';
-        put_safe(line);
-        fputc('\n', stdout);
-        s = nl ? nl + 1 : NULL;
-    }
-}
-
 struct tallies {
     size_t n;
     struct cairn_goal_tally items[512];
@@ -105,7 +80,7 @@ static void print_plan_text(const struct cairn_patient *pt, const struct cairn_p
 {
     char line[4 * CAIRN_PLAN_TEXT_MAX + 4 * 3 * CAIRN_PLAN_SHORT_MAX + 256];
     printf("%s for MRN ", p->kind == CAIRN_PLAN_SAFETY ? "Safety plan" : "Plan");
-    put_safe(pt->mrn);
+    cli_put_safe(pt->mrn);
     printf(": revision %d", p->revision);
     if (p->revision != p->head)
         printf(" (the newest is %d)", p->head);
@@ -113,7 +88,7 @@ static void print_plan_text(const struct cairn_patient *pt, const struct cairn_p
         printf(", %s", p->status);
         if (p->signed_by[0] && p->revision == p->head) {
             printf(", signed by ");
-            put_safe(p->signed_by);
+            cli_put_safe(p->signed_by);
             printf(" at %s", p->signed_at);
         }
         printf(", next review %s", p->next_review_date[0] ? p->next_review_date : "not set");
@@ -129,7 +104,7 @@ static void print_plan_text(const struct cairn_patient *pt, const struct cairn_p
             const struct cairn_plan_item *it = &part->items[i];
             cairn_plan_item_line(p->kind, part->section, it, line, sizeof line);
             printf("  %zu. [%s] ", i + 1, it->key);
-            put_safe(line);
+            cli_put_safe(line);
             printf("\n");
             for (size_t t = 0; tallies && t < tallies->n; t++)
                 if (p->kind == CAIRN_PLAN_RELAPSE && part->section == CAIRN_SECTION_SOCIAL_GOALS &&
@@ -265,7 +240,7 @@ int cli_plan_diff(struct cli_ctx *ctx)
     if (!*diff)
         printf("no differences\n");
     else
-        put_safe_lines(diff);
+        cli_put_safe_lines(diff, "");
 out:
     free(diff);
     cairn_plan_free(&head);

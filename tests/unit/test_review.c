@@ -1,0 +1,461 @@
+/* Weekly reviews: input validation, the YAML and JSON round trips, the
+ * lifecycle (start, save with conflicts, sign, co-sign, addenda), the
+ * frozen snapshot, role checks, the database's own guard on signed
+ * reviews, and the due list. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+static const char program[] = "template: review-iop\n"
+                              "name: Review IOP\n"
+                              "level_of_care: asam-2.1\n"
+                              "population: adult\n"
+                              "schedule:\n"
+                              "  sessions_per_week: 3\n"
+                              "  hours_per_session: 3\n"
+                              "  min_hours_per_week: 9\n"
+                              "  length_weeks: 8\n"
+                              "measures:\n"
+                              "  - {instrument: phq9, every: week}\n"
+                              "plan_sections: [triggers, coping, social_goals, aftercare]\n"
+                              "review_checklist:\n"
+                              "  - Attendance discussed\n"
+                              "  - Safety plan still current\n";
+
+static struct cairn_review *new_review(void)
+{
+    struct cairn_review *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    return r;
+}
+
+/* A store whose actor "tester" is a case manager, with patient R1 admitted
+ * on Monday 2026-11-02 (weeks 45-52 scheduled). */
+static void admit(struct cairn_store *s, struct cairn_patient *p)
+{
+    unit_add_staff(s, UNIT_LOGIN, CAIRN_ROLE_CASE_MANAGER);
+    unit_admit(s, program, "R1", "2026-11-02", p);
+}
+
+static void fill(struct cairn_review *r)
+{
+    r->inputs.risk = CAIRN_RISK_MODERATE;
+    snprintf(r->inputs.text[CAIRN_REVIEW_NARRATIVE], sizeof r->inputs.text[0],
+             "A harder week.\nPHQ-9 rose; discussed.");
+    for (size_t i = 0; i < r->inputs.nchecks; i++)
+        r->inputs.checks[i].answer = 1;
+}
+
+static void started(struct cairn_store *s, const struct cairn_patient *p, const char *week,
+                    struct cairn_review *r)
+{
+    struct cairn_error err;
+    bool existed;
+    if (cairn_review_start(s, p, week, r, &existed, &err) != CAIRN_OK)
+        fail_msg("start: %s", err.message);
+}
+
+static void saved(struct cairn_store *s, struct cairn_review *r)
+{
+    struct cairn_error err;
+    bool unchanged;
+    if (cairn_review_save(s, r, &unchanged, &err) != CAIRN_OK)
+        fail_msg("save: %s", err.message);
+}
+
+static void add_phq9(struct cairn_store *s, int64_t patient, const char *date, int each)
+{
+    struct cairn_measure m = {0};
+    struct cairn_error err;
+    m.patient_id = patient;
+    m.instrument = CAIRN_INSTRUMENT_PHQ9;
+    snprintf(m.date, sizeof m.date, "%s", date);
+    m.nanswers = 9;
+    for (int i = 0; i < 8; i++)
+        m.answers[i] = each;
+    if (cairn_measure_add(s, &m, &err) != CAIRN_OK)
+        fail_msg("measure: %s", err.message);
+}
+
+/* --- pure ------------------------------------------------------------------- */
+
+static void test_inputs_are_checked_before_anything_else(void **state)
+{
+    (void)state;
+    struct cairn_review_inputs *in = calloc(1, sizeof *in);
+    struct cairn_error err;
+    assert_non_null(in);
+    in->risk = (enum cairn_risk)9;
+    assert_int_equal(cairn_review_inputs_validate(in, false, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "risk");
+    in->risk = CAIRN_RISK_UNSET;
+    snprintf(in->text[CAIRN_REVIEW_BARRIERS], sizeof in->text[0], "bad \x1b[31m escape");
+    assert_int_equal(cairn_review_inputs_validate(in, false, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "barriers");
+    memset(in->text[CAIRN_REVIEW_BARRIERS], 'x', CAIRN_REVIEW_TEXT_MAX + 1);
+    in->text[CAIRN_REVIEW_BARRIERS][CAIRN_REVIEW_TEXT_MAX + 1] = '\0';
+    assert_int_equal(cairn_review_inputs_validate(in, false, &err), CAIRN_ERR_INVALID);
+    in->text[CAIRN_REVIEW_BARRIERS][CAIRN_REVIEW_TEXT_MAX] = '\0'; /* exactly the limit */
+    assert_int_equal(cairn_review_inputs_validate(in, false, &err), CAIRN_OK);
+    /* Signing needs a risk, a narrative and every checklist answer. */
+    in->nchecks = 2;
+    in->checks[0].answer = 1;
+    in->checks[1].answer = -1;
+    assert_int_equal(cairn_review_inputs_validate(in, true, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "risk");
+    in->risk = CAIRN_RISK_LOW;
+    snprintf(in->text[CAIRN_REVIEW_NARRATIVE], sizeof in->text[0], " \n ");
+    assert_int_equal(cairn_review_inputs_validate(in, true, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "narrative");
+    snprintf(in->text[CAIRN_REVIEW_NARRATIVE], sizeof in->text[0], "Steady week.");
+    assert_int_equal(cairn_review_inputs_validate(in, true, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "checklist/2");
+    in->checks[1].answer = 0; /* "no" is an answer */
+    assert_int_equal(cairn_review_inputs_validate(in, true, &err), CAIRN_OK);
+    free(in);
+}
+
+static void test_yaml_round_trips_and_errors_name_line_column_and_field(void **state)
+{
+    (void)state;
+    struct cairn_review *r = new_review();
+    struct cairn_template_diags *d = calloc(1, sizeof *d);
+    struct cairn_error err;
+    char *yaml = NULL;
+    assert_non_null(d);
+    snprintf(r->week, sizeof r->week, "2026-W47");
+    r->inputs.nchecks = 2;
+    snprintf(r->inputs.checks[0].item, sizeof r->inputs.checks[0].item, "Attendance discussed");
+    snprintf(r->inputs.checks[1].item, sizeof r->inputs.checks[1].item, "Safety plan current");
+    r->inputs.checks[0].answer = r->inputs.checks[1].answer = -1;
+    fill(r);
+    r->inputs.checks[1].answer = 0;
+    snprintf(r->inputs.text[CAIRN_REVIEW_WENT_WELL], sizeof r->inputs.text[0],
+             "Camera on in \"every\" group: yes");
+    assert_int_equal(cairn_review_render_yaml(r, "header", &yaml, &err), CAIRN_OK);
+    struct cairn_review_inputs *back = calloc(1, sizeof *back);
+    assert_non_null(back);
+    *back = r->inputs;
+    memset(back->text, 0, sizeof back->text);
+    back->risk = CAIRN_RISK_UNSET;
+    assert_int_equal(cairn_review_parse_yaml(back, yaml, strlen(yaml), d, &err), CAIRN_OK);
+    assert_memory_equal(back, &r->inputs, sizeof *back);
+    free(yaml);
+
+    /* Errors: every one reported with its place; nothing changes. */
+    const char bad[] = "risk: severe\n"
+                       "narrative: fine\n"
+                       "went_wel: typo\n"
+                       "checklist:\n"
+                       "  - {item: Attendance discussed, done: yes}\n"
+                       "  - {item: Something new, done: true}\n";
+    struct cairn_review_inputs before = *back;
+    assert_int_equal(cairn_review_parse_yaml(back, bad, strlen(bad), d, &err), CAIRN_ERR_INVALID);
+    assert_true(d->count >= 3);
+    assert_int_equal(d->items[0].line, 1);
+    assert_string_equal(d->items[0].pointer, "/risk");
+    assert_memory_equal(back, &before, sizeof before);
+    bool typo = false, yes = false, unknown = false;
+    for (size_t i = 0; i < d->count; i++) {
+        typo |= d->items[i].line == 3 && strstr(d->items[i].message, "went_well") != NULL;
+        yes |= d->items[i].line == 5;
+        unknown |= d->items[i].line == 6 && !strcmp(d->items[i].pointer, "/checklist/1/item");
+    }
+    assert_true(typo);
+    assert_true(yes);
+    assert_true(unknown);
+    /* A checklist item left out is named. */
+    const char missing[] = "risk: low\nchecklist:\n  - {item: Attendance discussed, done: true}\n";
+    assert_int_equal(cairn_review_parse_yaml(back, missing, strlen(missing), d, &err),
+                     CAIRN_ERR_INVALID);
+    assert_non_null(strstr(d->items[0].message, "Safety plan current"));
+    free(back);
+    free(d);
+    free(r);
+}
+
+static void test_the_snapshot_survives_its_json(void **state)
+{
+    (void)state;
+    struct cairn_review_snapshot *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    struct cairn_error err;
+    char *json = NULL, *again = NULL;
+    assert_non_null(a);
+    assert_non_null(b);
+    snprintf(a->week, sizeof a->week, "2026-W47");
+    snprintf(a->from, sizeof a->from, "2026-11-16");
+    snprintf(a->to, sizeof a->to, "2026-11-22");
+    a->attendance.minutes_attended = 450;
+    a->attendance.absent = 2;
+    a->phq9.has = true;
+    a->phq9.total = 18;
+    a->phq9.has_baseline = true;
+    a->phq9.baseline = 12;
+    a->phq9.nlabels = 1;
+    snprintf(a->phq9.labels[0], sizeof a->phq9.labels[0], "reliable worsening");
+    a->ngoals = 1;
+    a->goals[0].done = -1;
+    a->goals[0].target = 2;
+    a->nalerts = 1;
+    snprintf(a->alerts[0].code, sizeof a->alerts[0].code, "phq9_worse");
+    assert_int_equal(cairn_review_snapshot_json(a, &json, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_snapshot_parse(json, b, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_snapshot_json(b, &again, &err), CAIRN_OK);
+    assert_string_equal(json, again);
+    assert_int_equal(b->goals[0].done, -1);
+    assert_int_equal(cairn_review_snapshot_parse("[1]", b, &err), CAIRN_ERR_INVALID);
+    free(json);
+    free(again);
+    free(a);
+    free(b);
+}
+
+/* --- the store ------------------------------------------------------------ */
+
+static void test_only_staff_start_and_weeks_are_checked(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *r = new_review();
+    struct cairn_error err;
+    bool existed;
+    unit_admit(s, program, "R1", "2026-11-02", &p);
+    assert_int_equal(cairn_review_start(s, &p, "2026-W47", r, &existed, &err), CAIRN_ERR_DENIED);
+    assert_non_null(strstr(err.message, "staff add"));
+    unit_add_staff(s, UNIT_LOGIN, CAIRN_ROLE_CASE_MANAGER);
+    assert_int_equal(cairn_review_start(s, &p, "2026-W49", r, &existed, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "week");
+    assert_int_equal(cairn_review_start(s, &p, "2026-W44", r, &existed, &err), CAIRN_ERR_INVALID);
+    assert_int_equal(cairn_review_start(s, &p, "2026-W99", r, &existed, &err), CAIRN_ERR_INVALID);
+    int64_t audits = unit_audit_count(s);
+    assert_int_equal(cairn_review_start(s, &p, "2026-W47", r, &existed, &err), CAIRN_OK);
+    assert_false(existed);
+    assert_int_equal(r->status, CAIRN_REVIEW_DRAFT);
+    assert_int_equal(r->inputs.nchecks, 2);
+    assert_int_equal(r->inputs.checks[0].answer, -1);
+    assert_string_equal(r->started_by, UNIT_LOGIN);
+    assert_int_equal(unit_audit_count(s), audits + 1);
+    assert_int_equal(cairn_review_start(s, &p, "2026-W47", r, &existed, &err), CAIRN_OK);
+    assert_true(existed);
+    free(r);
+}
+
+static void test_a_stale_save_is_refused_and_risk_goes_to_the_patient(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *mine = new_review(), *theirs = new_review();
+    struct cairn_error err;
+    bool unchanged;
+    admit(s, &p);
+    started(s, &p, "2026-W47", mine);
+    assert_int_equal(cairn_review_load(s, &p, "2026-W47", theirs, &err), CAIRN_OK);
+    snprintf(theirs->inputs.text[CAIRN_REVIEW_BARRIERS], sizeof theirs->inputs.text[0],
+             "Transport");
+    saved(s, theirs);
+    fill(mine);
+    int64_t audits = unit_audit_count(s);
+    assert_int_equal(cairn_review_save(s, mine, &unchanged, &err), CAIRN_ERR_CONFLICT);
+    assert_int_equal(unit_audit_count(s), audits + 1); /* the refusal */
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE outcome = 'conflict'"), 1);
+    assert_string_equal(mine->inputs.text[CAIRN_REVIEW_NARRATIVE],
+                        "A harder week.\nPHQ-9 rose; discussed."); /* the edit is kept */
+    mine->version = theirs->version;
+    assert_int_equal(cairn_review_save(s, mine, &unchanged, &err), CAIRN_OK);
+    assert_false(unchanged);
+    struct cairn_patient now;
+    assert_int_equal(cairn_patient_find(s, "R1", &now, &err), CAIRN_OK);
+    assert_int_equal(now.risk, CAIRN_RISK_MODERATE);
+    assert_string_equal(now.risk_set_by, UNIT_LOGIN);
+    assert_true(now.risk_set_at[0] != '\0');
+    assert_int_equal(cairn_review_save(s, mine, &unchanged, &err), CAIRN_OK);
+    assert_true(unchanged);
+    /* The checklist is the program's: its items cannot be rewritten. */
+    snprintf(mine->inputs.checks[0].item, sizeof mine->inputs.checks[0].item, "Other");
+    assert_int_equal(cairn_review_save(s, mine, &unchanged, &err), CAIRN_ERR_INVALID);
+    free(mine);
+    free(theirs);
+}
+
+static void test_signing_freezes_the_snapshot_and_the_database_guards_it(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *r = new_review(), *back = new_review();
+    struct cairn_error err;
+    admit(s, &p);
+    add_phq9(s, p.id, "2026-11-09", 1);
+    add_phq9(s, p.id, "2026-11-20", 2);
+    started(s, &p, "2026-W47", r);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_ERR_INVALID); /* incomplete */
+    assert_string_equal(err.pointer, "risk");
+    fill(r);
+    saved(s, r);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    assert_int_equal(r->status, CAIRN_REVIEW_SIGNED);
+    assert_int_equal(r->snapshot.phq9.total, 16);
+    assert_int_equal(r->snapshot.phq9.baseline, 8);
+    assert_true(r->snapshot.phq9.nlabels >= 1);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE action = 'sign'"), 1);
+    /* New data for the week does not rewrite the signed review. */
+    add_phq9(s, p.id, "2026-11-21", 3);
+    assert_int_equal(cairn_review_read(s, &p, "2026-W47", back, &err), CAIRN_OK);
+    assert_int_equal(back->snapshot.phq9.total, 16);
+    assert_string_equal(back->snapshot.computed_at, r->snapshot.computed_at);
+    /* Nothing changes a signed review, from the API or by hand. */
+    bool unchanged;
+    assert_int_equal(cairn_review_save(s, back, &unchanged, &err), CAIRN_ERR_TRANSITION);
+    assert_int_equal(cairn_review_sign(s, back, &err), CAIRN_ERR_TRANSITION);
+    char *msg = NULL;
+    assert_int_not_equal(sqlite3_exec(store_db(s),
+                                      "UPDATE review SET inputs_json = '{}' WHERE status = "
+                                      "'signed'",
+                                      NULL, NULL, &msg),
+                         SQLITE_OK);
+    assert_non_null(strstr(msg, "immutable"));
+    sqlite3_free(msg);
+    assert_int_not_equal(
+        sqlite3_exec(store_db(s), "DELETE FROM review WHERE status = 'signed'", NULL, NULL, NULL),
+        SQLITE_OK);
+    free(r);
+    free(back);
+}
+
+static void test_cosigning_needs_another_supervisor(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *r = new_review();
+    struct cairn_error err;
+    admit(s, &p);
+    unit_add_staff(s, "peer", CAIRN_ROLE_PEER_MENTOR);
+    unit_add_staff(s, "boss", CAIRN_ROLE_SUPERVISOR);
+    unit_add_staff(s, "boss2", CAIRN_ROLE_SUPERVISOR);
+    started(s, &p, "2026-W47", r);
+    fill(r);
+    saved(s, r);
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_ERR_DENIED); /* not a supervisor */
+    cairn_store_set_actor(s, 1, "peer");
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_ERR_DENIED); /* peers do not sign */
+    cairn_store_set_actor(s, 1, "boss");
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_ERR_TRANSITION); /* not signed */
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_ERR_DENIED); /* own signature */
+    assert_non_null(strstr(err.message, "another supervisor"));
+    cairn_store_set_actor(s, UNIT_UID, UNIT_LOGIN);
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_ERR_DENIED);
+    assert_non_null(strstr(err.message, "case_manager"));
+    cairn_store_set_actor(s, 1, "boss2");
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_OK);
+    assert_int_equal(r->status, CAIRN_REVIEW_COSIGNED);
+    assert_string_equal(r->cosigned_by, "boss2");
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_ERR_TRANSITION);
+    free(r);
+}
+
+static void test_addenda_correct_signed_reviews_only(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *r = new_review(), *back = new_review();
+    struct cairn_error err;
+    admit(s, &p);
+    started(s, &p, "2026-W47", r);
+    assert_int_equal(cairn_review_addendum_add(s, r, "too early", &err), CAIRN_ERR_TRANSITION);
+    fill(r);
+    saved(s, r);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_addendum_add(s, r, "  \n", &err), CAIRN_ERR_INVALID);
+    assert_int_equal(cairn_review_addendum_add(s, r, "bell \a", &err), CAIRN_ERR_INVALID);
+    assert_int_equal(cairn_review_addendum_add(s, r, "Corrected: three sessions, not two.", &err),
+                     CAIRN_OK);
+    assert_int_equal(cairn_review_read(s, &p, "2026-W47", back, &err), CAIRN_OK);
+    assert_int_equal(back->naddenda, 1);
+    assert_string_equal(back->addenda[0].author, UNIT_LOGIN);
+    assert_int_not_equal(
+        sqlite3_exec(store_db(s), "UPDATE review_addendum SET text = 'x'", NULL, NULL, NULL),
+        SQLITE_OK);
+    free(r);
+    free(back);
+}
+
+struct due_seen {
+    int n;
+    char weeks[16][CAIRN_WEEK_LEN + 1];
+    bool overdue[16];
+};
+
+static int collect_due(const struct cairn_review_due *d, void *ctx)
+{
+    struct due_seen *seen = ctx;
+    if (seen->n < 16) {
+        memcpy(seen->weeks[seen->n], d->week, sizeof seen->weeks[0]);
+        seen->overdue[seen->n++] = d->overdue;
+    }
+    return 0;
+}
+
+static void test_the_due_list_puts_overdue_first_and_drops_signed_weeks(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p;
+    struct cairn_review *r = new_review();
+    struct cairn_error err;
+    struct due_seen seen = {0};
+    admit(s, &p);
+    /* Today is Monday of W48: W45 and W46 are overdue, W47 is still due. */
+    assert_int_equal(cairn_review_due_list(s, NULL, NULL, collect_due, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 4);
+    assert_string_equal(seen.weeks[0], "2026-W45");
+    assert_true(seen.overdue[0]);
+    assert_string_equal(seen.weeks[1], "2026-W46");
+    assert_true(seen.overdue[1]);
+    assert_string_equal(seen.weeks[2], "2026-W47");
+    assert_false(seen.overdue[2]);
+    assert_string_equal(seen.weeks[3], "2026-W48");
+    started(s, &p, "2026-W46", r);
+    fill(r);
+    saved(s, r);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(cairn_review_due_list(s, NULL, NULL, collect_due, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.weeks[0], "2026-W45");
+    assert_string_equal(seen.weeks[1], "2026-W47");
+    /* By clinician: the patient has none assigned. */
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(cairn_review_due_list(s, UNIT_LOGIN, NULL, collect_due, &seen, &err),
+                     CAIRN_OK);
+    assert_int_equal(seen.n, 0);
+    assert_int_equal(cairn_review_due_list(s, "nobody", NULL, collect_due, &seen, &err),
+                     CAIRN_ERR_NOT_FOUND);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inputs_are_checked_before_anything_else),
+        cmocka_unit_test(test_yaml_round_trips_and_errors_name_line_column_and_field),
+        cmocka_unit_test(test_the_snapshot_survives_its_json),
+        cmocka_unit_test_setup_teardown(test_only_staff_start_and_weeks_are_checked,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_a_stale_save_is_refused_and_risk_goes_to_the_patient,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_signing_freezes_the_snapshot_and_the_database_guards_it, unit_setup_memory,
+            unit_teardown),
+        cmocka_unit_test_setup_teardown(test_cosigning_needs_another_supervisor, unit_setup_memory,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_addenda_correct_signed_reviews_only, unit_setup_memory,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_the_due_list_puts_overdue_first_and_drops_signed_weeks,
+                                        unit_setup_memory, unit_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
