@@ -500,6 +500,19 @@ int cli_review_due(struct cli_ctx *ctx)
         {"MRN", CLI_COL_TEXT, 0},       {"NAME", CLI_COL_TEXT, 30},
         {"THERAPIST", CLI_COL_TEXT, 0}, {"CASE MANAGER", CLI_COL_TEXT, 0},
     };
+    if (cli_opt(ctx, "clinician")) {
+        /* Checked before any output, so an unknown login prints no header. */
+        struct cairn_staff who;
+        enum cairn_status st =
+            cairn_staff_find(ctx->store, cli_opt(ctx, "clinician"), &who, &ctx->err);
+        if (st == CAIRN_ERR_NOT_FOUND) {
+            fprintf(stderr, "cairn: review due: --clinician: no staff member has the login '%s'\n",
+                    cli_opt(ctx, "clinician"));
+            return cli_exit_code(st);
+        }
+        if (st != CAIRN_OK)
+            return cli_fail(ctx, st, NULL);
+    }
     struct cli_list *list = cli_list_begin(ctx->format, cols, 6);
     if (!list)
         return CLI_EXIT_FAILED;

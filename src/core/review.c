@@ -544,8 +544,8 @@ static void yaml_check(struct ytree_walk *w, const struct ytree_node *n, size_t 
     const struct ytree_node *f[2];
     char item[CAIRN_TEMPLATE_TEXT_BYTES];
     (void)i;
-    if (!ytree_fields(w, n, keys, 2, 1u, f))
-        return;
+    if (!ytree_fields(w, n, keys, 2, 1u, f) || !f[0])
+        return; /* reported: not a mapping, or no item */
     bool ok = true;
     YTREE_WITH_KEY(w, "item", ok = ytree_text(w, f[0], CAIRN_TEMPLATE_TEXT_MAX, item, sizeof item));
     if (!ok)
