@@ -34,6 +34,7 @@ struct cairn_demo_stats {
     unsigned plans;        /* relapse-prevention plans filled in (one revision each) */
     unsigned safety_plans; /* safety plans filled in */
     unsigned lapses;       /* lapse-log entries */
+    unsigned reviews;      /* weekly reviews signed (older ones co-signed by demo.sup01) */
 };
 
 /* Fills the (empty) database with a demo caseload in one transaction: all

@@ -60,6 +60,9 @@ void cairn_store_set_actor(struct cairn_store *store, long uid, const char *logi
 /* The login set with cairn_store_set_actor() (borrowed). */
 const char *cairn_store_actor_login(const struct cairn_store *store);
 
+/* The uid set with cairn_store_set_actor() (-1 until set). */
+long cairn_store_actor_uid(const struct cairn_store *store);
+
 /* Fixes "today" for every clinical rule and default date evaluated through
  * this store (reproducible reports and tests). Without it, the system date. */
 void cairn_store_set_today(struct cairn_store *store, int32_t today);

@@ -62,8 +62,8 @@ int cli_demo_run(struct cli_ctx *ctx)
     if (stats.programs)
         printf("; imported %u program template%s", stats.programs, stats.programs == 1 ? "" : "s");
     printf("\ntracking: %u sessions with %u attendance lines, %u measures, %u ladder attempts, "
-           "%u plans, %u safety plans, %u lapses\n",
+           "%u plans, %u safety plans, %u lapses, %u signed reviews\n",
            stats.sessions, stats.attendance, stats.measures, stats.attempts, stats.plans,
-           stats.safety_plans, stats.lapses);
+           stats.safety_plans, stats.lapses, stats.reviews);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "cairn/patient.h"
 #include "cairn/plan.h"
 #include "cairn/program.h"
+#include "cairn/review.h"
 #include "cairn/session.h"
 #include "cairn/staff.h"
 #include "cairn/store.h"
@@ -147,6 +148,7 @@ struct demo_tracking {
     struct cairn_demo_stats *made;
     struct cairn_roster_entry roster[CAIRN_ROSTER_MAX];
     struct cairn_ladder *ladder;
+    struct cairn_review *review;
     struct cairn_plan *plan, *safety;
 };
 
@@ -750,6 +752,72 @@ static enum cairn_status add_lapses(struct demo_tracking *tk, struct demo_patien
     return CAIRN_OK;
 }
 
+static const char *const review_narratives[] = {
+    "Attended most groups; engaged and used coping skills after a stressful call.",
+    "A harder week: missed sessions, mood lower. Plan reviewed together.",
+    "Steady progress; practised the next exposure step between sessions.",
+    "Reports fewer cravings; support person joined the family session.",
+};
+
+/* The demo supervisor who co-signed the older reviews. */
+#define DEMO_SUPERVISOR "demo.sup01"
+
+/* Weekly reviews as a team would have left them: older weeks signed by the
+ * therapist and most co-signed by the demo supervisor, a few never done
+ * (overdue), last week's signed (awaiting your co-signature), in draft, or
+ * not started yet. Signing goes through the public API, acting as the
+ * signer, so each snapshot is computed and frozen as in real use. */
+static enum cairn_status add_reviews(struct demo_tracking *tk, struct demo_patient *dp,
+                                     struct cairn_error *err)
+{
+    struct cairn_store *s = tk->store;
+    struct cairn_patient p;
+    enum cairn_status rc = cairn_patient_find(s, dp->mrn, &p, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    char me[CAIRN_LOGIN_MAX + 1], therapist[CAIRN_LOGIN_MAX + 1];
+    long uid = cairn_store_actor_uid(s);
+    snprintf(me, sizeof me, "%s", cairn_store_actor_login(s));
+    therapist_login(dp->therapist, therapist, sizeof therapist);
+    int32_t last = dp->last < tk->today ? dp->last : tk->today;
+    int32_t monday = dp->admitted - (cairn_date_weekday(dp->admitted) - 1);
+    for (; rc == CAIRN_OK && monday <= last && monday + 6 < tk->today; monday += 7) {
+        int y, w;
+        char week[CAIRN_WEEK_LEN + 1];
+        cairn_date_isoweek(monday, &y, &w);
+        cairn_isoweek_format(y, w, week);
+        bool recent = monday + 6 >= tk->today - 7; /* last week */
+        unsigned roll = pick(&dp->rng, 100);
+        if ((recent && roll < 25) || (!recent && roll < 6))
+            continue; /* not started: due, or overdue */
+        bool existed;
+        cairn_store_set_actor(s, uid, therapist);
+        rc = cairn_review_start(s, &p, week, tk->review, &existed, err);
+        if (rc != CAIRN_OK)
+            break;
+        struct cairn_review_inputs *in = &tk->review->inputs;
+        in->risk = dp->risk;
+        snprintf(in->text[CAIRN_REVIEW_NARRATIVE], sizeof in->text[0], "%s",
+                 review_narratives[pick(&dp->rng, COUNT(review_narratives))]);
+        snprintf(in->text[CAIRN_REVIEW_NEXT_STEPS], sizeof in->text[0], "%s",
+                 "Continue the plan; next exposure step agreed.");
+        for (size_t i = 0; i < in->nchecks; i++)
+            in->checks[i].answer = pick(&dp->rng, 10) ? 1 : 0;
+        bool unchanged;
+        rc = cairn_review_save(s, tk->review, &unchanged, err);
+        if (rc == CAIRN_OK && !(recent && roll < 50)) {
+            rc = cairn_review_sign(s, tk->review, err);
+            tk->made->reviews++;
+            if (rc == CAIRN_OK && !recent && roll < 90) {
+                cairn_store_set_actor(s, uid, DEMO_SUPERVISOR);
+                rc = cairn_review_cosign(s, tk->review, err);
+            }
+        }
+    }
+    cairn_store_set_actor(s, uid, me);
+    return rc;
+}
+
 /* Gives each admitted patient their attendance habits and draws the rest
  * of their stay from their own stream, so one patient's data does not
  * depend on how much another's needed. */
@@ -785,7 +853,7 @@ static enum cairn_status add_tracking(struct demo_tracking *tk, struct cairn_err
     enum cairn_status rc = CAIRN_OK;
     size_t *members = NULL;
     if (!(members = malloc((tk->npatients ? tk->npatients : 1) * sizeof *members)) ||
-        !(tk->ladder = malloc(sizeof *tk->ladder)) ||
+        !(tk->ladder = malloc(sizeof *tk->ladder)) || !(tk->review = malloc(sizeof *tk->review)) ||
         !(tk->plan = cairn_plan_new(CAIRN_PLAN_RELAPSE)) ||
         !(tk->safety = cairn_plan_new(CAIRN_PLAN_SAFETY))) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory");
@@ -816,7 +884,9 @@ static enum cairn_status add_tracking(struct demo_tracking *tk, struct cairn_err
             continue;
         if ((rc = add_measures(tk, dp, err)) != CAIRN_OK ||
             (rc = add_attempts(tk, dp, err)) != CAIRN_OK ||
-            (rc = add_plans(tk, dp, err)) != CAIRN_OK || (rc = add_lapses(tk, dp, err)) != CAIRN_OK)
+            (rc = add_plans(tk, dp, err)) != CAIRN_OK ||
+            (rc = add_lapses(tk, dp, err)) != CAIRN_OK ||
+            (rc = add_reviews(tk, dp, err)) != CAIRN_OK)
             goto out;
     }
 out:
@@ -828,6 +898,8 @@ out:
     cairn_plan_free(&tk->safety);
     free(tk->ladder);
     tk->ladder = NULL;
+    free(tk->review);
+    tk->review = NULL;
     free(members);
     return rc;
 }
@@ -893,6 +965,10 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
     if (strcmp(actor, "?") != 0 &&
         (rc = ensure_staff(store, actor, "Demo Supervisor (you)", CAIRN_ROLE_SUPERVISOR, &me,
                            &made.staff, err)) != CAIRN_OK)
+        goto out;
+    int64_t supervisor;
+    if ((rc = ensure_staff(store, DEMO_SUPERVISOR, "Demo Clinical Supervisor",
+                           CAIRN_ROLE_SUPERVISOR, &supervisor, &made.staff, err)) != CAIRN_OK)
         goto out;
     for (unsigned i = 0; i < clinicians; i++) {
         bool manager = i % 3 == 2;

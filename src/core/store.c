@@ -548,6 +548,11 @@ const char *cairn_store_actor_login(const struct cairn_store *store)
     return store->login;
 }
 
+long cairn_store_actor_uid(const struct cairn_store *store)
+{
+    return store->uid;
+}
+
 void cairn_store_set_today(struct cairn_store *store, int32_t today)
 {
     store->today = today;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cairn/alert.h"
-#include "cairn/plan.h"
 #include "cairn/review.h"
 #include "cairn/text.h"
 #include "store_internal.h"
@@ -172,48 +171,32 @@ static enum cairn_status count_row(struct cairn_store *s, sqlite3_stmt *st, int6
                                                  : store_fail(s, rc, "computing a review", err);
 }
 
+/* The head plan's social goals, read straight from its canonical JSON
+ * (cheaper than loading the whole plan), with this week's tallies. */
 static enum cairn_status snapshot_goals(struct cairn_store *s, int64_t patient_id, const char *week,
                                         struct cairn_review_snapshot *snap, struct cairn_error *err)
 {
-    struct cairn_plan *plan = cairn_plan_new(CAIRN_PLAN_RELAPSE);
-    if (!plan)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory computing a review");
-    struct cairn_error e;
-    enum cairn_status rc = cairn_plan_load(s, CAIRN_PLAN_RELAPSE, patient_id, 0, plan, &e);
-    if (rc == CAIRN_ERR_NOT_FOUND) {
-        cairn_plan_free(&plan);
-        return CAIRN_OK; /* never admitted: no plan, no goals */
-    }
-    if (rc != CAIRN_OK) {
-        cairn_plan_free(&plan);
-        if (err)
-            *err = e;
-        return rc;
-    }
-    const struct cairn_plan_part *goals = cairn_plan_part_find(plan, "social_goals");
-    for (size_t i = 0; goals && i < goals->nitems && snap->ngoals < CAIRN_PLAN_ITEMS_MAX; i++) {
-        struct cairn_review_goal *g = &snap->goals[snap->ngoals++];
-        snprintf(g->key, sizeof g->key, "%s", goals->items[i].key);
-        snprintf(g->text, sizeof g->text, "%s", goals->items[i].text);
-        g->target = goals->items[i].weekly_target;
-        g->done = -1;
-    }
-    cairn_plan_free(&plan);
-    if (!snap->ngoals)
-        return CAIRN_OK;
-    STORE_PREPARE(st, "SELECT g.goal_key, g.done FROM goal_tally g JOIN plan p ON p.id = "
-                      "g.plan_id WHERE p.patient_id = ?1 AND g.week = ?2");
+    STORE_PREPARE(st,
+                  "SELECT json_extract(g.value, '$.key'), json_extract(g.value, '$.text'), "
+                  "json_extract(g.value, '$.weekly_target'), (SELECT t.done FROM goal_tally t "
+                  "WHERE t.plan_id = p.id AND t.goal_key = json_extract(g.value, '$.key') AND "
+                  "t.week = ?2) FROM plan p JOIN plan_revision r ON r.plan_id = p.id AND "
+                  "r.revision = p.revision, json_each(r.content_json, '$.sections.social_goals') "
+                  "g WHERE p.patient_id = ?1 ORDER BY g.key");
     sqlite3_bind_int64(st, 1, patient_id);
     sqlite3_bind_text(st, 2, week, -1, SQLITE_TRANSIENT);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        for (size_t i = 0; key && i < snap->ngoals; i++)
-            if (!strcmp(snap->goals[i].key, key))
-                snap->goals[i].done = sqlite3_column_int(st, 1);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && snap->ngoals < CAIRN_PLAN_ITEMS_MAX) {
+        struct cairn_review_goal *g = &snap->goals[snap->ngoals++];
+        store_col_text(st, 0, g->key, sizeof g->key);
+        store_col_text(st, 1, g->text, sizeof g->text);
+        g->target = sqlite3_column_int(st, 2);
+        g->done = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
     }
     sqlite3_reset(st);
-    return step == SQLITE_DONE ? CAIRN_OK : store_fail(s, step, "reading goal tallies", err);
+    return step == SQLITE_ROW || step == SQLITE_DONE
+               ? CAIRN_OK
+               : store_fail(s, step, "reading social goals", err);
 }
 
 enum cairn_status cairn_review_snapshot_compute(struct cairn_store *s,
