@@ -58,7 +58,8 @@ class DemoTest(CairnTestCase):
         db, res = self.demo_db("a.db")
         self.assertRegex(res.out, r"^demo caseload: 60 patients, \d+ staff \(synthetic names "
                          r"only\)\ntracking: \d+ sessions with \d+ attendance lines, \d+ measures, "
-                         r"\d+ ladder attempts, \d+ plans, \d+ safety plans, \d+ lapses\n$")
+                         r"\d+ ladder attempts, \d+ plans, \d+ safety plans, \d+ lapses, "
+                         r"\d+ signed reviews\n$")
         rows = self.caseload(db)
         self.assertEqual(len(rows), 60)
         self.assertEqual(len({r["mrn"] for r in rows}), 60)
@@ -107,7 +108,8 @@ class DemoTest(CairnTestCase):
         counts = [int(n) for n in re.findall(r"\d+", res.out.splitlines()[1])]
         self.assertEqual(counts, [self.query(db, "SELECT count(*) FROM " + t)[0][0] for t in
                                   ("session", "attendance", "measure", "ladder_attempt",
-                                   "plan_revision", "safety_revision", "lapse")])
+                                   "plan_revision", "safety_revision", "lapse",
+                                   "review WHERE status IN ('signed', 'cosigned')")])
 
     def test_every_admitted_patient_in_care_a_week_attends_and_only_during_the_stay(self):
         db, _ = self.demo_db("a.db")
