@@ -9,6 +9,7 @@ binary (CAIRN_FAULT_LIB, set by ctest).
 """
 
 import os
+import pwd
 import sqlite3
 import sys
 
@@ -43,6 +44,8 @@ class Faults(CairnTestCase):
             self.skipTest("CAIRN_FAULT_LIB names no fault-injection library (ctest sets it)")
         self.assertTrue(os.path.exists(self.lib), self.lib)
         self.init_caseload()
+        self.ok("staff", "add", "--login", pwd.getpwuid(os.getuid()).pw_name, "--name",
+                "Fault Reviewer", "--role", "case_manager")
         self.ok("patient", "add", "--mrn", "F1", "--name", "Fay Fault", "--dob", "1990-01-02",
                 "--therapist", "tkeller")
         self.ok("patient", "add", "--mrn", "F2", "--name", "Finn Fault", "--dob", "1991-01-02")
@@ -105,6 +108,12 @@ class Faults(CairnTestCase):
             ("plan", "show", "F4"),
             ("safety", "set", "F4", "reasons_for_living", "--add", "My garden"),
             ("lapse", "add", "F4", "--kind", "lapse", "--date", "2026-11-20"),
+            ("review", "start", "F4", "--week", "2026-W47"),
+            ("review", "set", "F4", "--week", "2026-W47", "--risk", "moderate", "--narrative",
+             "A steady week", "--checklist", "y,y,y,y,y,y"),
+            ("review", "sign", "F4", "--week", "2026-W47"),
+            ("review", "addendum", "F4", "--week", "2026-W47", "--text", "Corrected a date"),
+            ("review", "show", "F4", "--week", "2026-W47"),
         ]
         for args in commands:
             with self.subTest(command=" ".join(args[:2])):
