@@ -317,9 +317,18 @@ static void measure_lines(struct tui_app *app)
         add_line("No measures recorded.");
 }
 
+static int review_line(const struct cairn_review_line *l, void *ctx)
+{
+    (void)ctx;
+    add_line("%-9s %-9s %-9s %-20.20s %-20.20s %d", l->week, cairn_review_status_str(l->status),
+             l->risk == CAIRN_RISK_UNSET ? "-" : cairn_risk_str(l->risk),
+             l->signed_by[0] ? l->signed_by : "-", l->cosigned_by[0] ? l->cosigned_by : "-",
+             l->addenda);
+    return 0;
+}
+
 static void build_tab(struct tui_app *app)
 {
-    const struct cairn_care *c = &app->care;
     if (built_tab == app->tab)
         return;
     built_tab = app->tab;
@@ -346,12 +355,19 @@ static void build_tab(struct tui_app *app)
     case TAB_MEASURES:
         measure_lines(app);
         break;
-    case TAB_REVIEWS:
-        if (!c->nreviews)
-            add_line("No reviews scheduled.");
-        for (size_t i = 0; i < c->nreviews; i++)
-            add_line("%s  %s", c->reviews[i].week, c->reviews[i].status);
+    case TAB_REVIEWS: {
+        struct cairn_error err;
+        add_line("%-9s %-9s %-9s %-20s %-20s %s", "WEEK", "STATUS", "RISK", "SIGNED BY",
+                 "CO-SIGNED BY", "ADDENDA");
+        if (cairn_review_list(app->store, app->patient.id, review_line, NULL, &err) != CAIRN_OK)
+            add_line("could not read the reviews: %s", err.message);
+        else if (ntab_lines == 1)
+            ntab_lines = 0, add_line("No reviews scheduled.");
+        else
+            add_line("%s", ""),
+                add_line("Show one with :review show %s --week WEEK.", app->patient.mrn);
         break;
+    }
     case TAB_AUDIT: {
         struct cairn_audit_filter f = {.patient_id = app->patient.id, .limit = TAB_LINES - 2};
         struct cairn_error err;
