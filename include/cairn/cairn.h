@@ -2,6 +2,7 @@
 #ifndef CAIRN_H
 #define CAIRN_H
 
+#include "cairn/alert.h"
 #include "cairn/audit.h"
 #include "cairn/care.h"
 #include "cairn/csv.h"

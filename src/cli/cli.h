@@ -174,6 +174,8 @@ int cli_plan_set(struct cli_ctx *ctx);
 int cli_plan_goal(struct cli_ctx *ctx);
 int cli_lapse_add(struct cli_ctx *ctx);
 int cli_lapse_list(struct cli_ctx *ctx);
+int cli_alerts_run(struct cli_ctx *ctx);
+int cli_alert_ack(struct cli_ctx *ctx);
 
 /* Imports each template built into cairn whose program code the database
  * does not have yet (a program the team already has is never replaced);
