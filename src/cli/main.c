@@ -541,8 +541,9 @@ static const struct cli_cmd commands[] = {
     {"lapse", "list", "MRN", 1, 1, "list a patient's lapse log (the read is audited)", NULL,
      lapse_list_opts, CLI_DB_OPEN, cli_lapse_list},
     {"alerts", NULL, NULL, 0, 0, "list open alerts, urgent first (not audited)",
-     "Alerts are computed from the data every time (rules and thresholds: man cairn(1), "
-     "ALERTS). Patients who are active or on hold; on hold, only the urgent rules apply. "
+     "Alerts are computed from the data every time (the rules, thresholds and JSON keys: "
+     "man cairn(1), Alerts). Patients who are active or on hold; on hold, only the urgent rules "
+     "apply. "
      "Urgent first, then warning, then info; within each by patient name, then rule. An alert "
      "acknowledged with `cairn alert ack` stays hidden (shown with --all) until the data it "
      "fired on changes.",
