@@ -371,6 +371,15 @@ static const struct cli_opt review_due_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt alerts_opts[] = {
+    {"clinician", "LOGIN", "only patients of this therapist or case manager", "login"},
+    {"severity", "LEVEL",
+     "urgent, warning or info (default): that severity and above; urgent alerts always show", NULL},
+    {"all", NULL, "also alerts already acknowledged for the data they fire on", NULL},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
 static const struct cli_opt review_set_opts[] = {
     {"week", "WEEK", "the ISO week, e.g. 2026-W48 (default: this week)", "week"},
     {"risk", "LEVEL", "low, moderate or high (becomes the patient's risk level)", "risk"},
@@ -401,6 +410,11 @@ static const struct cli_opt review_addendum_opts[] = {
 
 static const struct cli_opt review_list_opts[] = {
     FORMAT_OPT,
+    END_OPTS,
+};
+
+static const struct cli_opt alert_ack_opts[] = {
+    {"note", "TEXT", "what was done about it, one line of 1-500 characters (required)", "note"},
     END_OPTS,
 };
 
@@ -611,6 +625,19 @@ static const struct cli_cmd commands[] = {
      CLI_DB_OPEN, cli_review_addendum},
     {"review", "list", "MRN", 1, 1, "list a patient's weekly reviews", NULL, review_list_opts,
      CLI_DB_OPEN, cli_review_list},
+    {"alerts", NULL, NULL, 0, 0, "list open alerts, urgent first (not audited)",
+     "Alerts are computed from the data every time (the rules, thresholds and JSON keys: "
+     "man cairn(1), Alerts). Patients who are active or on hold; on hold, only the urgent rules "
+     "apply. "
+     "Urgent first, then warning, then info; within each by patient name, then rule. An alert "
+     "acknowledged with `cairn alert ack` stays hidden (shown with --all) until the data it "
+     "fired on changes.",
+     alerts_opts, CLI_DB_OPEN, cli_alerts_run},
+    {"alert", "ack", "ID", 1, 1, "acknowledge an alert (who, when, note; audited)",
+     "ID is MRN:code as `cairn alerts` shows it (A1234567:phq9_worse). The alert must be open "
+     "now, and you must be active staff. The acknowledgement holds for the data the alert "
+     "fired on (its key): new data opens the alert again.",
+     alert_ack_opts, CLI_DB_OPEN, cli_alert_ack},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

@@ -11,6 +11,7 @@ this tour instead):
 """
 
 import os
+import pwd
 import shutil
 
 from cli_support import TODAY, CairnTestCase, main
@@ -120,6 +121,15 @@ class Valgrind(CairnTestCase):
                     "--coping", "Called sponsor", "--date", TODAY)
         self.expect(3, "lapse", "add", "V1", "--kind", "slip")
         self.expect(0, "lapse", "list", "V1", "--format", "csv")
+        self.expect(1, "alert", "ack", "V1:lapse_this_week", "--note", "x")  # not staff yet
+        self.expect(0, "staff", "add", "--login", pwd.getpwuid(os.getuid()).pw_name, "--name",
+                    "Val Grind", "--role", "case_manager")
+        self.expect(0, "alert", "ack", "V1:lapse_this_week", "--note", "Talked it through")
+        self.expect(1, "alert", "ack", "V1:gad7_worse", "--note", "x")
+        self.expect(3, "alert", "ack", "V1:nope", "--note", "x")
+        for fmt in ("text", "tsv", "csv", "json"):
+            self.expect(0, "alerts", "--all", "--format", fmt)
+        self.expect(0, "alerts", "--clinician", "tk", "--severity", "warning")
         self.expect(0, "patient", "hold", "V1")
         self.expect(0, "patient", "resume", "V1")
         self.expect(0, "patient", "discharge", "V1", "--date", TODAY, "--reason", "Completed")
