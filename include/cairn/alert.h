@@ -95,11 +95,12 @@ enum cairn_status cairn_alert_rule_parse(const char *text, enum cairn_alert_rule
 
 /* One measure as the rules read it. */
 struct cairn_alert_score {
-    int64_t id;     /* 0: none */
-    int32_t day;    /* its date */
-    int total;      /* PHQ-9/GAD-7 total; C-SSRS: yes answers */
-    unsigned flags; /* bits (1u << enum cairn_measure_flag) */
-    int item9;      /* PHQ-9 item 9 answer; -1 otherwise */
+    int64_t id;      /* 0: none */
+    int64_t version; /* bumped by a correction (cairn_measure_correct()) */
+    int32_t day;     /* its date */
+    int total;       /* PHQ-9/GAD-7 total; C-SSRS: yes answers */
+    unsigned flags;  /* bits (1u << enum cairn_measure_flag) */
+    int item9;       /* PHQ-9 item 9 answer; -1 otherwise */
 };
 
 /* Everything the rules need to know about one patient, as of `today`.
@@ -148,7 +149,9 @@ struct cairn_alert {
     char mrn[CAIRN_MRN_MAX + 1];
     char name[CAIRN_NAME_MAX + 1]; /* set by cairn_alerts_list(): preferred name, else legal */
     char reason[CAIRN_ALERT_REASON_MAX]; /* "phq9_worse: PHQ-9 18, up 6 from 12 on …" */
-    char key[CAIRN_ALERT_KEY_MAX];       /* the data it fired on, e.g. "m:812/m:655" */
+    /* The data it fired on, e.g. "m:812/m:655"; a corrected measure adds
+     * its version ("m:812v2"), so a correction reopens an acknowledged alert. */
+    char key[CAIRN_ALERT_KEY_MAX];
     /* Set by the store when an acknowledgement holds for this key. */
     bool acknowledged;
     char acked_by[CAIRN_LOGIN_MAX + 1];

@@ -133,6 +133,16 @@ static bool flagged(const struct cairn_alert_score *m, enum cairn_measure_flag f
     return (m->flags & (1u << flag)) != 0;
 }
 
+/* A measure's part of a key: "m:<id>", and "v<version>" once corrected. */
+static const char *score_key(const struct cairn_alert_score *m, char *buf, size_t size)
+{
+    if (m->version > 1)
+        put(buf, size, "m:%lldv%lld", (long long)m->id, (long long)m->version);
+    else
+        put(buf, size, "m:%lld", (long long)m->id);
+    return buf;
+}
+
 static bool phq9_item9(const struct cairn_alert_facts *f, struct cairn_alert *a)
 {
     const struct cairn_alert_score *m = &f->phq9;
@@ -146,7 +156,8 @@ static bool phq9_item9(const struct cairn_alert_facts *f, struct cairn_alert *a)
         put(answer, sizeof answer, "%s", "above 0");
     put(a->reason, sizeof a->reason,
         "phq9_item9: PHQ-9 item 9 answered %s on %s; screen with the C-SSRS", answer, day);
-    put(a->key, sizeof a->key, "m:%lld", (long long)m->id);
+    char k[48];
+    put(a->key, sizeof a->key, "%s", score_key(m, k, sizeof k));
     return true;
 }
 
@@ -158,7 +169,8 @@ static bool cssrs_high(const struct cairn_alert_facts *f, struct cairn_alert *a)
     char day[CAIRN_DATE_LEN + 1];
     cairn_date_format(m->day, day);
     put(a->reason, sizeof a->reason, "cssrs_high: C-SSRS screen on %s is high risk", day);
-    put(a->key, sizeof a->key, "m:%lld", (long long)m->id);
+    char k[48];
+    put(a->key, sizeof a->key, "%s", score_key(m, k, sizeof k));
     return true;
 }
 
@@ -186,7 +198,9 @@ static bool worse(const char *code, const char *title, const struct cairn_alert_
     cairn_date_format(from->day, day);
     put(a->reason, sizeof a->reason, "%s: %s %d, up %d from %s%d on %s (reliable change ≥ %d)",
         code, title, latest->total, latest->total - from->total, the, from->total, day, rise);
-    put(a->key, sizeof a->key, "m:%lld/m:%lld", (long long)latest->id, (long long)from->id);
+    char k1[48], k2[48];
+    put(a->key, sizeof a->key, "%s/%s", score_key(latest, k1, sizeof k1),
+        score_key(from, k2, sizeof k2));
     return true;
 }
 

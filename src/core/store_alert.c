@@ -141,6 +141,7 @@ static void read_score(sqlite3_stmt *st, bool phq9, struct cairn_alert_score *m)
     m->total = sqlite3_column_int(st, 2);
     m->flags = flag_bits((const char *)sqlite3_column_text(st, 3));
     m->item9 = phq9 ? answer_at((const char *)sqlite3_column_text(st, 4), 8) : -1;
+    m->version = sqlite3_column_int64(st, 5);
 }
 
 /* The latest, previous and first (baseline) score of `instrument`;
@@ -152,10 +153,10 @@ static enum cairn_status load_scores(struct cairn_store *s, int64_t patient_id,
                                      struct cairn_alert_score *baseline, struct cairn_error *err)
 {
     static const char newest_sql[] =
-        "SELECT id, date, total, flags, answers FROM measure WHERE patient_id = ?1 AND "
+        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
         "instrument = ?2 ORDER BY date DESC, id DESC LIMIT ?3";
     static const char first_sql[] =
-        "SELECT id, date, total, flags, answers FROM measure WHERE patient_id = ?1 AND "
+        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
         "instrument = ?2 ORDER BY date, id LIMIT 1";
     bool phq9 = instrument == CAIRN_INSTRUMENT_PHQ9;
     const char *code = cairn_instrument_str(instrument);

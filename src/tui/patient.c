@@ -22,6 +22,11 @@ void tui_patient_open(struct tui_app *app, const char *mrn)
         snprintf(app->message, sizeof app->message, "could not read the care plan: %s",
                  err.message);
     }
+    app->nalerts = 0;
+    if (cairn_alerts_for_patient(app->store, &app->patient, app->alerts, &app->nalerts, &err) !=
+        CAIRN_OK)
+        snprintf(app->message, sizeof app->message, "could not compute the alerts: %s",
+                 err.message);
     built_tab = -1;                          /* read the tabs again */
     if (app->screen != TUI_SCREEN_PATIENT) { /* a new record opens on its overview */
         app->tab = 0;
@@ -63,7 +68,26 @@ static void draw_care(struct tui_app *app, int rows)
             due += strcmp(c->reviews[i].status, "due") == 0;
         snprintf(line, sizeof line, "Reviews: %zu weekly, %s to %s, %zu due", c->nreviews,
                  c->reviews[0].week, c->reviews[c->nreviews - 1].week, due);
-        tui_draw_text(y, x, line, width);
+        tui_draw_text(y++, x, line, width);
+    }
+    /* Alerts: the severity is written out, so meaning never rests on colour. */
+    for (size_t i = 0; i < app->nalerts && y < app->lines - 1; i++) {
+        const struct cairn_alert *a = &app->alerts[i];
+        if (i == 0) {
+            attrset(tui_attr(TUI_COLOR_HEADER));
+            tui_draw_text(++y, x, "Alerts", width);
+            y++;
+        }
+        attrset(a->severity == CAIRN_SEVERITY_URGENT    ? tui_attr(TUI_COLOR_RISK_HIGH)
+                : a->severity == CAIRN_SEVERITY_WARNING ? tui_attr(TUI_COLOR_RISK_MODERATE)
+                                                        : A_NORMAL);
+        snprintf(line, sizeof line, "%s %s%s",
+                 a->severity == CAIRN_SEVERITY_URGENT    ? "URGENT"
+                 : a->severity == CAIRN_SEVERITY_WARNING ? "warning"
+                                                         : "info",
+                 a->reason, a->acknowledged ? " (acknowledged)" : "");
+        tui_draw_text(y++, x, line, width);
+        attrset(A_NORMAL);
     }
 }
 

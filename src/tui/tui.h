@@ -226,8 +226,10 @@ struct tui_app {
     bool quit;
     int lines, cols;
     struct tui_caseload caseload;
-    struct cairn_patient patient;               /* the open record */
-    struct cairn_care care;                     /* its plan, ladders and reviews */
+    struct cairn_patient patient;                  /* the open record */
+    struct cairn_care care;                        /* its plan, ladders and reviews */
+    struct cairn_alert alerts[CAIRN_ALERT__COUNT]; /* its alerts when opened */
+    size_t nalerts;
     int tab;                                    /* patient screen tab, 0 = Overview */
     int tab_top;                                /* first line shown in a long tab */
     char message[CAIRN_ERROR_MESSAGE_MAX + 64]; /* one-line notice for the status bar */

@@ -144,6 +144,15 @@ class AlertsTest(CairnTestCase):
         res = self.run_cairn("alerts", "--format", "json", env=tomorrow)
         self.assertEqual(res.rc, 0, res.err)
         self.assertNotIn("phq9_worse", [r["code"] for r in json.loads(res.out)])
+        # A correction of the PHQ-9 it fired on changes its data: open again.
+        ids = [r[0] for r in self.query("SELECT id FROM measure WHERE instrument = 'phq9' "
+                                        "ORDER BY date")]
+        self.ok("measure", "correct", str(ids[-1]), "phq9", PHQ9_19)
+        rows = {r["code"]: r for r in self.alerts()}
+        self.assertFalse(rows["phq9_worse"]["acknowledged"])
+        self.assertRegex(rows["phq9_worse"]["key"], r"^m:%dv2/m:\d+$" % ids[-1])
+        self.ok("alert", "ack", MRN + ":phq9_worse", "--note", "Corrected score reviewed")
+        self.assertNotIn("phq9_worse", [r["code"] for r in self.alerts()])
         # A new PHQ-9 (19: up 7 from the baseline 12) is new data: open again.
         self.ok("measure", "add", MRN, "phq9", PHQ9_19, "--date", "2026-11-23")
         rows = {r["code"]: r for r in self.alerts()}
