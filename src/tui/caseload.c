@@ -250,10 +250,12 @@ static void prompt_key(struct tui_app *app, int key, bool is_char)
             snprintf(app->message, sizeof app->message, "%s", err.message);
             return;
         }
+        /* Found, so it fits: logins and codes are shorter than the prompt. */
         if (clinician)
-            snprintf(c->clinician, sizeof c->clinician, "%s", c->prompt);
+            snprintf(c->clinician, sizeof c->clinician, "%.*s", (int)sizeof c->clinician - 1,
+                     c->prompt);
         else
-            snprintf(c->program, sizeof c->program, "%s", c->prompt);
+            snprintf(c->program, sizeof c->program, "%.*s", (int)sizeof c->program - 1, c->prompt);
         go_top(app);
     } else if (is_char && key == 21) { /* ^U */
         c->prompt[0] = '\0';

@@ -165,7 +165,7 @@ static void run_line(struct tui_app *app)
     while (len && app->output[len - 1] == '\n')
         app->output[--len] = '\0';
     if (!strchr(app->output, '\n')) { /* one line: the status bar */
-        snprintf(app->message, sizeof app->message, "%s",
+        snprintf(app->message, sizeof app->message, "%.*s", (int)sizeof app->message - 1,
                  len  ? app->output
                  : rc ? "the command failed"
                       : "done");

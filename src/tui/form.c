@@ -620,7 +620,7 @@ void tui_form_draw(struct tui_app *app)
         if (fd->error[0]) {
             attrset(tui_attr(TUI_COLOR_ERROR));
             char line[256];
-            snprintf(line, sizeof line, "! %s", fd->error);
+            snprintf(line, sizeof line, "! %.*s", (int)sizeof line - 3, fd->error);
             tui_draw_text(y, label_w + value_w + 3, line, app->cols - label_w - value_w - 4);
         } else {
             attrset(tui_attr(TUI_COLOR_DIM));
