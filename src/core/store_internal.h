@@ -63,6 +63,15 @@ enum cairn_status store_step_done(struct cairn_store *s, sqlite3_stmt *st, const
     if (!st)                                                                                       \
         return err ? err->status : CAIRN_ERR_DB;
 
+/* Like STORE_PREPARE for a function with cleanup to do: on failure sets
+ * `rc` to err's status and jumps to `label`. */
+#define STORE_PREPARE_OR_GOTO(st, sql, rc, label)                                                  \
+    sqlite3_stmt *st = store_stmt(s, sql, err);                                                    \
+    if (!st) {                                                                                     \
+        rc = err ? err->status : CAIRN_ERR_DB;                                                     \
+        goto label;                                                                                \
+    }
+
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
 enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,
@@ -128,13 +137,13 @@ void store_patient_name_key(const char *legal, const char *preferred, char *out,
 /* A patient row: select STORE_PATIENT_COLUMNS (29 columns, first in the
  * select list) from STORE_PATIENT_FROM (patient p, program pr, staff t, c
  * and m), and read them with store_patient_read_row(). */
-#define STORE_PATIENT_COLUMNS                                                                            \
+#define STORE_PATIENT_COLUMNS                                                                      \
     "p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "                    \
     "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
     "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
     "p.peer_mentor_id, t.login, c.login, m.login, p.risk_level, p.risk_set_by, p.risk_set_at, "    \
     "p.tags, p.created_at, p.updated_at, p.version, p.name_key"
-#define STORE_PATIENT_FROM                                                                               \
+#define STORE_PATIENT_FROM                                                                         \
     " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
     "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
     "LEFT JOIN staff m ON m.id = p.peer_mentor_id "

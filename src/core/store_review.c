@@ -519,32 +519,44 @@ out:
     return store_tx_end(s, rc, err);
 }
 
-/* The row's id, status and version as stored now (inside the caller's
- * transaction), with the patient id; CAIRN_ERR_NOT_FOUND when gone. */
-static enum cairn_status current(struct cairn_store *s, int64_t id,
-                                 enum cairn_review_status *status, int64_t *version,
-                                 int64_t *patient_id, char *signed_by, char **inputs,
-                                 struct cairn_error *err)
+/* A review row as a change finds it, inside the change's transaction. */
+struct review_row {
+    enum cairn_review_status status;
+    int64_t version, patient_id;
+    char signed_by[CAIRN_LOGIN_MAX + 1];
+    char *inputs; /* the stored inputs JSON when asked for (free()), else NULL */
+};
+
+/* The first steps of every change to review `id`, inside the caller's open
+ * transaction: the acting login must be active staff (*me; `doing` words
+ * the refusal), and the row is read as stored now (CAIRN_ERR_NOT_FOUND when
+ * gone), with its inputs when `with_inputs`. */
+static enum cairn_status begin_change(struct cairn_store *s, int64_t id, const char *doing,
+                                      bool with_inputs, struct cairn_staff *me,
+                                      struct review_row *row, struct cairn_error *err)
 {
+    memset(row, 0, sizeof *row);
+    enum cairn_status rc = acting_staff(s, me, doing, err);
+    if (rc != CAIRN_OK)
+        return rc;
     STORE_PREPARE(st, "SELECT status, version, patient_id, signed_by, inputs_json FROM review "
                       "WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *status = status_of((const char *)sqlite3_column_text(st, 0));
-        *version = sqlite3_column_int64(st, 1);
-        *patient_id = sqlite3_column_int64(st, 2);
-        store_col_text(st, 3, signed_by, CAIRN_LOGIN_MAX + 1);
-        if (inputs) {
-            const unsigned char *t = sqlite3_column_text(st, 4);
-            *inputs = t ? strdup((const char *)t) : NULL;
-        }
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        row->status = status_of((const char *)sqlite3_column_text(st, 0));
+        row->version = sqlite3_column_int64(st, 1);
+        row->patient_id = sqlite3_column_int64(st, 2);
+        store_col_text(st, 3, row->signed_by, sizeof row->signed_by);
+        const unsigned char *t = sqlite3_column_text(st, 4);
+        if (with_inputs && t && !(row->inputs = strdup((const char *)t)))
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading a review");
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    if (step == SQLITE_DONE)
         return cairn_error_set(err, CAIRN_ERR_NOT_FOUND, "review %lld does not exist",
                                (long long)id);
-    return rc == SQLITE_ROW ? CAIRN_OK : store_fail(s, rc, "reading a review", err);
+    return step == SQLITE_ROW ? rc : store_fail(s, step, "reading a review", err);
 }
 
 /* Refuses an edit of a review no longer at `version`; audits the refusal. */
@@ -562,9 +574,8 @@ static enum cairn_status conflict(struct cairn_store *s, const struct cairn_revi
 enum cairn_status cairn_review_save(struct cairn_store *s, struct cairn_review *r, bool *unchanged,
                                     struct cairn_error *err)
 {
-    enum cairn_review_status status;
-    int64_t version, patient_id;
-    char signed_by[CAIRN_LOGIN_MAX + 1], *stored_json = NULL, *mine = NULL;
+    struct review_row row;
+    char *mine = NULL;
     struct cairn_review_inputs *stored = malloc(sizeof *stored);
     struct cairn_staff me;
     enum cairn_status rc;
@@ -579,25 +590,23 @@ enum cairn_status cairn_review_save(struct cairn_store *s, struct cairn_review *
         free(stored);
         return rc;
     }
-    if ((rc = acting_staff(s, &me, "edit a review", err)) != CAIRN_OK ||
-        (rc = current(s, r->id, &status, &version, &patient_id, signed_by, &stored_json, err)) !=
-            CAIRN_OK)
+    if ((rc = begin_change(s, r->id, "edit a review", true, &me, &row, err)) != CAIRN_OK)
         goto out;
-    if (status != CAIRN_REVIEW_DRAFT) {
+    if (row.status != CAIRN_REVIEW_DRAFT) {
         rc = cairn_error_set(err, CAIRN_ERR_TRANSITION,
-                             status == CAIRN_REVIEW_DUE
+                             row.status == CAIRN_REVIEW_DUE
                                  ? "the review of %s has not been started: run review start"
                                  : "the review of %s is signed and cannot change; add an "
                                    "addendum",
                              r->week);
         goto out;
     }
-    if (version != r->version) {
-        free(stored_json);
+    if (row.version != r->version) {
+        free(row.inputs);
         free(stored);
-        return conflict(s, r, version, "update", err);
+        return conflict(s, r, row.version, "update", err);
     }
-    if (!stored_json || (rc = cairn_review_inputs_parse(stored_json, stored, err)) != CAIRN_OK) {
+    if (!row.inputs || (rc = cairn_review_inputs_parse(row.inputs, stored, err)) != CAIRN_OK) {
         if (rc == CAIRN_OK)
             rc = cairn_error_set(err, CAIRN_ERR_DB, "the stored review has no inputs");
         goto out;
@@ -614,7 +623,7 @@ enum cairn_status cairn_review_save(struct cairn_store *s, struct cairn_review *
     }
     if ((rc = cairn_review_inputs_json(&r->inputs, &mine, err)) != CAIRN_OK)
         goto out;
-    if (!strcmp(mine, stored_json)) {
+    if (!strcmp(mine, row.inputs)) {
         *unchanged = true;
         goto out; /* rolled back: nothing written */
     }
@@ -635,47 +644,39 @@ enum cairn_status cairn_review_save(struct cairn_store *s, struct cairn_review *
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
     {
-        sqlite3_stmt *st = store_stmt(s,
-                                      "UPDATE review SET inputs_json = ?2, updated_at = ?3, "
-                                      "version = version + 1 WHERE id = ?1",
-                                      err);
-        if (!st) {
-            rc = err ? err->status : CAIRN_ERR_DB;
-            goto out;
-        }
+        STORE_PREPARE_OR_GOTO(st,
+                              "UPDATE review SET inputs_json = ?2, updated_at = ?3, "
+                              "version = version + 1 WHERE id = ?1",
+                              rc, out);
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, mine, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
         if ((rc = store_step_done(s, st, "saving a review", err)) != CAIRN_OK ||
-            (rc = store_audit(s, "update", "review", r->id, patient_id, fields, "ok", err)) !=
+            (rc = store_audit(s, "update", "review", r->id, row.patient_id, fields, "ok", err)) !=
                 CAIRN_OK)
             goto out;
     }
     if (r->inputs.risk != CAIRN_RISK_UNSET && r->inputs.risk != stored->risk) {
         /* The reviewer's risk level becomes the patient's, with who and when. */
-        sqlite3_stmt *st = store_stmt(s,
-                                      "UPDATE patient SET risk_level = ?2, risk_set_by = ?3, "
-                                      "risk_set_at = ?4, updated_at = ?4, version = version + 1 "
-                                      "WHERE id = ?1 AND risk_level IS NOT ?2",
-                                      err);
-        if (!st) {
-            rc = err ? err->status : CAIRN_ERR_DB;
-            goto out;
-        }
-        sqlite3_bind_int64(st, 1, patient_id);
+        STORE_PREPARE_OR_GOTO(st,
+                              "UPDATE patient SET risk_level = ?2, risk_set_by = ?3, "
+                              "risk_set_at = ?4, updated_at = ?4, version = version + 1 "
+                              "WHERE id = ?1 AND risk_level IS NOT ?2",
+                              rc, out);
+        sqlite3_bind_int64(st, 1, row.patient_id);
         sqlite3_bind_text(st, 2, cairn_risk_str(r->inputs.risk), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, me.login, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
         if ((rc = store_step_done(s, st, "setting the patient's risk", err)) != CAIRN_OK)
             goto out;
         if (sqlite3_changes(store_db(s)) > 0 &&
-            (rc = store_audit(s, "update", "patient", patient_id, patient_id, "risk_level", "ok",
-                              err)) != CAIRN_OK)
+            (rc = store_audit(s, "update", "patient", row.patient_id, row.patient_id, "risk_level",
+                              "ok", err)) != CAIRN_OK)
             goto out;
     }
-    r->version = version + 1;
+    r->version = row.version + 1;
 out:
-    free(stored_json);
+    free(row.inputs);
     free(mine);
     free(stored);
     return store_tx_end(s, rc, err);
@@ -684,9 +685,8 @@ out:
 enum cairn_status cairn_review_sign(struct cairn_store *s, struct cairn_review *r,
                                     struct cairn_error *err)
 {
-    enum cairn_review_status status;
-    int64_t version, patient_id;
-    char signed_by[CAIRN_LOGIN_MAX + 1], *inputs = NULL, *json = NULL;
+    struct review_row row = {0};
+    char *json = NULL;
     struct cairn_staff me;
     struct cairn_patient *p = malloc(sizeof *p);
     enum cairn_status rc;
@@ -696,9 +696,7 @@ enum cairn_status cairn_review_sign(struct cairn_store *s, struct cairn_review *
         free(p);
         return rc;
     }
-    if ((rc = acting_staff(s, &me, "sign a review", err)) != CAIRN_OK ||
-        (rc = current(s, r->id, &status, &version, &patient_id, signed_by, &inputs, err)) !=
-            CAIRN_OK)
+    if ((rc = begin_change(s, r->id, "sign a review", true, &me, &row, err)) != CAIRN_OK)
         goto out;
     if (me.role == CAIRN_ROLE_PEER_MENTOR) {
         rc = cairn_error_set(err, CAIRN_ERR_DENIED,
@@ -707,20 +705,20 @@ enum cairn_status cairn_review_sign(struct cairn_store *s, struct cairn_review *
                              me.login);
         goto out;
     }
-    if (status != CAIRN_REVIEW_DRAFT) {
+    if (row.status != CAIRN_REVIEW_DRAFT) {
         rc = cairn_error_set(err, CAIRN_ERR_TRANSITION,
-                             status == CAIRN_REVIEW_DUE
+                             row.status == CAIRN_REVIEW_DUE
                                  ? "the review of %s has not been started: run review start"
                                  : "the review of %s is already signed",
                              r->week);
         goto out;
     }
-    if (version != r->version) {
-        free(inputs);
+    if (row.version != r->version) {
+        free(row.inputs);
         free(p);
-        return conflict(s, r, version, "sign", err);
+        return conflict(s, r, row.version, "sign", err);
     }
-    if (!inputs || (rc = cairn_review_inputs_parse(inputs, &r->inputs, err)) != CAIRN_OK ||
+    if (!row.inputs || (rc = cairn_review_inputs_parse(row.inputs, &r->inputs, err)) != CAIRN_OK ||
         (rc = cairn_review_inputs_validate(&r->inputs, true, err)) != CAIRN_OK) {
         if (rc == CAIRN_OK)
             rc = cairn_error_set(err, CAIRN_ERR_DB, "the stored review has no inputs");
@@ -728,7 +726,7 @@ enum cairn_status cairn_review_sign(struct cairn_store *s, struct cairn_review *
     }
     {
         STORE_PREPARE(st, "SELECT " STORE_PATIENT_COLUMNS STORE_PATIENT_FROM "WHERE p.id = ?1");
-        sqlite3_bind_int64(st, 1, patient_id);
+        sqlite3_bind_int64(st, 1, row.patient_id);
         int step = sqlite3_step(st);
         if (step == SQLITE_ROW)
             store_patient_read_row(st, p);
@@ -745,30 +743,26 @@ enum cairn_status cairn_review_sign(struct cairn_store *s, struct cairn_review *
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
     {
-        sqlite3_stmt *st = store_stmt(s,
-                                      "UPDATE review SET status = 'signed', snapshot_json = ?2, "
-                                      "signed_by = ?3, signed_at = ?4, updated_at = ?4, version = "
-                                      "version + 1 WHERE id = ?1",
-                                      err);
-        if (!st) {
-            rc = err ? err->status : CAIRN_ERR_DB;
-            goto out;
-        }
+        STORE_PREPARE_OR_GOTO(st,
+                              "UPDATE review SET status = 'signed', snapshot_json = ?2, "
+                              "signed_by = ?3, signed_at = ?4, updated_at = ?4, version = "
+                              "version + 1 WHERE id = ?1",
+                              rc, out);
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, me.login, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
         if ((rc = store_step_done(s, st, "signing a review", err)) != CAIRN_OK ||
-            (rc = store_audit(s, "sign", "review", r->id, patient_id, "status,snapshot", "ok",
+            (rc = store_audit(s, "sign", "review", r->id, row.patient_id, "status,snapshot", "ok",
                               err)) != CAIRN_OK)
             goto out;
     }
     r->status = CAIRN_REVIEW_SIGNED;
-    r->version = version + 1;
+    r->version = row.version + 1;
     snprintf(r->signed_by, sizeof r->signed_by, "%s", me.login);
     memcpy(r->signed_at, now, sizeof r->signed_at);
 out:
-    free(inputs);
+    free(row.inputs);
     free(json);
     free(p);
     return store_tx_end(s, rc, err);
@@ -777,15 +771,12 @@ out:
 enum cairn_status cairn_review_cosign(struct cairn_store *s, struct cairn_review *r,
                                       struct cairn_error *err)
 {
-    enum cairn_review_status status;
-    int64_t version, patient_id;
-    char signed_by[CAIRN_LOGIN_MAX + 1];
+    struct review_row row;
     struct cairn_staff me;
     enum cairn_status rc;
     if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
         return rc;
-    if ((rc = acting_staff(s, &me, "co-sign a review", err)) != CAIRN_OK ||
-        (rc = current(s, r->id, &status, &version, &patient_id, signed_by, NULL, err)) != CAIRN_OK)
+    if ((rc = begin_change(s, r->id, "co-sign a review", false, &me, &row, err)) != CAIRN_OK)
         goto out;
     if (me.role != CAIRN_ROLE_SUPERVISOR) {
         rc =
@@ -793,16 +784,16 @@ enum cairn_status cairn_review_cosign(struct cairn_store *s, struct cairn_review
                             me.login, cairn_role_str(me.role));
         goto out;
     }
-    if (status != CAIRN_REVIEW_SIGNED) {
+    if (row.status != CAIRN_REVIEW_SIGNED) {
         rc = cairn_error_set(err, CAIRN_ERR_TRANSITION,
-                             status == CAIRN_REVIEW_COSIGNED
+                             row.status == CAIRN_REVIEW_COSIGNED
                                  ? "the review of %s is already co-signed"
                                  : "the review of %s is not signed yet: it is signed first, "
                                    "then co-signed",
                              r->week);
         goto out;
     }
-    if (!strcmp(signed_by, me.login)) {
+    if (!strcmp(row.signed_by, me.login)) {
         rc = cairn_error_set(err, CAIRN_ERR_DENIED,
                              "%s signed this review: another supervisor co-signs it", me.login);
         goto out;
@@ -810,25 +801,21 @@ enum cairn_status cairn_review_cosign(struct cairn_store *s, struct cairn_review
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
     {
-        sqlite3_stmt *st = store_stmt(s,
-                                      "UPDATE review SET status = 'cosigned', cosigned_by = ?2, "
-                                      "cosigned_at = ?3, updated_at = ?3, version = version + 1 "
-                                      "WHERE id = ?1",
-                                      err);
-        if (!st) {
-            rc = err ? err->status : CAIRN_ERR_DB;
-            goto out;
-        }
+        STORE_PREPARE_OR_GOTO(st,
+                              "UPDATE review SET status = 'cosigned', cosigned_by = ?2, "
+                              "cosigned_at = ?3, updated_at = ?3, version = version + 1 "
+                              "WHERE id = ?1",
+                              rc, out);
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, me.login, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
         if ((rc = store_step_done(s, st, "co-signing a review", err)) != CAIRN_OK ||
-            (rc = store_audit(s, "sign", "review", r->id, patient_id, "cosigned_by", "ok", err)) !=
-                CAIRN_OK)
+            (rc = store_audit(s, "sign", "review", r->id, row.patient_id, "cosigned_by", "ok",
+                              err)) != CAIRN_OK)
             goto out;
     }
     r->status = CAIRN_REVIEW_COSIGNED;
-    r->version = version + 1;
+    r->version = row.version + 1;
     snprintf(r->cosigned_by, sizeof r->cosigned_by, "%s", me.login);
     memcpy(r->cosigned_at, now, sizeof r->cosigned_at);
 out:
@@ -838,9 +825,7 @@ out:
 enum cairn_status cairn_review_addendum_add(struct cairn_store *s, struct cairn_review *r,
                                             const char *text, struct cairn_error *err)
 {
-    enum cairn_review_status status;
-    int64_t version, patient_id;
-    char signed_by[CAIRN_LOGIN_MAX + 1];
+    struct review_row row;
     struct cairn_staff me;
     struct cairn_review_inputs *check = calloc(1, sizeof *check);
     enum cairn_status rc;
@@ -862,10 +847,9 @@ enum cairn_status cairn_review_addendum_add(struct cairn_store *s, struct cairn_
         return cairn_error_field(err, CAIRN_ERR_INVALID, "text", "the addendum is empty");
     if ((rc = store_tx_begin(s, err)) != CAIRN_OK)
         return rc;
-    if ((rc = acting_staff(s, &me, "add to a review", err)) != CAIRN_OK ||
-        (rc = current(s, r->id, &status, &version, &patient_id, signed_by, NULL, err)) != CAIRN_OK)
+    if ((rc = begin_change(s, r->id, "add to a review", false, &me, &row, err)) != CAIRN_OK)
         goto out;
-    if (status < CAIRN_REVIEW_SIGNED) {
+    if (row.status < CAIRN_REVIEW_SIGNED) {
         rc = cairn_error_set(err, CAIRN_ERR_TRANSITION,
                              "the review of %s is not signed: change the draft with review edit "
                              "instead",
@@ -880,14 +864,10 @@ enum cairn_status cairn_review_addendum_add(struct cairn_store *s, struct cairn_
     char now[CAIRN_TIMESTAMP_LEN + 1];
     cairn_timestamp_now(now);
     {
-        sqlite3_stmt *st = store_stmt(s,
-                                      "INSERT INTO review_addendum (review_id, author_login, "
-                                      "created_at, text) VALUES (?1, ?2, ?3, ?4)",
-                                      err);
-        if (!st) {
-            rc = err ? err->status : CAIRN_ERR_DB;
-            goto out;
-        }
+        STORE_PREPARE_OR_GOTO(st,
+                              "INSERT INTO review_addendum (review_id, author_login, "
+                              "created_at, text) VALUES (?1, ?2, ?3, ?4)",
+                              rc, out);
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, me.login, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
@@ -895,7 +875,7 @@ enum cairn_status cairn_review_addendum_add(struct cairn_store *s, struct cairn_
         if ((rc = store_step_done(s, st, "adding an addendum", err)) != CAIRN_OK ||
             (rc =
                  store_audit(s, "create", "review_addendum", sqlite3_last_insert_rowid(store_db(s)),
-                             patient_id, "text", "ok", err)) != CAIRN_OK)
+                             row.patient_id, "text", "ok", err)) != CAIRN_OK)
             goto out;
     }
     struct cairn_review_addendum *a = &r->addenda[r->naddenda++];

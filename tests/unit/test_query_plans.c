@@ -48,6 +48,13 @@ static int ignore_lapse(const struct cairn_lapse *l, void *ctx)
     return 0;
 }
 
+static int ignore_review(const struct cairn_review_line *l, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return 0;
+}
+
 static void test_tracking_statements_never_scan_a_table(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -107,6 +114,21 @@ static void test_tracking_statements_never_scan_a_table(void **state)
     assert_int_equal(cairn_plan_save(s, plan, NULL, &unchanged, &err), CAIRN_OK);
     cairn_plan_free(&plan);
     assert_int_equal(cairn_lapse_list(s, p.id, ignore_lapse, NULL, &err), CAIRN_OK);
+    /* A review: its snapshot (attendance, measures, ladders, goals, lapses,
+     * alerts), started, signed and listed. */
+    struct cairn_review *r = calloc(1, sizeof *r);
+    bool existed;
+    assert_non_null(r);
+    assert_int_equal(cairn_review_start(s, &p, NULL, r, &existed, &err), CAIRN_OK);
+    r->inputs.risk = CAIRN_RISK_LOW;
+    snprintf(r->inputs.text[CAIRN_REVIEW_NARRATIVE], sizeof r->inputs.text[0], "Query plans");
+    for (size_t i = 0; i < r->inputs.nchecks; i++)
+        r->inputs.checks[i].answer = 1;
+    assert_int_equal(cairn_review_save(s, r, &unchanged, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_read(s, &p, NULL, r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_list(s, p.id, ignore_review, NULL, &err), CAIRN_OK);
+    free(r);
 
     int scanned = 0;
     for (size_t i = 0; i < s->cache_len; i++) {
