@@ -12,6 +12,7 @@ refused.
 import json
 import os
 import pwd
+import sqlite3
 import stat
 
 from cli_support import CairnTestCase, main
@@ -201,12 +202,31 @@ sed -i 's/^went_well: ""/went_well: "My change"/' "$1"
         res = self.run_cairn("review", "due", "--clinician", "nobody")
         self.assert_error(res, 1, r"no staff member has the login 'nobody'")
 
+    def test_escape_sequences_in_a_stored_review_never_reach_the_terminal(self):
+        self.ok("review", "start", MRN)
+        # Text no cairn command accepts, written by another tool.
+        con = sqlite3.connect(self.db)
+        row = con.execute("SELECT inputs_json FROM review WHERE week = '2026-W48'").fetchone()
+        doc = json.loads(row[0])
+        doc["narrative"] = "line one\n\x1b]0;pwned\x07\x1b[2J line two"
+        doc["checklist"][0]["item"] += "\x1b[31m"
+        con.execute("UPDATE review SET inputs_json = ? WHERE week = '2026-W48'",
+                    (json.dumps(doc),))
+        con.commit()
+        con.close()
+        out = self.ok("review", "show", MRN).out
+        self.assertNotIn("\x1b", out)
+        self.assertNotIn("\x07", out)
+        self.assertIn("line two", out)
+        # JSON keeps the exact value, escaped as JSON does.
+        raw = self.ok("review", "show", MRN, "--format", "json").out
+        self.assertNotIn("\x1b", raw)
+        self.assertEqual(json.loads(raw)["inputs"]["narrative"], doc["narrative"])
+
     def test_a_user_who_is_not_staff_cannot_start_or_sign(self):
         self.ok("review", "start", MRN)
-        con_sql = "UPDATE staff SET active = 0 WHERE login = '%s'" % ME.replace("'", "''")
-        import sqlite3
         con = sqlite3.connect(self.db)
-        con.execute(con_sql)
+        con.execute("UPDATE staff SET active = 0 WHERE login = ?", (ME,))
         con.commit()
         con.close()
         res = self.run_cairn("review", "start", MRN, "--week", "2026-W47")
