@@ -582,6 +582,33 @@ nomem:
     return 1;
 }
 
+/* Calls fn for each active or on-hold patient with at least one measure
+ * that raised an urgent flag, by name; fn returns non-zero to stop. */
+static enum cairn_status flagged_patients(struct cairn_store *s,
+                                          int (*fn)(const struct cairn_patient *p, void *ctx),
+                                          void *ctx, struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT " STORE_PATIENT_COLUMNS STORE_PATIENT_FROM
+                      "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') "
+                      "AND p.status IN ('active', 'on_hold') ORDER BY p.name_key, p.id");
+    struct cairn_patient *p = malloc(sizeof *p);
+    if (!p) {
+        sqlite3_reset(st);
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_patient_read_row(st, p);
+        if (fn(p, ctx)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    free(p);
+    return step == SQLITE_DONE ? CAIRN_OK : store_fail(s, step, "listing flagged patients", err);
+}
+
 /* Copies the arena string at *at into out and moves *at past it. */
 static void take(const char *arena, size_t *at, char *out, size_t size)
 {
@@ -638,11 +665,19 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
             goto out;
         c->clinician = who.id;
     }
-    struct cairn_patient_filter pf = {
-        .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
-        .sort = CAIRN_PATIENT_SORT_NAME,
-    };
-    if ((rc = cairn_patient_list(s, &pf, collect_patient, c, err)) == CAIRN_OK)
+    if (f->severity == CAIRN_SEVERITY_URGENT) {
+        /* Only a flagged measure can make an urgent alert: look at the
+         * patients who have one (the partial index measure_flagged), not
+         * at the whole caseload. */
+        rc = flagged_patients(s, collect_patient, c, err);
+    } else {
+        struct cairn_patient_filter pf = {
+            .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
+            .sort = CAIRN_PATIENT_SORT_NAME,
+        };
+        rc = cairn_patient_list(s, &pf, collect_patient, c, err);
+    }
+    if (rc == CAIRN_OK)
         rc = c->rc;
     read_end(s, began);
     began = false;

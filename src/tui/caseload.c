@@ -21,9 +21,16 @@ static const struct {
 };
 #define RISK_VIEWS ((int)(sizeof risk_views / sizeof risk_views[0]))
 
+/* Screen lines the pinned urgent alerts take: up to two, and a line
+ * counting the rest. */
+static int pinned_lines(const struct tui_caseload *c)
+{
+    return (int)c->npinned + (c->nurgent > c->npinned ? 1 : 0);
+}
+
 int tui_caseload_page_rows(const struct tui_app *app)
 {
-    int n = app->lines - 3; /* title, header, status bar */
+    int n = app->lines - 3 - pinned_lines(&app->caseload); /* title, header, status bar */
     if (n > TUI_PAGE_MAX)
         n = TUI_PAGE_MAX;
     return n < 1 ? 1 : n;
@@ -87,12 +94,36 @@ static void reverse(struct cairn_patient *rows, int n)
     }
 }
 
+static int pin_alert(const struct cairn_alert *a, void *ctx)
+{
+    struct tui_caseload *c = ctx;
+    if (c->npinned < 2)
+        snprintf(c->pinned[c->npinned++], sizeof c->pinned[0], "URGENT  %s  %s  %s", a->mrn,
+                 a->name, a->reason);
+    c->nurgent++;
+    return 0;
+}
+
+/* Reads the urgent alerts of the patients in view (the clinician filter
+ * applies; urgent alerts are never hidden by the other filters). */
+static void read_urgent(struct tui_app *app)
+{
+    struct tui_caseload *c = &app->caseload;
+    struct cairn_alert_filter f = {.clinician = c->clinician[0] ? c->clinician : NULL,
+                                   .severity = CAIRN_SEVERITY_URGENT};
+    struct cairn_error err;
+    c->nurgent = c->npinned = 0;
+    if (cairn_alerts_list(app->store, &f, pin_alert, c, &err) != CAIRN_OK)
+        snprintf(app->message, sizeof app->message, "could not read the alerts: %s", err.message);
+}
+
 void tui_caseload_reload(struct tui_app *app)
 {
     struct tui_caseload *c = &app->caseload;
     static struct cairn_patient first;
     int page;
     getmaxyx(stdscr, app->lines, app->cols);
+    read_urgent(app);
     page = tui_caseload_page_rows(app);
     bool keep = c->nrows > 0;
     if (keep)
@@ -343,6 +374,7 @@ enum column {
     COL_PHQ9,
     COL_GAD7,
     COL_RISK,
+    COL_ALERTS,
     COL_THERAPIST,
     COL__COUNT
 };
@@ -351,11 +383,17 @@ static const struct {
     int width; /* including the space after it */
     int drop;  /* 0: always shown */
 } columns[COL__COUNT] = {
-    [COL_NAME] = {"NAME", 13, 0},       [COL_MRN] = {"MRN", 12, 0},
-    [COL_PROGRAM] = {"PROGRAM", 15, 4}, [COL_WEEK] = {"WK", 4, 5},
-    [COL_STATUS] = {"STATUS", 11, 2},   [COL_HOURS] = {"HOURS", 8, 3},
-    [COL_PHQ9] = {"PHQ-9", 12, 1},      [COL_GAD7] = {"GAD-7", 6, 6},
-    [COL_RISK] = {"RISK", 9, 0},        [COL_THERAPIST] = {"THERAPIST", 10, 7},
+    [COL_NAME] = {"NAME", 13, 0},
+    [COL_MRN] = {"MRN", 12, 0},
+    [COL_PROGRAM] = {"PROGRAM", 15, 5},
+    [COL_WEEK] = {"WK", 4, 6},
+    [COL_STATUS] = {"STATUS", 11, 3},
+    [COL_HOURS] = {"HOURS", 8, 4},
+    [COL_PHQ9] = {"PHQ-9", 12, 2},
+    [COL_GAD7] = {"GAD-7", 6, 7},
+    [COL_RISK] = {"RISK", 9, 0},
+    [COL_ALERTS] = {"ALERTS", 7, 1},
+    [COL_THERAPIST] = {"THERAPIST", 10, 8},
 };
 
 /* Which columns fit in `cols`, and their widths (the name's grows). */
@@ -367,7 +405,7 @@ static void layout(int cols, int *width)
         used += width[i];
     }
     /* In order of importance; once one does not fit, nothing after it is shown. */
-    for (int drop = 1; drop <= 7; drop++)
+    for (int drop = 1; drop <= 8; drop++)
         for (int i = 0; i < COL__COUNT; i++)
             if (columns[i].drop == drop) {
                 /* Only while the name keeps 20 columns. */
@@ -411,6 +449,22 @@ static const struct cairn_care_summary *row_summary(struct tui_app *app, int r)
             c->summaries[r].gad7 = -1;
             snprintf(app->message, sizeof app->message, "could not read progress: %s", err.message);
         }
+        /* The alert badge: "!N" urgent, "+N" the others; "-" none. */
+        struct cairn_alert alerts[CAIRN_ALERT__COUNT];
+        size_t n = 0, urgent = 0;
+        snprintf(c->badges[r], sizeof c->badges[r], "?");
+        if (cairn_alerts_for_patient(app->store, p, alerts, &n, &err) == CAIRN_OK) {
+            for (size_t i = 0; i < n; i++)
+                urgent += alerts[i].severity == CAIRN_SEVERITY_URGENT;
+            if (!n)
+                snprintf(c->badges[r], sizeof c->badges[r], "-");
+            else if (urgent && n > urgent)
+                snprintf(c->badges[r], sizeof c->badges[r], "!%zu +%zu", urgent, n - urgent);
+            else if (urgent)
+                snprintf(c->badges[r], sizeof c->badges[r], "!%zu", urgent);
+            else
+                snprintf(c->badges[r], sizeof c->badges[r], "+%zu", n);
+        }
         c->summary_of[r] = p->id;
     }
     return &c->summaries[r];
@@ -432,10 +486,22 @@ void tui_caseload_draw(struct tui_app *app)
     snprintf(title + strlen(title), sizeof title - strlen(title), "%s", c->search);
     attrset(tui_attr(TUI_COLOR_TITLE));
     tui_draw_text(0, 0, title, app->cols);
+    /* Urgent alerts pinned above the list, the word written out. */
+    int top = 1 + pinned_lines(c);
+    attrset(tui_attr(TUI_COLOR_RISK_HIGH));
+    for (size_t i = 0; i < c->npinned; i++)
+        tui_draw_text(1 + (int)i, 0, c->pinned[i], app->cols);
+    if (c->nurgent > c->npinned) {
+        char more[96];
+        snprintf(more, sizeof more,
+                 "URGENT  and %zu more urgent alert%s: :alerts --severity urgent",
+                 c->nurgent - c->npinned, c->nurgent - c->npinned == 1 ? "" : "s");
+        tui_draw_text(1 + (int)c->npinned, 0, more, app->cols);
+    }
     attrset(tui_attr(TUI_COLOR_HEADER));
     for (int i = 0, x = 0; i < COL__COUNT; x += width[i], i++)
         if (width[i])
-            tui_draw_text(1, x, columns[i].title, width[i]);
+            tui_draw_text(top, x, columns[i].title, width[i]);
     attrset(A_NORMAL);
 
     for (int r = 0; r < c->nrows; r++) {
@@ -466,6 +532,7 @@ void tui_caseload_draw(struct tui_app *app)
             [COL_PHQ9] = phq,
             [COL_GAD7] = gad,
             [COL_RISK] = p->risk ? cairn_risk_str(p->risk) : "-",
+            [COL_ALERTS] = c->badges[r],
             [COL_THERAPIST] = p->therapist_login[0] ? p->therapist_login : "-",
         };
         attr_t row_attr = r == c->cursor ? tui_attr(TUI_COLOR_SELECTED) : A_NORMAL;
@@ -476,19 +543,21 @@ void tui_caseload_draw(struct tui_app *app)
             if (!width[i])
                 continue;
             attr_t a = row_attr;
-            if (i == COL_RISK && r != c->cursor)
+            if (i == COL_ALERTS && r != c->cursor && c->badges[r][0] == '!')
+                a = tui_attr(TUI_COLOR_RISK_HIGH);
+            else if (i == COL_RISK && r != c->cursor)
                 a = p->risk == CAIRN_RISK_HIGH       ? tui_attr(TUI_COLOR_RISK_HIGH)
                     : p->risk == CAIRN_RISK_MODERATE ? tui_attr(TUI_COLOR_RISK_MODERATE)
                                                      : A_NORMAL;
             attrset(a);
-            tui_draw_text(2 + r, x, cells[i], width[i] - (i < last ? 1 : 0));
+            tui_draw_text(top + 1 + r, x, cells[i], width[i] - (i < last ? 1 : 0));
             if (i < last)
                 addch(' ');
         }
         attrset(A_NORMAL);
     }
     if (c->nrows == 0)
-        tui_draw_text(2, 0,
+        tui_draw_text(top + 1, 0,
                       c->search[0] ? "No patient matches the search (Esc clears it)."
                                    : "No patients in this view (s, r, c and p change the filters).",
                       app->cols);
@@ -509,6 +578,6 @@ void tui_caseload_draw(struct tui_app *app)
         move(app->lines - 1, (int)cairn_text_width(prompt));
     } else {
         tui_draw_status_bar(app);
-        move(2 + c->cursor, 0); /* screen readers follow the cursor */
+        move(top + 1 + c->cursor, 0); /* screen readers follow the cursor */
     }
 }

@@ -187,6 +187,11 @@ struct tui_caseload {
      * summary_of[r] is the patient id summaries[r] belongs to (0: none). */
     struct cairn_care_summary summaries[TUI_PAGE_MAX];
     int64_t summary_of[TUI_PAGE_MAX];
+    char badges[TUI_PAGE_MAX][12]; /* each row's alert badge ("!1 +2"), read with the summary */
+    /* The urgent alerts pinned above the list (in the clinician filter),
+     * read with each reload; nurgent counts them all, pinned holds the first. */
+    size_t nurgent, npinned;
+    char pinned[3][CAIRN_MRN_MAX + CAIRN_ALERT_REASON_MAX + 40];
     int nrows;
     int cursor;      /* index into rows */
     int status_view; /* 0 in care, 1 all, 2 discharged and alumni */
