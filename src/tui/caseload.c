@@ -112,6 +112,12 @@ static void read_urgent(struct tui_app *app)
     struct cairn_alert_filter f = {.clinician = c->clinician[0] ? c->clinician : NULL,
                                    .severity = CAIRN_SEVERITY_URGENT};
     struct cairn_error err;
+    /* Not on every keystroke of a search: only when the data or the
+     * clinician filter may have changed. */
+    if (c->urgent_read && !strcmp(c->urgent_for, c->clinician))
+        return;
+    c->urgent_read = true;
+    memcpy(c->urgent_for, c->clinician, sizeof c->urgent_for);
     c->nurgent = c->npinned = 0;
     if (cairn_alerts_list(app->store, &f, pin_alert, c, &err) != CAIRN_OK)
         snprintf(app->message, sizeof app->message, "could not read the alerts: %s", err.message);

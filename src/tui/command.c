@@ -156,6 +156,7 @@ static void run_line(struct tui_app *app)
     /* The command may have changed what is on screen: read it again (an
      * open record is re-read, an audited read like opening it). */
     app->caseload.loaded = false;
+    app->caseload.urgent_read = false; /* a command may change what raises alerts */
     if (app->screen == TUI_SCREEN_PATIENT) {
         char mrn[sizeof app->patient.mrn];
         memcpy(mrn, app->patient.mrn, sizeof mrn);

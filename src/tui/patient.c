@@ -511,6 +511,7 @@ void tui_patient_key(struct tui_app *app, int key)
         tui_form_open(app, TUI_FORM_SESSION);
     } else if (a == TUI_BACK) {
         app->screen = TUI_SCREEN_CASELOAD;
+        app->caseload.urgent_read = false;
         tui_caseload_reload(app); /* what was entered shows in the rows and alerts */
     } else if (a == TUI_HELP) {
         app->previous = app->screen;

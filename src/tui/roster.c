@@ -148,6 +148,7 @@ void tui_roster_key(struct tui_app *app, int key, bool is_char)
             memcpy(message, app->message, sizeof message);
             app->screen = TUI_SCREEN_CASELOAD;
             app->caseload.loaded = false;
+            app->caseload.urgent_read = false;
             memcpy(app->message, message, sizeof message);
         }
         return;

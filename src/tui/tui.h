@@ -191,6 +191,8 @@ struct tui_caseload {
     /* The urgent alerts pinned above the list (in the clinician filter),
      * read with each reload; nurgent counts them all, pinned holds the first. */
     size_t nurgent, npinned;
+    bool urgent_read;                     /* false: read them at the next reload */
+    char urgent_for[CAIRN_LOGIN_MAX + 1]; /* the clinician filter they were read for */
     char pinned[3][CAIRN_MRN_MAX + CAIRN_ALERT_REASON_MAX + 40];
     int nrows;
     int cursor;      /* index into rows */
