@@ -271,10 +271,98 @@ static void test_two_clinicians_revising_one_plan_lose_no_revision(void **state)
     cairn_store_close(&s);
 }
 
+/* Two clinicians filling in one draft review: each reads it, waits a
+ * moment, and saves a narrative no other save uses, based on the version
+ * it read. */
+#define REVIEW_EDITS 300
+
+static void review_editor(const char *path, int who, int fd)
+{
+    struct cairn_store *s = NULL;
+    struct tally t = {0};
+    struct cairn_review *r = calloc(1, sizeof *r);
+    struct cairn_patient p;
+    if (!r || cairn_store_open(path, 0, &s, NULL) != CAIRN_OK ||
+        cairn_patient_find(s, "REVIEW-1", &p, NULL) != CAIRN_OK)
+        report(fd, &(struct tally){.other = -1});
+    cairn_store_set_actor(s, UNIT_UID + (unsigned)who, who == 1 ? "clin1" : "clin2");
+    cairn_store_set_today(s, unit_today());
+    srand((unsigned)getpid());
+    for (int i = 0; i < REVIEW_EDITS; i++) {
+        bool unchanged = false;
+        if (cairn_review_load(s, &p, "2026-W47", r, NULL) != CAIRN_OK) {
+            t.other++;
+            continue;
+        }
+        struct timespec think = {0, (long)(rand() % 300) * 1000L};
+        nanosleep(&think, NULL);
+        snprintf(r->inputs.text[CAIRN_REVIEW_NARRATIVE], sizeof r->inputs.text[0],
+                 "clinician %d, edit %d", who, i);
+        enum cairn_status rc = cairn_review_save(s, r, &unchanged, NULL);
+        if (rc == CAIRN_OK && !unchanged)
+            t.landed++;
+        else if (rc == CAIRN_ERR_CONFLICT)
+            t.conflicts++;
+        else
+            t.other++;
+    }
+    free(r);
+    cairn_store_close(&s);
+    report(fd, &t);
+}
+
+static void test_two_clinicians_on_one_review_lose_no_edit(void **state)
+{
+    struct unit_env *env = *state;
+    char path[PATH_MAX];
+    struct cairn_patient p;
+    struct cairn_review *r = calloc(1, sizeof *r);
+    struct cairn_error err;
+    bool existed;
+    assert_non_null(r);
+    unit_path(path, env->dir, "review.db");
+    struct cairn_store *s = unit_open_file(path);
+    unit_add_staff(s, "clin1", CAIRN_ROLE_CASE_MANAGER);
+    unit_add_staff(s, "clin2", CAIRN_ROLE_THERAPIST);
+    unit_add_staff(s, UNIT_LOGIN, CAIRN_ROLE_CASE_MANAGER);
+    unit_admit(s, plan_program, "REVIEW-1", "2026-11-02", &p);
+    if (cairn_review_start(s, &p, "2026-W47", r, &existed, &err) != CAIRN_OK)
+        fail_msg("start: %s", err.message);
+    int64_t started = r->version;
+    free(r);
+    cairn_store_close(&s);
+
+    int f1, f2;
+    pid_t w1 = spawn(&f1, review_editor, path, 1);
+    pid_t w2 = spawn(&f2, review_editor, path, 2);
+    struct tally a = collect(w1, f1), b = collect(w2, f2);
+    print_message("review: clinician 1: %d landed, %d conflicts; clinician 2: %d landed, %d "
+                  "conflicts\n",
+                  a.landed, a.conflicts, b.landed, b.conflicts);
+    assert_int_equal(a.other, 0);
+    assert_int_equal(b.other, 0);
+    assert_int_equal(a.landed + a.conflicts, REVIEW_EDITS);
+    assert_int_equal(b.landed + b.conflicts, REVIEW_EDITS);
+
+    s = unit_open_file(path);
+    /* Every landed save moved the version by one; every refusal is audited. */
+    assert_int_equal(unit_query_int(s, "SELECT version FROM review WHERE week = '2026-W47'"),
+                     started + a.landed + b.landed);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE entity = 'review' "
+                                       "AND action = 'update' AND outcome = 'ok'"),
+                     1 + a.landed + b.landed); /* the start, then every landed save */
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM audit WHERE entity = 'review' "
+                                       "AND outcome = 'conflict'"),
+                     a.conflicts + b.conflicts);
+    cairn_store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_two_editors_and_a_reader_lose_nothing,
+                                        unit_setup_tempdir, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_two_clinicians_on_one_review_lose_no_edit,
                                         unit_setup_tempdir, unit_teardown),
         cmocka_unit_test_setup_teardown(test_two_clinicians_revising_one_plan_lose_no_revision,
                                         unit_setup_tempdir, unit_teardown),
