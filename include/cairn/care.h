@@ -67,6 +67,7 @@ struct cairn_care_summary {
     bool in_care;
     int week_of_stay;                 /* 1 in the admission week; 0 when not in care */
     struct cairn_attendance_week now; /* this ISO week's attendance (in_care only) */
+    char review[12]; /* cairn_review_state(): "overdue", this week's status, or "" */
 };
 
 /* Fills *out for patient p (as cairn_patient_list() gives it) on day

@@ -298,6 +298,14 @@ enum cairn_status cairn_review_cosign(struct cairn_store *store, struct cairn_re
 enum cairn_status cairn_review_addendum_add(struct cairn_store *store, struct cairn_review *r,
                                             const char *text, struct cairn_error *err);
 
+/* Where patient_id's weekly reviews stand as of `today`, for a caseload
+ * row, into out (at least 9 bytes): "overdue" when a review is still not
+ * signed after the end of the week following its own, else this week's
+ * status ("due", "draft", "signed", "cosigned"), or "" when this week has
+ * no review. Two indexed reads; not audited. */
+enum cairn_status cairn_review_state(struct cairn_store *store, int64_t patient_id, int32_t today,
+                                     char *out, size_t size, struct cairn_error *err);
+
 /* One review in a patient's list. */
 struct cairn_review_line {
     int64_t id;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cairn/measure.h"
+#include "cairn/review.h"
 
 size_t cairn_care_mastered(const struct cairn_care_ladder *ladder)
 {
@@ -29,6 +30,9 @@ enum cairn_status cairn_care_summary(struct cairn_store *store, const struct cai
     if (rc != CAIRN_OK)
         return rc;
     out->gad7 = ngad7 ? gad7[0] : -1;
+    if ((rc = cairn_review_state(store, p->id, today, out->review, sizeof out->review, err)) !=
+        CAIRN_OK)
+        return rc;
     int32_t admitted;
     out->in_care = (p->status == CAIRN_PATIENT_ACTIVE || p->status == CAIRN_PATIENT_ON_HOLD) &&
                    cairn_date_parse(p->admission_date, &admitted, NULL) == CAIRN_OK &&

@@ -886,6 +886,32 @@ out:
     return store_tx_end(s, rc, err);
 }
 
+enum cairn_status cairn_review_state(struct cairn_store *s, int64_t patient_id, int32_t today,
+                                     char *out, size_t size, struct cairn_error *err)
+{
+    char week[CAIRN_WEEK_LEN + 1], cutoff[CAIRN_WEEK_LEN + 1];
+    int y, w;
+    cairn_date_isoweek(today, &y, &w);
+    cairn_isoweek_format(y, w, week);
+    cairn_date_isoweek(today - 14, &y, &w);
+    cairn_isoweek_format(y, w, cutoff);
+    STORE_PREPARE(st, "SELECT EXISTS (SELECT 1 FROM review WHERE patient_id = ?1 AND week <= ?2 "
+                      "AND status IN ('due', 'draft')), (SELECT status FROM review WHERE "
+                      "patient_id = ?1 AND week = ?3)");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, week, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (sqlite3_column_int(st, 0))
+            snprintf(out, size, "overdue");
+        else
+            store_col_text(st, 1, out, size);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW ? CAIRN_OK : store_fail(s, step, "reading review state", err);
+}
+
 /* --- lists ------------------------------------------------------------------- */
 
 enum cairn_status cairn_review_list(struct cairn_store *s, int64_t patient_id,

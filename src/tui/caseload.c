@@ -381,6 +381,7 @@ enum column {
     COL_GAD7,
     COL_RISK,
     COL_ALERTS,
+    COL_REVIEW,
     COL_THERAPIST,
     COL__COUNT
 };
@@ -389,17 +390,12 @@ static const struct {
     int width; /* including the space after it */
     int drop;  /* 0: always shown */
 } columns[COL__COUNT] = {
-    [COL_NAME] = {"NAME", 13, 0},
-    [COL_MRN] = {"MRN", 12, 0},
-    [COL_PROGRAM] = {"PROGRAM", 15, 5},
-    [COL_WEEK] = {"WK", 4, 6},
-    [COL_STATUS] = {"STATUS", 11, 3},
-    [COL_HOURS] = {"HOURS", 8, 4},
-    [COL_PHQ9] = {"PHQ-9", 12, 2},
-    [COL_GAD7] = {"GAD-7", 6, 7},
-    [COL_RISK] = {"RISK", 9, 0},
-    [COL_ALERTS] = {"ALERTS", 7, 1},
-    [COL_THERAPIST] = {"THERAPIST", 10, 8},
+    [COL_NAME] = {"NAME", 13, 0},       [COL_MRN] = {"MRN", 12, 0},
+    [COL_PROGRAM] = {"PROGRAM", 15, 5}, [COL_WEEK] = {"WK", 4, 6},
+    [COL_STATUS] = {"STATUS", 11, 3},   [COL_HOURS] = {"HOURS", 8, 4},
+    [COL_PHQ9] = {"PHQ-9", 12, 2},      [COL_GAD7] = {"GAD-7", 6, 8},
+    [COL_RISK] = {"RISK", 9, 0},        [COL_ALERTS] = {"ALERTS", 7, 1},
+    [COL_REVIEW] = {"REVIEW", 9, 7},    [COL_THERAPIST] = {"THERAPIST", 10, 9},
 };
 
 /* Which columns fit in `cols`, and their widths (the name's grows). */
@@ -411,7 +407,7 @@ static void layout(int cols, int *width)
         used += width[i];
     }
     /* In order of importance; once one does not fit, nothing after it is shown. */
-    for (int drop = 1; drop <= 8; drop++)
+    for (int drop = 1; drop <= 9; drop++)
         for (int i = 0; i < COL__COUNT; i++)
             if (columns[i].drop == drop) {
                 /* Only while the name keeps 20 columns. */
@@ -539,6 +535,7 @@ void tui_caseload_draw(struct tui_app *app)
             [COL_GAD7] = gad,
             [COL_RISK] = p->risk ? cairn_risk_str(p->risk) : "-",
             [COL_ALERTS] = c->badges[r],
+            [COL_REVIEW] = sum->review[0] ? sum->review : "-",
             [COL_THERAPIST] = p->therapist_login[0] ? p->therapist_login : "-",
         };
         attr_t row_attr = r == c->cursor ? tui_attr(TUI_COLOR_SELECTED) : A_NORMAL;

@@ -408,6 +408,10 @@ static void test_the_due_list_puts_overdue_first_and_drops_signed_weeks(void **s
     struct cairn_error err;
     struct due_seen seen = {0};
     admit(s, &p);
+    char where[12];
+    assert_int_equal(cairn_review_state(s, p.id, unit_today(), where, sizeof where, &err),
+                     CAIRN_OK);
+    assert_string_equal(where, "overdue");
     /* Today is Monday of W48: W45 and W46 are overdue, W47 is still due. */
     assert_int_equal(cairn_review_due_list(s, NULL, NULL, collect_due, &seen, &err), CAIRN_OK);
     assert_int_equal(seen.n, 4);
@@ -427,6 +431,20 @@ static void test_the_due_list_puts_overdue_first_and_drops_signed_weeks(void **s
     assert_int_equal(seen.n, 3);
     assert_string_equal(seen.weeks[0], "2026-W45");
     assert_string_equal(seen.weeks[1], "2026-W47");
+    assert_int_equal(cairn_review_state(s, p.id, unit_today(), where, sizeof where, &err),
+                     CAIRN_OK);
+    assert_string_equal(where, "overdue"); /* W45 still */
+    started(s, &p, "2026-W45", r);
+    fill(r);
+    saved(s, r);
+    assert_int_equal(cairn_review_sign(s, r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_state(s, p.id, unit_today(), where, sizeof where, &err),
+                     CAIRN_OK);
+    assert_string_equal(where, "due"); /* this week's, W48 */
+    started(s, &p, "2026-W48", r);
+    assert_int_equal(cairn_review_state(s, p.id, unit_today(), where, sizeof where, &err),
+                     CAIRN_OK);
+    assert_string_equal(where, "draft");
     /* By clinician: the patient has none assigned. */
     memset(&seen, 0, sizeof seen);
     assert_int_equal(cairn_review_due_list(s, UNIT_LOGIN, NULL, collect_due, &seen, &err),
