@@ -226,6 +226,8 @@ struct cairn_patient_filter {
                            0 = any */
     const char *search; /* substring of legal/preferred name (folded, so "zoe" finds
                            "Zoë") or of the MRN */
+    bool review_due;    /* only active patients with a weekly review to do: this ISO week's
+                           (the store's today) not signed, or an earlier one unsigned */
     enum cairn_patient_sort sort;
     const char *after_sort; /* keyset paging, orders other than name and MRN: the last
                                row's sort_key */

@@ -226,6 +226,10 @@ static const struct cli_opt patient_list_opts[] = {
     {"program", "CODE", "only patients in this program", NULL},
     {"risk", "LIST", "only these risk levels (comma-separated: low, moderate, high, none)", NULL},
     {"search", "TEXT", "only names (ignoring case and accents) or MRNs containing TEXT", NULL},
+    {"review-due", NULL,
+     "only active patients with a weekly review to do (this week's not signed, or an earlier "
+     "one)",
+     NULL},
     {"sort", "KEY",
      "name (default), mrn, program, status, risk (high first) or admitted; then by name", NULL},
     {"limit", "N", "at most N patients", NULL},

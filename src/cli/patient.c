@@ -263,6 +263,7 @@ int cli_patient_list(struct cli_ctx *ctx)
     f.clinician_login = cli_opt(ctx, "clinician");
     f.program_code = cli_opt(ctx, "program");
     f.search = cli_opt(ctx, "search");
+    f.review_due = cli_opt(ctx, "review-due") != NULL;
     const char *sort = cli_opt(ctx, "sort");
     if (sort && cairn_patient_sort_parse(sort, &f.sort, NULL) != CAIRN_OK)
         return cli_usage_error(ctx, "--sort must be name, mrn, program, status, risk or admitted");

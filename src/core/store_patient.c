@@ -596,6 +596,16 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
                 APPEND(", '%s'", cairn_risk_str((enum cairn_risk)r));
         APPEND(")%s)", f->risk_mask & (1u << CAIRN_RISK_UNSET) ? " OR p.risk_level IS NULL" : "");
     }
+    char week[CAIRN_WEEK_LEN + 1] = "";
+    if (f->review_due) {
+        int y, w;
+        cairn_date_isoweek(cairn_store_today(s), &y, &w);
+        cairn_isoweek_format(y, w, week);
+        APPEND(" AND p.status = 'active' AND (EXISTS (SELECT 1 FROM review r WHERE "
+               "r.patient_id = p.id AND r.week <= :week AND r.status IN ('due', 'draft')) OR "
+               "NOT EXISTS (SELECT 1 FROM review r WHERE r.patient_id = p.id AND r.week = "
+               ":week))");
+    }
     if (f->search && *f->search) {
         char folded[2 * CAIRN_NAME_MAX + 2];
         cairn_text_fold(f->search, folded, sizeof folded);
@@ -635,6 +645,7 @@ enum cairn_status cairn_patient_list(struct cairn_store *s,
     BIND(":clinician", sqlite3_bind_int64(st, idx_, clinician));
     BIND(":program", sqlite3_bind_text(st, idx_, f->program_code, -1, SQLITE_STATIC));
     BIND(":search", sqlite3_bind_text(st, idx_, pattern, -1, SQLITE_STATIC));
+    BIND(":week", sqlite3_bind_text(st, idx_, week, -1, SQLITE_STATIC));
     BIND(":after_sort",
          sqlite3_bind_text(st, idx_, f->after_sort ? f->after_sort : "", -1, SQLITE_STATIC));
     BIND(":after_key", sqlite3_bind_text(st, idx_, f->after_key, -1, SQLITE_STATIC));

@@ -66,6 +66,7 @@ static int fetch(struct tui_app *app, const struct cairn_patient *from, bool bac
     };
     f.status_mask = views[c->status_view];
     f.risk_mask = risk_views[c->risk_view].mask;
+    f.review_due = c->review_due;
     f.clinician_login = c->clinician[0] ? c->clinician : NULL;
     f.program_code = c->program[0] ? c->program : NULL;
     f.sort = (enum cairn_patient_sort)c->sort;
@@ -343,6 +344,10 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         c->risk_view = (c->risk_view + 1) % RISK_VIEWS;
         go_top(app);
         break;
+    case TUI_REVIEW_DUE:
+        c->review_due = !c->review_due;
+        go_top(app);
+        break;
     case TUI_ORDER:
         c->sort = (c->sort + 1) % CAIRN_PATIENT_SORT__COUNT;
         go_top(app);
@@ -479,9 +484,10 @@ void tui_caseload_draw(struct tui_app *app)
     int width[COL__COUNT];
     layout(app->cols, width);
 
-    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s",
-             status_views[c->status_view], c->risk_view ? " · risk: " : "",
-             risk_views[c->risk_view].label, c->clinician[0] ? " · clinician: " : "", c->clinician,
+    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s%s",
+             status_views[c->status_view], c->review_due ? " · review due" : "",
+             c->risk_view ? " · risk: " : "", risk_views[c->risk_view].label,
+             c->clinician[0] ? " · clinician: " : "", c->clinician,
              c->program[0] ? " · program: " : "", c->program, c->sort ? " · by " : "",
              c->sort ? cairn_patient_sort_str((enum cairn_patient_sort)c->sort) : "",
              c->search[0] ? "   search: " : "");

@@ -45,6 +45,8 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_RISK, "risk", "cycle the risk filter: any / high / moderate or high / low / none")       \
     X(TUI_CLINICIAN, "clinician", "show one clinician's patients (type a login; empty: everyone)") \
     X(TUI_PROGRAM, "program", "show one program's patients (type its code; empty: every program)") \
+    X(TUI_REVIEW_DUE, "review due",                                                                \
+      "show only patients with a weekly review to do (again: everyone)")                           \
     X(TUI_ORDER, "order", "cycle the order: name, MRN, program, status, risk, admitted")           \
     X(TUI_NEXT_TAB, "next tab",                                                                    \
       "patient screen: next tab (Overview, Plan, Safety, Ladders, Sessions, Measures, Reviews, "   \
@@ -201,6 +203,7 @@ struct tui_caseload {
     bool searching; /* the search prompt has the keyboard */
     bool loaded;
     int risk_view;                       /* index into the risk filters (0: any) */
+    bool review_due;                     /* only patients with a weekly review to do */
     int sort;                            /* enum cairn_patient_sort */
     char clinician[CAIRN_LOGIN_MAX + 1]; /* "" = everyone's patients */
     char program[CAIRN_PROGRAM_CODE_MAX + 1];

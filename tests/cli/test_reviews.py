@@ -249,6 +249,16 @@ sed -i 's/^went_well: ""/went_well: "My change"/' "$1"
         self.assertRegex(text[1], r"^2026-W45\s+overdue\s+RV-001\s+Robin Review")
         listing = self.ok("review", "list", MRN).out
         self.assertRegex(listing, r"2026-W52\s+due")
+        # patient list --review-due: until every week up to this one is signed.
+        def due_mrns():
+            return [r["mrn"] for r in json.loads(self.ok(
+                "patient", "list", "--review-due", "--format", "json").out)]
+        self.assertEqual(due_mrns(), [MRN])
+        for week in ("2026-W45", "2026-W46", "2026-W47"):
+            self.complete(week)
+        self.assertEqual(due_mrns(), [MRN])  # this week's is still to do
+        self.complete("2026-W48")
+        self.assertEqual(due_mrns(), [])
 
 
 if __name__ == "__main__":
