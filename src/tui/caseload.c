@@ -39,11 +39,25 @@ int tui_caseload_page_rows(const struct tui_app *app)
 struct fetch {
     struct cairn_patient *out;
     int n, max;
+    struct cairn_store *has_alerts; /* set: keep only patients with an alert */
+    bool failed;
 };
 
 static int collect(const struct cairn_patient *p, void *vctx)
 {
     struct fetch *f = vctx;
+    if (f->has_alerts) {
+        /* Alerts are computed, not stored: this filter is applied as the
+         * rows stream past, until the page is full. */
+        struct cairn_alert alerts[CAIRN_ALERT__COUNT];
+        size_t n = 0;
+        if (cairn_alerts_for_patient(f->has_alerts, p, alerts, &n, NULL) != CAIRN_OK) {
+            f->failed = true;
+            return 1;
+        }
+        if (!n)
+            return 0;
+    }
     if (f->n < f->max)
         f->out[f->n++] = *p;
     return f->n >= f->max;
@@ -72,15 +86,19 @@ static int fetch(struct tui_app *app, const struct cairn_patient *from, bool bac
     f.sort = (enum cairn_patient_sort)c->sort;
     f.search = c->search[0] ? c->search : NULL;
     f.backward = backward;
-    f.limit = (size_t)max;
+    f.limit = c->has_alerts ? 0 : (size_t)max; /* the callback stops a filtered read */
     if (from) {
         f.after_sort = from->sort_key;
         f.after_key = f.sort == CAIRN_PATIENT_SORT_MRN ? from->mrn : from->name_key;
         f.after_id = from->id;
     }
-    struct fetch ctx = {out, 0, max};
+    struct fetch ctx = {out, 0, max, c->has_alerts ? app->store : NULL, false};
     if (cairn_patient_list(app->store, &f, collect, &ctx, &err) != CAIRN_OK) {
         snprintf(app->message, sizeof app->message, "could not read the caseload: %s", err.message);
+        return -1;
+    }
+    if (ctx.failed) {
+        snprintf(app->message, sizeof app->message, "could not compute the alerts");
         return -1;
     }
     return ctx.n;
@@ -348,6 +366,10 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         c->review_due = !c->review_due;
         go_top(app);
         break;
+    case TUI_HAS_ALERTS:
+        c->has_alerts = !c->has_alerts;
+        go_top(app);
+        break;
     case TUI_ORDER:
         c->sort = (c->sort + 1) % CAIRN_PATIENT_SORT__COUNT;
         go_top(app);
@@ -484,10 +506,10 @@ void tui_caseload_draw(struct tui_app *app)
     int width[COL__COUNT];
     layout(app->cols, width);
 
-    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s%s",
-             status_views[c->status_view], c->review_due ? " · review due" : "",
-             c->risk_view ? " · risk: " : "", risk_views[c->risk_view].label,
-             c->clinician[0] ? " · clinician: " : "", c->clinician,
+    snprintf(title, sizeof title, " cairn — caseload (%s)%s%s%s%s%s%s%s%s%s%s%s",
+             status_views[c->status_view], c->has_alerts ? " · has alerts" : "",
+             c->review_due ? " · review due" : "", c->risk_view ? " · risk: " : "",
+             risk_views[c->risk_view].label, c->clinician[0] ? " · clinician: " : "", c->clinician,
              c->program[0] ? " · program: " : "", c->program, c->sort ? " · by " : "",
              c->sort ? cairn_patient_sort_str((enum cairn_patient_sort)c->sort) : "",
              c->search[0] ? "   search: " : "");

@@ -47,6 +47,7 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_PROGRAM, "program", "show one program's patients (type its code; empty: every program)") \
     X(TUI_REVIEW_DUE, "review due",                                                                \
       "show only patients with a weekly review to do (again: everyone)")                           \
+    X(TUI_HAS_ALERTS, "has alerts", "show only patients with an open alert (again: everyone)")     \
     X(TUI_ORDER, "order", "cycle the order: name, MRN, program, status, risk, admitted")           \
     X(TUI_NEXT_TAB, "next tab",                                                                    \
       "patient screen: next tab (Overview, Plan, Safety, Ladders, Sessions, Measures, Reviews, "   \
@@ -204,6 +205,7 @@ struct tui_caseload {
     bool loaded;
     int risk_view;                       /* index into the risk filters (0: any) */
     bool review_due;                     /* only patients with a weekly review to do */
+    bool has_alerts;                     /* only patients with an alert */
     int sort;                            /* enum cairn_patient_sort */
     char clinician[CAIRN_LOGIN_MAX + 1]; /* "" = everyone's patients */
     char program[CAIRN_PROGRAM_CODE_MAX + 1];
