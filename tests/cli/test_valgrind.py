@@ -130,6 +130,24 @@ class Valgrind(CairnTestCase):
         for fmt in ("text", "tsv", "csv", "json"):
             self.expect(0, "alerts", "--all", "--format", fmt)
         self.expect(0, "alerts", "--clinician", "tk", "--severity", "warning")
+        self.expect(0, "review", "due", "--format", "json")
+        self.expect(0, "review", "start", "V1")
+        self.expect(3, "review", "sign", "V1")  # not filled in yet
+        review_editor = os.path.join(self.tmp, "review.sh")
+        with open(review_editor, "w", encoding="utf-8") as f:
+            f.write("#!/bin/sh\nsed -i 's/^risk: null/risk: low/' \"$1\"\n")
+        os.chmod(review_editor, 0o700)
+        self.expect(0, "review", "edit", "V1",
+                    env=self.env(EDITOR=review_editor, VISUAL=None, XDG_STATE_HOME=self.tmp))
+        self.expect(0, "review", "set", "V1", "--narrative", "Steady",
+                    "--checklist", "y,y,y,y,y,y")
+        self.expect(0, "review", "sign", "V1")
+        self.expect(1, "review", "cosign", "V1")  # not a supervisor
+        self.expect(0, "review", "addendum", "V1", "--text", "Addendum")
+        self.expect(0, "review", "show", "V1")
+        self.expect(0, "review", "show", "V1", "--format", "json")
+        self.expect(0, "review", "list", "V1", "--format", "csv")
+        self.expect(0, "patient", "list", "--review-due")
         self.expect(0, "patient", "hold", "V1")
         self.expect(0, "patient", "resume", "V1")
         self.expect(0, "patient", "discharge", "V1", "--date", TODAY, "--reason", "Completed")
