@@ -16,7 +16,7 @@ const struct tui_key tui_keys[] = {
     {TUI_STATUS, {'s', 0}, "s", true},
     {TUI_RISK, {'r', 0}, "r", false},
     {TUI_REVIEW_DUE, {'d', 0}, "d", false},
-    {TUI_HAS_ALERTS, {'A', 0}, "A", false},
+    {TUI_HAS_ALERTS, {'!', 0}, "!", false},
     {TUI_CLINICIAN, {'c', 0}, "c", false},
     {TUI_PROGRAM, {'p', 0}, "p", false},
     {TUI_ORDER, {'o', 0}, "o", false},
