@@ -4,12 +4,16 @@ against a fixed demo caseload (`cairn demo --seed 1 --today 2026-11-23`)
 with `cairn tui --script`, and the screens it dumps must equal
 tests/tui/screens/NAME.txt byte for byte.
 
+Times taken from the clock (when a review was signed, when its snapshot
+was computed) differ from run to run: they are masked, the same width.
+
 After an intended change of the screens, regenerate and review the diff:
 
     CAIRN_BIN=build/cairn CAIRN_REGENERATE=1 python3 tests/tui/test_headless.py
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +22,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAIRN = os.environ.get("CAIRN_BIN") or os.path.join(HERE, "..", "..", "build", "cairn")
 TODAY = "2026-11-23"
+CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 class Headless(unittest.TestCase):
@@ -43,7 +48,7 @@ class Headless(unittest.TestCase):
         res = subprocess.run([CAIRN, "tui", "--script", os.path.join(HERE, "scripts", name),
                               "--size", size], capture_output=True, env=env, timeout=60)
         self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
-        return res.stdout.decode("utf-8")
+        return CLOCK.sub("YYYY-MM-DDThh:mm:ssZ", res.stdout.decode("utf-8"))
 
     def test_every_script_draws_its_expected_screens(self):
         scripts = sorted(f for f in os.listdir(os.path.join(HERE, "scripts"))

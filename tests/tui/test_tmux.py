@@ -424,12 +424,17 @@ class TmuxSmoke(unittest.TestCase):
         con.close()
 
     def test_help_lists_every_key_of_the_table(self):
+        # The table is longer than 30 lines: the help scrolls to its end.
         p = self.pane
         p.keys("?")
-        p.wait_for("keys (any key returns)")
-        screen = p.wait_for("leave cairn")  # the last row: the whole screen is drawn
-        for label in ("move up", "move down", "next page", "search names", "risk filter",
-                      "run a cairn command", "leave cairn"):
+        p.wait_for("keys (\u2191\u2193 scroll, any other key returns)")
+        screen = p.wait_for("\u2193 more")  # the last row: the whole screen is drawn
+        for label in ("move up", "move down", "next page", "search names", "risk filter"):
+            self.assertIn(label, screen)
+        p.keys("PgDn")
+        screen = p.wait_for("leave cairn")
+        for label in ("reviews due, one by one", "awaiting a supervisor's co-signature",
+                      "co-sign the selected review", "run a cairn command", "leave cairn"):
             self.assertIn(label, screen)
         p.keys("x")
         p.wait_for("caseload (in care)")
