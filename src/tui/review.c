@@ -309,6 +309,14 @@ static int first_patient(const struct cairn_patient *p, void *ctx)
     return 1;
 }
 
+enum save_mode {
+    SAVE_QUIET, /* leaving a field: says nothing; skipped after a conflict */
+    SAVE_FORCE, /* moving on or signing: applies over a conflict */
+    SAVE_ASKED, /* w: also says when there is nothing to save */
+};
+
+static bool save(struct tui_app *app, enum save_mode mode, const char *what);
+
 /* Whose reviews the queue holds (see tui_review_open()). */
 static void choose_scope(struct tui_app *app, char *out, size_t size)
 {
@@ -366,7 +374,7 @@ static bool dirty(const struct tui_review_queue *q)
 static void reset_form(struct tui_review_queue *q)
 {
     q->focus = 0;
-    q->editing = q->confirming = q->conflict = q->quit_armed = false;
+    q->editing = q->confirming = q->conflict = q->quit_armed = q->frozen = false;
     memset(q->errors, 0, sizeof q->errors);
     q->message[0] = '\0';
     q->problem = false;
@@ -423,6 +431,12 @@ void tui_review_open(struct tui_app *app)
     struct tui_review_queue *q = &app->reviews;
     char scope[CAIRN_LOGIN_MAX + 1], mrn[CAIRN_MRN_MAX + 1] = "", week[CAIRN_WEEK_LEN + 1] = "";
     choose_scope(app, scope, sizeof scope);
+    if (q->open && strcmp(scope, q->clinician) && !save(app, SAVE_FORCE, "not saved")) {
+        /* Another clinician's queue would drop them: the old one stays. */
+        snprintf(scope, sizeof scope, "%s", q->clinician);
+        snprintf(app->message, sizeof app->message,
+                 "the review queue keeps its clinician: the review shown holds inputs not saved");
+    }
     bool same = q->open && !strcmp(scope, q->clinician);
     if (same && q->loaded) {
         memcpy(mrn, q->entries[q->k].mrn, sizeof mrn);
@@ -492,6 +506,17 @@ static void place_error(struct tui_review_queue *q, const struct cairn_error *er
     notice(q, true, "%s: %s", what, err->message);
 }
 
+/* The review was signed elsewhere since it was read: what was typed stays
+ * on screen to copy, but is no longer offered for saving. */
+static void freeze(struct tui_review_queue *q, const char *what)
+{
+    q->frozen = true;
+    q->conflict = q->editing = false;
+    q->base = q->review.inputs; /* nothing left to save: it cannot be */
+    notice(q, true, "%s: the review was signed elsewhere meanwhile; what you typed stays to copy",
+           what);
+}
+
 /* A save or signature refused because the review changed since it was
  * read: the newest version is read, and what this user changed (against
  * what they read) is laid over it, so neither their typing nor a
@@ -511,11 +536,8 @@ static void take_newest(struct tui_app *app, const struct cairn_error *refusal, 
         return;
     }
     if (theirs->status != CAIRN_REVIEW_DRAFT) {
-        notice(q, true,
-               "%s: changed by someone else: the review is %s now and cannot change; your inputs "
-               "stay on screen to copy",
-               what, cairn_review_status_str(theirs->status));
         free(theirs);
+        freeze(q, what);
         return;
     }
     struct cairn_review_inputs *mine = &q->review.inputs, *base = &q->base;
@@ -552,12 +574,6 @@ static void take_newest(struct tui_app *app, const struct cairn_error *refusal, 
            what, (long long)read, (long long)q->review.version);
 }
 
-enum save_mode {
-    SAVE_QUIET, /* leaving a field: says nothing; skipped after a conflict */
-    SAVE_FORCE, /* moving on or signing: applies over a conflict */
-    SAVE_ASKED, /* w: also says when there is nothing to save */
-};
-
 /* Saves the typed inputs when they differ from those stored. True when
  * nothing is left unsaved; false with the problem shown (after `what`). */
 static bool save(struct tui_app *app, enum save_mode mode, const char *what)
@@ -579,6 +595,10 @@ static bool save(struct tui_app *app, enum save_mode mode, const char *what)
     enum cairn_status rc = cairn_review_save(app->store, &q->review, &unchanged, &err);
     if (rc == CAIRN_ERR_CONFLICT) {
         take_newest(app, &err, what);
+        return false;
+    }
+    if (rc == CAIRN_ERR_TRANSITION) {
+        freeze(q, what);
         return false;
     }
     if (rc != CAIRN_OK) {
@@ -639,6 +659,10 @@ static void sign(struct tui_app *app)
     enum cairn_status rc = cairn_review_sign(app->store, &q->review, &err);
     if (rc == CAIRN_ERR_CONFLICT) {
         take_newest(app, &err, "not signed");
+        return;
+    }
+    if (rc == CAIRN_ERR_TRANSITION) {
+        freeze(q, "not signed");
         return;
     }
     if (rc != CAIRN_OK) {
@@ -779,7 +803,9 @@ void tui_review_key(struct tui_app *app, int key, bool is_char)
         q->summary_top = q->summary_top > 5 ? q->summary_top - 5 : 0;
         break;
     case TUI_OPEN:
-        if (q->loaded) {
+        if (q->frozen) {
+            notice(q, true, "the review was signed elsewhere: it cannot change (n moves on)");
+        } else if (q->loaded) {
             q->editing = true;
             if (q->focus == F_RISK)
                 snprintf(q->risk_text, sizeof q->risk_text, "%s",
@@ -790,7 +816,9 @@ void tui_review_key(struct tui_app *app, int key, bool is_char)
         save(app, SAVE_ASKED, "not saved");
         break;
     case TUI_SIGN:
-        if (q->loaded)
+        if (q->frozen)
+            notice(q, true, "the review was signed elsewhere already (n moves on)");
+        else if (q->loaded)
             q->confirming = true;
         break;
     default:
@@ -894,8 +922,8 @@ static void draw_form(struct tui_app *app, int y, int x, int width, int height, 
     char line[4 * CAIRN_REVIEW_TEXT_BYTES / 3 + 64];
     if (height < 2 || value_w < 8)
         return;
-    snprintf(line, sizeof line, "Reviewer · draft, version %lld, started by %s",
-             (long long)q->review.version,
+    snprintf(line, sizeof line, "Reviewer · %s, version %lld, started by %s",
+             q->frozen ? "signed elsewhere meanwhile" : "draft", (long long)q->review.version,
              who(q->review.started_by, cairn_store_actor_login(app->store)));
     int hx = put(y, x, x + width, tui_attr(TUI_COLOR_HEADER), line);
     if (q->conflict) /* until a save goes through */

@@ -277,6 +277,7 @@ struct tui_review_queue {
     bool editing;                    /* keys go to the focused field */
     bool confirming;                 /* S asked: y signs */
     bool conflict;   /* a save was refused as stale: no save on leaving a field until asked */
+    bool frozen;     /* signed elsewhere meanwhile: shown, no longer editable */
     bool quit_armed; /* q with edits not saved: a second q quits */
     char errors[6 + CAIRN_TEMPLATE_CHECKLIST_MAX][CAIRN_ERROR_MESSAGE_MAX];
     char message[CAIRN_ERROR_MESSAGE_MAX + 128];

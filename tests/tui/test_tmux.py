@@ -439,6 +439,40 @@ class TmuxSmoke(unittest.TestCase):
         p.keys("x")
         p.wait_for("caseload (in care)")
 
+    def test_review_queue_signs_with_one_key_and_shows_the_next_patient(self):
+        # A therapist of their own, so the queue (the clinician filter's)
+        # holds only this patient's weeks: 2026-W46 (overdue), W47, W48.
+        self.cairn("staff", "add", "--login", "rq.th", "--name", "Queue Therapist", "--role",
+                   "therapist")
+        self.cairn("patient", "add", "--mrn", "RQ-1", "--name", "Rowan Queue", "--dob",
+                   "1985-03-04", "--therapist", "rq.th")
+        self.cairn("patient", "admit", "RQ-1", "--program", "virtual-mh-iop", "--date",
+                   "2026-11-09")
+        p = self.pane
+        p.keys("c", *"rq.th", "Enter")
+        p.wait_for("clinician: rq.th")
+        p.keys("W")
+        screen = p.wait_for("Review queue \u00b7 1 of 3")
+        self.assertIn("2026-W46", screen)
+        self.assertIn("OVERDUE", screen)
+        self.assertIn("Attendance", screen)
+        p.keys("Enter", "h", "Enter")
+        p.keys(*"Reviewed in session")
+        p.keys("Escape")
+        p.wait_for("saved (version")
+        p.keys("Down", "Down", "Down", "Down", "Down", "Enter", *"yyyyyy")
+        p.until(lambda sc: sc.count("[yes]") == 6)
+        p.keys("S")
+        p.wait_for("y signs")
+        p.keys("y")
+        screen = p.wait_for("signed the review of 2026-W46 for Rowan Queue")
+        self.assertIn("1 of 2", screen)
+        self.assertIn("2026-W47", screen)
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys("q")
+        p.wait_for("CAIRN-EXIT=0")
+
     def test_resize_below_minimum_shows_too_small_then_recovers(self):
         p = self.pane
         p.resize(60, 20)
