@@ -64,9 +64,10 @@ static void start_line(char *line, size_t *used, int *col, int lead)
     *col = lead;
 }
 
-/* Wraps one paragraph (no '\n') into lines of t->width columns, by words;
- * a word wider than a line is cut by characters. Spaces inside a line are
- * kept (they align labels), those at a wrap are dropped. */
+/* Wraps one paragraph (the len bytes at p, no '\n') into lines of t->width
+ * columns, by words; a word wider than a line is cut by characters. Spaces
+ * (and tabs, as spaces) inside a line are kept, as they align labels;
+ * those at a wrap are dropped. */
 static void add_paragraph(struct tui_text *t, enum tui_color color, int indent, const char *p,
                           size_t len, bool first)
 {
@@ -77,11 +78,11 @@ static void add_paragraph(struct tui_text *t, enum tui_color color, int indent, 
     start_line(line, &used, &col, lead);
     for (size_t i = 0; i < len;) {
         size_t sp = i, end;
-        while (sp < len && p[sp] == ' ')
+        while (sp < len && (p[sp] == ' ' || p[sp] == '\t'))
             sp++;
         if (sp == len)
             break;
-        for (end = sp; end < len && p[end] != ' ';)
+        for (end = sp; end < len && p[end] != ' ' && p[end] != '\t';)
             end++;
         int gap = wrapped && col == lead ? 0 : (int)(sp - i);
         if (col > lead && col + gap + span_width(p + sp, end - sp) > t->width) {
@@ -118,18 +119,9 @@ static void add_paragraph(struct tui_text *t, enum tui_color color, int indent, 
 void tui_text_add(struct tui_text *t, enum tui_color color, int indent, const char *text)
 {
     bool first = true;
-    const char *p = text;
-    for (;;) {
+    for (const char *p = text;; first = false) {
         size_t len = strcspn(p, "\n");
-        char para[TUI_TEXT_LINE_SIZE * 4];
-        size_t k = len < sizeof para - 1 ? len : sizeof para - 1;
-        memcpy(para, p, k);
-        para[k] = '\0';
-        for (char *c = para; *c; c++)
-            if (*c == '\t')
-                *c = ' ';
-        add_paragraph(t, color, indent, para, k, first);
-        first = false;
+        add_paragraph(t, color, indent, p, len, first);
         if (!p[len])
             break;
         p += len + 1;
@@ -138,12 +130,20 @@ void tui_text_add(struct tui_text *t, enum tui_color color, int indent, const ch
 
 void tui_text_addf(struct tui_text *t, enum tui_color color, int indent, const char *fmt, ...)
 {
-    char buf[TUI_TEXT_LINE_SIZE * 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!buf) {
+        tui_text_add(t, TUI_COLOR_ERROR, 0, "(out of memory)");
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
     va_end(ap);
     tui_text_add(t, color, indent, buf);
+    free(buf);
 }
 
 void tui_text_draw(const struct tui_text *t, int top, int y, int x, int rows)

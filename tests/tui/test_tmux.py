@@ -473,6 +473,34 @@ class TmuxSmoke(unittest.TestCase):
         p.keys("q")
         p.wait_for("CAIRN-EXIT=0")
 
+    def test_review_edit_from_the_queue_hands_long_text_to_the_editor(self):
+        self.cairn("staff", "add", "--login", "re.th", "--name", "Editor Therapist", "--role",
+                   "therapist")
+        self.cairn("patient", "add", "--mrn", "RE-1", "--name", "Remy Editor", "--dob",
+                   "1979-05-06", "--therapist", "re.th")
+        self.cairn("patient", "admit", "RE-1", "--program", "virtual-mh-iop", "--date",
+                   "2026-11-16")
+        editor = os.path.join(self.dir, "review-editor.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\necho EDITOR-RUNNING; sleep 0.3\n"
+                    "sed -i 's/^narrative: \"\"$/narrative: |\\n  Written in the editor,\\n"
+                    "  over two lines./' \"$1\"\n")
+        os.chmod(editor, 0o700)
+        self.pane.kill()
+        self.pane = Pane(os.path.join(self.dir, "tmux-review-edit"), self.db,
+                         env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
+        p = self.pane
+        p.wait_for("caseload (in care)")
+        p.keys("c", *"re.th", "Enter")
+        p.wait_for("clinician: re.th")
+        p.keys("W")
+        p.wait_for("Review queue \u00b7 1 of 2")
+        p.keys(":", *"review edit RE-1 --week 2026-W47", "Enter")
+        # Read again when the editor is done: the new lines shown as \u21b5.
+        screen = p.wait_for("Written in the editor,\u21b5over two lines.")
+        self.assertIn("saved the review of 2026-W47", screen)
+        self.assertIn("Review queue \u00b7 1 of 2", screen)
+
     def test_resize_below_minimum_shows_too_small_then_recovers(self):
         p = self.pane
         p.resize(60, 20)
