@@ -98,8 +98,9 @@ class TmuxSmoke(unittest.TestCase):
 
     def cairn(self, *args):
         """Runs a cairn command on the shared database, as a colleague would."""
-        subprocess.run([CAIRN, "--db", self.db] + list(args), check=True, capture_output=True,
-                       env=dict(os.environ, CAIRN_TODAY="2026-11-23"))
+        res = subprocess.run([CAIRN, "--db", self.db] + list(args), capture_output=True,
+                             text=True, env=dict(os.environ, CAIRN_TODAY="2026-11-23"))
+        self.assertEqual(res.returncode, 0, res.stderr)
 
     def admit(self, mrn, name, admitted="2026-11-09"):
         self.cairn("patient", "add", "--mrn", mrn, "--name", name, "--dob", "1980-01-02")
@@ -476,9 +477,9 @@ class TmuxSmoke(unittest.TestCase):
     def test_review_edit_from_the_queue_hands_long_text_to_the_editor(self):
         self.cairn("staff", "add", "--login", "re.th", "--name", "Editor Therapist", "--role",
                    "therapist")
-        self.cairn("patient", "add", "--mrn", "RE-1", "--name", "Remy Editor", "--dob",
+        self.cairn("patient", "add", "--mrn", "RV-ED-1", "--name", "Remy Editor", "--dob",
                    "1979-05-06", "--therapist", "re.th")
-        self.cairn("patient", "admit", "RE-1", "--program", "virtual-mh-iop", "--date",
+        self.cairn("patient", "admit", "RV-ED-1", "--program", "virtual-mh-iop", "--date",
                    "2026-11-16")
         editor = os.path.join(self.dir, "review-editor.sh")
         with open(editor, "w") as f:
@@ -495,7 +496,7 @@ class TmuxSmoke(unittest.TestCase):
         p.wait_for("clinician: re.th")
         p.keys("W")
         p.wait_for("Review queue \u00b7 1 of 2")
-        p.keys(":", *"review edit RE-1 --week 2026-W47", "Enter")
+        p.keys(":", *"review edit RV-ED-1 --week 2026-W47", "Enter")
         # Read again when the editor is done: the new lines shown as \u21b5.
         screen = p.wait_for("Written in the editor,\u21b5over two lines.")
         self.assertIn("saved the review of 2026-W47", screen)
