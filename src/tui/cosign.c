@@ -124,6 +124,12 @@ static void cosign(struct tui_app *app)
         notice(c, true, "not co-signed: you signed this review; another supervisor co-signs it");
         return;
     }
+    if (rc == CAIRN_ERR_TRANSITION) { /* co-signed elsewhere meanwhile: the list is stale */
+        c->detail = false;
+        if (load(app))
+            notice(c, true, "not co-signed: %s", err.message);
+        return;
+    }
     if (rc != CAIRN_OK) {
         notice(c, true, "not co-signed: %s", err.message);
         return;

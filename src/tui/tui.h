@@ -384,7 +384,7 @@ void tui_cosign_draw(struct tui_app *app);
  * previous; C then y co-signs). */
 void tui_cosign_key(struct tui_app *app, int key, bool is_char);
 
-/* Wrapped text (review.c). */
+/* Wrapped text (review.c). Empties t for lines of `width` columns. */
 void tui_text_reset(struct tui_text *t, int width);
 /* Adds text (UTF-8, '\n' starts a new line) wrapped at t->width columns by
  * words; lines after the first start `indent` columns in. */

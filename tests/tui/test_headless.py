@@ -13,8 +13,10 @@ After an intended change of the screens, regenerate and review the diff:
 """
 
 import os
+import pwd
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -63,6 +65,25 @@ class Headless(unittest.TestCase):
                         f.write(got)
                 with open(path, encoding="utf-8") as f:
                     self.assertEqual(got, f.read(), "screens differ: see this file's docstring")
+
+    def test_a_co_signature_by_someone_not_a_supervisor_is_refused(self):
+        # The acting user (a supervisor in the demo) made a therapist here.
+        me = pwd.getpwuid(os.getuid()).pw_name
+        db = os.path.join(self.dir, "therapist.db")
+        shutil.copyfile(self.db, db)
+        con = sqlite3.connect(db)
+        con.execute("UPDATE staff SET role = 'therapist' WHERE login = ?", (me,))
+        con.commit()
+        con.close()
+        res = subprocess.run([CAIRN, "tui", "--script", "-"],
+                             input=b"key A\ndump\nkey C y\ndump\n", capture_output=True,
+                             env=dict(self.env, CAIRN_DB=db), timeout=60)
+        self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
+        first, second = res.stdout.decode("utf-8").split("-- cursor", 1)
+        self.assertIn("You are a therapist: only a supervisor co-signs.", first)
+        self.assertIn("not co-signed: only a supervisor co-signs reviews; %s is a therapist" % me,
+                      second)
+        self.assertIn("40 signed reviews awaiting co-signature", second)  # none co-signed
 
     def test_script_errors_name_the_line(self):
         res = subprocess.run([CAIRN, "tui", "--script", "-"], input=b"key j\nkey Hyper\n",
