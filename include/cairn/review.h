@@ -238,6 +238,32 @@ enum cairn_status cairn_review_due_list(struct cairn_store *store, const char *c
                                         int (*fn)(const struct cairn_review_due *d, void *ctx),
                                         void *ctx, struct cairn_error *err);
 
+/* One line of `review awaiting`: a signed review no supervisor has
+ * co-signed yet. */
+struct cairn_review_awaiting {
+    int64_t review_id;
+    struct cairn_patient patient;
+    char week[CAIRN_WEEK_LEN + 1];
+    enum cairn_risk risk; /* the reviewer's, as signed */
+    char signed_by[CAIRN_LOGIN_MAX + 1], signed_at[CAIRN_TIMESTAMP_LEN + 1];
+    int64_t version;
+};
+
+/* Calls fn for every review in status signed (awaiting a co-signature) of
+ * any patient, whatever their status (a discharge does not cancel the
+ * co-signature), whose therapist or case manager is `clinician` when not
+ * NULL. Oldest first: by week, then by when it was signed, so a queue
+ * worked from the top drains in the order the reviews came in and the
+ * longest waiting is never buried under newer ones. fn returning non-zero
+ * stops the walk early (CAIRN_OK). An unknown clinician is
+ * CAIRN_ERR_NOT_FOUND (pointer "clinician"). Reads only through indexes
+ * (one seek per ISO week that has reviews, or the clinician's patients).
+ * Not audited (a list); showing one is cairn_review_read(). */
+enum cairn_status cairn_review_cosign_list(struct cairn_store *store, const char *clinician,
+                                           int (*fn)(const struct cairn_review_awaiting *a,
+                                                     void *ctx),
+                                           void *ctx, struct cairn_error *err);
+
 /* Starts the review of patient p's week `week` (NULL: this week) by the
  * acting login, who must be active staff (CAIRN_ERR_DENIED): a due review
  * (or none yet) becomes a draft with the program's checklist; audited. A

@@ -207,6 +207,7 @@ int cli_review_sign(struct cli_ctx *ctx);
 int cli_review_cosign(struct cli_ctx *ctx);
 int cli_review_addendum(struct cli_ctx *ctx);
 int cli_review_list(struct cli_ctx *ctx);
+int cli_review_awaiting(struct cli_ctx *ctx);
 int cli_alerts_run(struct cli_ctx *ctx);
 int cli_alert_ack(struct cli_ctx *ctx);
 

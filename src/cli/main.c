@@ -375,6 +375,12 @@ static const struct cli_opt review_due_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt review_awaiting_opts[] = {
+    {"clinician", "LOGIN", "only patients whose therapist or case manager this is", "clinician"},
+    FORMAT_OPT,
+    END_OPTS,
+};
+
 static const struct cli_opt alerts_opts[] = {
     {"clinician", "LOGIN", "only patients of this therapist or case manager", "login"},
     {"severity", "LEVEL",
@@ -629,6 +635,11 @@ static const struct cli_cmd commands[] = {
      CLI_DB_OPEN, cli_review_addendum},
     {"review", "list", "MRN", 1, 1, "list a patient's weekly reviews", NULL, review_list_opts,
      CLI_DB_OPEN, cli_review_list},
+    {"review", "awaiting", NULL, 0, 0, "list signed reviews awaiting a supervisor's co-signature",
+     "Oldest first (by week, then by when they were signed), so a supervisor working down the "
+     "list co-signs in the order the reviews came in. With --clinician, only reviews of "
+     "patients whose therapist or case manager that is. Co-sign one with `review cosign`.",
+     review_awaiting_opts, CLI_DB_OPEN, cli_review_awaiting},
     {"alerts", NULL, NULL, 0, 0, "list open alerts, urgent first (not audited)",
      "Alerts are computed from the data every time (the rules, thresholds and JSON keys: "
      "man cairn(1), Alerts). Patients who are active or on hold; on hold, only the urgent rules "

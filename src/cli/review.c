@@ -1,4 +1,4 @@
-/* cairn review due|start|show|edit|set|sign|cosign|addendum|list: the
+/* cairn review due|start|show|edit|set|sign|cosign|addendum|list|awaiting: the
  * weekly progress review from the command line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -518,6 +518,59 @@ int cli_review_due(struct cli_ctx *ctx)
         return CLI_EXIT_FAILED;
     enum cairn_status st = cairn_review_due_list(ctx->store, cli_opt(ctx, "clinician"),
                                                  cli_opt(ctx, "week"), due_row, list, &ctx->err);
+    int out = cli_list_end(&list);
+    if (st != CAIRN_OK)
+        return cli_fail(ctx, st, NULL);
+    return out;
+}
+
+static int awaiting_row(const struct cairn_review_awaiting *a, void *ctx)
+{
+    struct cli_list *list = ctx;
+    const char *cells[] = {
+        a->week,      a->patient.mrn, display_name(&a->patient),  cairn_risk_str(a->risk),
+        a->signed_by, a->signed_at,   a->patient.therapist_login, a->patient.case_manager_login};
+    json_t *o = json_object();
+    json_object_set_new(o, "week", json_string(a->week));
+    json_object_set_new(o, "mrn", json_string(a->patient.mrn));
+    json_object_set_new(o, "name", json_string(display_name(&a->patient)));
+    cli_json_set_text(o, "risk", cairn_risk_str(a->risk));
+    json_object_set_new(o, "signed_by", json_string(a->signed_by));
+    json_object_set_new(o, "signed_at", json_string(a->signed_at));
+    cli_json_set_text(o, "therapist", a->patient.therapist_login);
+    cli_json_set_text(o, "case_manager", a->patient.case_manager_login);
+    json_object_set_new(o, "version", json_integer(a->version));
+    cli_list_row(list, cells, o);
+    return 0;
+}
+
+int cli_review_awaiting(struct cli_ctx *ctx)
+{
+    static const struct cli_col cols[] = {
+        {"WEEK", CLI_COL_TEXT, 0},      {"MRN", CLI_COL_TEXT, 0},
+        {"NAME", CLI_COL_TEXT, 30},     {"RISK", CLI_COL_TEXT, 0},
+        {"SIGNED BY", CLI_COL_TEXT, 0}, {"SIGNED AT", CLI_COL_TEXT, 0},
+        {"THERAPIST", CLI_COL_TEXT, 0}, {"CASE MANAGER", CLI_COL_TEXT, 0},
+    };
+    const char *clinician = cli_opt(ctx, "clinician");
+    if (clinician) {
+        /* Checked before any output, so an unknown login prints no header. */
+        struct cairn_staff who;
+        enum cairn_status st = cairn_staff_find(ctx->store, clinician, &who, &ctx->err);
+        if (st == CAIRN_ERR_NOT_FOUND) {
+            fprintf(stderr,
+                    "cairn: review awaiting: --clinician: no staff member has the login '%s'\n",
+                    clinician);
+            return cli_exit_code(st);
+        }
+        if (st != CAIRN_OK)
+            return cli_fail(ctx, st, NULL);
+    }
+    struct cli_list *list = cli_list_begin(ctx->format, cols, 8);
+    if (!list)
+        return CLI_EXIT_FAILED;
+    enum cairn_status st =
+        cairn_review_cosign_list(ctx->store, clinician, awaiting_row, list, &ctx->err);
     int out = cli_list_end(&list);
     if (st != CAIRN_OK)
         return cli_fail(ctx, st, NULL);

@@ -1024,3 +1024,117 @@ enum cairn_status cairn_review_due_list(struct cairn_store *s, const char *clini
     free(d);
     return step == SQLITE_DONE ? CAIRN_OK : store_fail(s, step, "listing due reviews", err);
 }
+
+/* Reads the columns after the patient's (29-34) of a `review awaiting` row
+ * into *a, the patient's into a->patient. */
+static void read_awaiting(sqlite3_stmt *st, struct cairn_review_awaiting *a)
+{
+    char risk[16];
+    memset(a, 0, sizeof *a);
+    store_patient_read_row(st, &a->patient);
+    a->review_id = sqlite3_column_int64(st, 29);
+    store_col_text(st, 30, a->week, sizeof a->week);
+    store_col_text(st, 31, risk, sizeof risk);
+    if (cairn_risk_parse(risk, &a->risk, NULL) != CAIRN_OK)
+        a->risk = CAIRN_RISK_UNSET;
+    store_col_text(st, 32, a->signed_by, sizeof a->signed_by);
+    store_col_text(st, 33, a->signed_at, sizeof a->signed_at);
+    a->version = sqlite3_column_int64(st, 34);
+}
+
+#define AWAITING_COLUMNS                                                                           \
+    "SELECT " STORE_PATIENT_COLUMNS ", r.id, r.week, json_extract(r.inputs_json, '$.risk'), "      \
+    "r.signed_by, r.signed_at, r.version "
+#define AWAITING_JOINS                                                                             \
+    "LEFT JOIN program pr ON pr.id = p.program_id LEFT JOIN staff t ON t.id = p.therapist_id "     \
+    "LEFT JOIN staff c ON c.id = p.case_manager_id LEFT JOIN staff m ON m.id = p.peer_mentor_id "
+
+/* Steps `st` (bound by the caller) calling fn for each row; *stopped when
+ * fn asked to stop. */
+static enum cairn_status walk_awaiting(struct cairn_store *s, sqlite3_stmt *st,
+                                       int (*fn)(const struct cairn_review_awaiting *a, void *ctx),
+                                       void *ctx, struct cairn_review_awaiting *a, bool *stopped,
+                                       struct cairn_error *err)
+{
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_awaiting(st, a);
+        if (fn(a, ctx)) {
+            *stopped = true;
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? CAIRN_OK
+                               : store_fail(s, step, "listing reviews awaiting co-signature", err);
+}
+
+enum cairn_status cairn_review_cosign_list(struct cairn_store *s, const char *clinician,
+                                           int (*fn)(const struct cairn_review_awaiting *a,
+                                                     void *ctx),
+                                           void *ctx, struct cairn_error *err)
+{
+    /* A clinician's: from their patients (patient_by_therapist and
+     * patient_by_case_manager), then each patient's reviews
+     * (review_by_patient); the few rows found are sorted. */
+    static const char by_clinician_sql[] =
+        AWAITING_COLUMNS "FROM patient p JOIN review r ON r.patient_id = p.id " AWAITING_JOINS
+                         "WHERE (p.therapist_id = ?1 OR p.case_manager_id = ?1) AND r.status = "
+                         "'signed' ORDER BY r.week, r.signed_at, r.id";
+    /* Everyone's: the weeks that have reviews, oldest first, one index seek
+     * each (review_by_week is (week, status): status is not searchable on
+     * its own), then that week's signed reviews by (week, status). */
+    static const char next_week_sql[] = "SELECT min(week) FROM review WHERE week > ?1";
+    static const char week_sql[] =
+        AWAITING_COLUMNS "FROM review r JOIN patient p ON p.id = r.patient_id " AWAITING_JOINS
+                         "WHERE r.week = ?1 AND r.status = 'signed' ORDER BY r.signed_at, r.id";
+    enum cairn_status rc = CAIRN_OK;
+    bool stopped = false;
+    int64_t staff_id = 0;
+    if (clinician) {
+        struct cairn_staff who;
+        struct cairn_error e;
+        rc = cairn_staff_find(s, clinician, &who, &e);
+        if (rc == CAIRN_ERR_NOT_FOUND)
+            return cairn_error_field(err, rc, "clinician", "no staff member has the login '%s'",
+                                     clinician);
+        if (rc != CAIRN_OK) {
+            if (err)
+                *err = e;
+            return rc;
+        }
+        staff_id = who.id;
+    }
+    struct cairn_review_awaiting *a = malloc(sizeof *a);
+    if (!a)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing reviews");
+    if (clinician) {
+        STORE_PREPARE_OR_GOTO(st, by_clinician_sql, rc, out);
+        sqlite3_bind_int64(st, 1, staff_id);
+        rc = walk_awaiting(s, st, fn, ctx, a, &stopped, err);
+        goto out;
+    }
+    char week[CAIRN_WEEK_LEN + 1] = "";
+    while (rc == CAIRN_OK && !stopped) {
+        STORE_PREPARE_OR_GOTO(next, next_week_sql, rc, out);
+        sqlite3_bind_text(next, 1, week, -1, SQLITE_TRANSIENT);
+        int step = sqlite3_step(next);
+        bool more = step == SQLITE_ROW && sqlite3_column_type(next, 0) != SQLITE_NULL;
+        if (more)
+            store_col_text(next, 0, week, sizeof week);
+        sqlite3_reset(next);
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            rc = store_fail(s, step, "listing reviews awaiting co-signature", err);
+            goto out;
+        }
+        if (!more)
+            break;
+        STORE_PREPARE_OR_GOTO(st, week_sql, rc, out);
+        sqlite3_bind_text(st, 1, week, -1, SQLITE_STATIC);
+        rc = walk_awaiting(s, st, fn, ctx, a, &stopped, err);
+    }
+out:
+    free(a);
+    return rc;
+}

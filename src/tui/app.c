@@ -158,6 +158,12 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_ROSTER:
         tui_roster_draw(app);
         break;
+    case TUI_SCREEN_REVIEW:
+        tui_review_draw(app);
+        break;
+    case TUI_SCREEN_COSIGN:
+        tui_cosign_draw(app);
+        break;
     }
     if (app->commanding)
         tui_command_draw(app);
@@ -186,6 +192,16 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         tui_roster_key(app, key, is_char);
         return;
     }
+    /* The queues read every key themselves: the review form has text
+     * fields, and n and p mean next and previous there. */
+    if (app->screen == TUI_SCREEN_REVIEW) {
+        tui_review_key(app, key, is_char);
+        return;
+    }
+    if (app->screen == TUI_SCREEN_COSIGN) {
+        tui_cosign_key(app, key, is_char);
+        return;
+    }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&
         !app->caseload.searching && !app->caseload.prompting) {
         app->commanding = true;
@@ -195,6 +211,19 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     if (app->screen == TUI_SCREEN_OUTPUT) {
         tui_output_key(app, key);
         return;
+    }
+    if (app->screen == TUI_SCREEN_CASELOAD && !app->caseload.searching &&
+        !app->caseload.prompting) {
+        /* The queues open from the caseload (and take its clinician filter). */
+        enum tui_action a = tui_key_action(key);
+        if (a == TUI_REVIEW_QUEUE) {
+            tui_review_open(app);
+            return;
+        }
+        if (a == TUI_COSIGN_QUEUE) {
+            tui_cosign_open(app);
+            return;
+        }
     }
     if (app->screen == TUI_SCREEN_CASELOAD) {
         tui_caseload_key(app, key, is_char);

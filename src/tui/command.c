@@ -54,10 +54,12 @@ static int split_words(const char *line, char *buf, size_t size, char **argv, in
 }
 
 /* Commands that open the user's editor need the terminal: plan edit,
- * safety edit. */
+ * safety edit, review edit. */
 static bool needs_terminal(char **words, int n)
 {
-    return n >= 2 && (!strcmp(words[0], "plan") || !strcmp(words[0], "safety")) &&
+    return n >= 2 &&
+           (!strcmp(words[0], "plan") || !strcmp(words[0], "safety") ||
+            !strcmp(words[0], "review")) &&
            !strcmp(words[1], "edit");
 }
 
@@ -147,6 +149,16 @@ static void run_line(struct tui_app *app)
         snprintf(app->message, sizeof app->message, "you are in the full-screen caseload");
         return;
     }
+    /* The queues' screens: `review queue` (the TUI's own verb) and
+     * `review awaiting` with no options (the list, to work through). */
+    if (n == 2 && !strcmp(words[0], "review") && !strcmp(words[1], "queue")) {
+        tui_review_open(app);
+        return;
+    }
+    if (n == 2 && !strcmp(words[0], "review") && !strcmp(words[1], "awaiting")) {
+        tui_cosign_open(app);
+        return;
+    }
     int rc = run_cairn(app, words, n, needs_terminal(words, n));
     if (rc < 0) {
         snprintf(app->message, sizeof app->message, "could not run the command: %s",
@@ -161,6 +173,10 @@ static void run_line(struct tui_app *app)
         char mrn[sizeof app->patient.mrn];
         memcpy(mrn, app->patient.mrn, sizeof mrn);
         tui_patient_open(app, mrn);
+    } else if (app->screen == TUI_SCREEN_REVIEW) {
+        tui_review_refresh(app);
+    } else if (app->screen == TUI_SCREEN_COSIGN) {
+        tui_cosign_open(app);
     }
     size_t len = strlen(app->output);
     while (len && app->output[len - 1] == '\n')

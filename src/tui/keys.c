@@ -29,6 +29,14 @@ const struct tui_key tui_keys[] = {
     {TUI_LOG_LAPSE, {'n', 0}, "n", false},
     {TUI_LOG_SESSION, {'v', 0}, "v", false},
     {TUI_ROSTER, {'R', 0}, "R", false},
+    {TUI_REVIEW_QUEUE, {'W', 0}, "W", false},
+    {TUI_SIGN, {'S', 0}, "S", false},
+    {TUI_SAVE, {'w', 0}, "w", false},
+    /* n and p are the lapse form and the program filter elsewhere: the
+     * queues match them themselves; this row is for the help screen. */
+    {TUI_NEXT_PATIENT, {0}, "n p", false},
+    {TUI_COSIGN_QUEUE, {'A', 0}, "A", false},
+    {TUI_COSIGN, {'C', 0}, "C", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

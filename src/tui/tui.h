@@ -64,6 +64,14 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
       "patient screen: add an item to a plan section (a form; Plan or Safety tab)")                \
     X(TUI_ROSTER, "roster",                                                                        \
       "caseload: take a group's roster of the patients shown (filter by program first)")           \
+    X(TUI_REVIEW_QUEUE, "reviews",                                                                 \
+      "caseload: reviews due, one by one (c filter's patients, else yours, else all)")             \
+    X(TUI_SIGN, "sign", "review queue: save, then sign the review shown (y confirms)")             \
+    X(TUI_SAVE, "save", "review queue: save the form now (leaving a field saves it too)")          \
+    X(TUI_NEXT_PATIENT, "next/previous", "review and co-sign queues: next / previous patient")     \
+    X(TUI_COSIGN_QUEUE, "co-sign queue",                                                           \
+      "caseload: signed reviews awaiting a supervisor's co-signature, oldest first")               \
+    X(TUI_COSIGN, "co-sign", "co-sign queue: co-sign the selected review (y confirms)")            \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -130,7 +138,9 @@ enum tui_screen {
     TUI_SCREEN_HELP,
     TUI_SCREEN_OUTPUT,
     TUI_SCREEN_FORM,
-    TUI_SCREEN_ROSTER
+    TUI_SCREEN_ROSTER,
+    TUI_SCREEN_REVIEW,
+    TUI_SCREEN_COSIGN
 };
 
 /* ---- form.c: the line editor and forms ---- */
@@ -232,6 +242,78 @@ struct tui_roster {
     char message[256];
 };
 
+/* ---- review.c and cosign.c: the review and co-sign queues ---- */
+
+/* Wrapped text for a pane: lines cut at a width by words, each with its
+ * colour; drawn from a first line, so it scrolls. */
+#define TUI_TEXT_LINES     400
+#define TUI_TEXT_LINE_SIZE 768
+
+struct tui_text {
+    int n, width;
+    struct {
+        enum tui_color color;
+        char text[TUI_TEXT_LINE_SIZE];
+    } lines[TUI_TEXT_LINES];
+};
+
+#define TUI_QUEUE_MAX 1000 /* entries a queue holds; more are left for later */
+
+/* One review in a queue: the patient and the week. */
+struct tui_queue_entry {
+    char mrn[CAIRN_MRN_MAX + 1];
+    char name[2 * CAIRN_NAME_MAX + 4]; /* "Legal (Preferred)" */
+    char week[CAIRN_WEEK_LEN + 1];
+    bool overdue;                            /* review queue */
+    enum cairn_risk risk;                    /* co-sign queue: the reviewer's */
+    char signed_by[CAIRN_LOGIN_MAX + 1];     /* co-sign queue */
+    char signed_at[CAIRN_TIMESTAMP_LEN + 1]; /* co-sign queue */
+};
+
+/* The review queue: the entries due, the one shown (its review, with what
+ * the reviewer typed), and the form's state. Kept when the screen is left,
+ * so W comes back to the same patient with nothing lost. */
+struct tui_review_queue {
+    bool open;                           /* opened once: what follows is kept */
+    char clinician[CAIRN_LOGIN_MAX + 1]; /* whose reviews ("" everyone's) */
+    int n, k;                            /* entries, the one shown */
+    bool more;                           /* more than TUI_QUEUE_MAX are due */
+    struct tui_queue_entry entries[TUI_QUEUE_MAX];
+    bool loaded; /* patient and review hold entry k (started) */
+    char load_error[CAIRN_ERROR_MESSAGE_MAX + 64];
+    struct cairn_patient patient;
+    struct cairn_review review;      /* inputs: as typed */
+    struct cairn_review_inputs base; /* the inputs as last saved or read */
+    char risk_text[16];              /* the risk field as typed */
+    int focus;                       /* a field: see review.c */
+    bool editing;                    /* keys go to the focused field */
+    bool confirming;                 /* S asked: y signs */
+    bool conflict;   /* a save was refused as stale: no save on leaving a field until asked */
+    bool frozen;     /* signed elsewhere meanwhile: shown, no longer editable */
+    bool quit_armed; /* q with edits not saved: a second q quits */
+    char errors[6 + CAIRN_TEMPLATE_CHECKLIST_MAX][CAIRN_ERROR_MESSAGE_MAX];
+    char message[CAIRN_ERROR_MESSAGE_MAX + 128];
+    bool problem; /* message is a refusal (else a notice) */
+    int summary_top, form_top;
+};
+
+/* The co-sign queue: signed reviews awaiting co-signature, and the one
+ * shown in full. */
+struct tui_cosign_queue {
+    char clinician[CAIRN_LOGIN_MAX + 1];
+    int n, cursor, top;
+    bool more;
+    struct tui_queue_entry entries[TUI_QUEUE_MAX];
+    bool detail;      /* showing entries[cursor] in full */
+    bool have_review; /* review holds entries[cursor] */
+    struct cairn_review review;
+    int detail_top;
+    bool confirming;     /* C asked: y co-signs */
+    char role_note[128]; /* why C will be refused, when the acting user is no supervisor */
+    char message[CAIRN_ERROR_MESSAGE_MAX + 128];
+    bool problem;
+};
+
 struct tui_app {
     struct cairn_store *store;
     enum tui_screen screen, previous;
@@ -249,14 +331,17 @@ struct tui_app {
     bool locked;     /* idle lock: nothing but the lock screen is drawn */
     char unlock[65]; /* what has been typed on the lock screen */
     bool unlock_failed;
-    bool commanding;               /* typing on the : line */
-    char command[TUI_COMMAND_MAX]; /* what has been typed there */
-    char output[TUI_OUTPUT_MAX];   /* what the last command printed */
-    int output_top;                /* first line shown on the output screen */
-    enum tui_screen before_output; /* where Esc returns from the output screen */
-    struct tui_form form;          /* the open form, or the draft kept from one */
-    struct tui_roster roster;      /* the roster being taken, or its kept draft */
-    int help_top;                  /* first key shown on the help screen */
+    bool commanding;                 /* typing on the : line */
+    char command[TUI_COMMAND_MAX];   /* what has been typed there */
+    char output[TUI_OUTPUT_MAX];     /* what the last command printed */
+    int output_top;                  /* first line shown on the output screen */
+    enum tui_screen before_output;   /* where Esc returns from the output screen */
+    struct tui_form form;            /* the open form, or the draft kept from one */
+    struct tui_roster roster;        /* the roster being taken, or its kept draft */
+    int help_top;                    /* first key shown on the help screen */
+    struct tui_review_queue reviews; /* the review queue, kept when left */
+    struct tui_cosign_queue cosign;  /* the co-sign queue */
+    struct tui_text text;            /* scratch: a pane's wrapped lines, built when drawn */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -285,6 +370,48 @@ void tui_roster_open(struct tui_app *app);
 void tui_roster_draw(struct tui_app *app);
 void tui_roster_key(struct tui_app *app, int key, bool is_char);
 void tui_form_key(struct tui_app *app, int key, bool is_char);
+
+/* Opens the review queue (DESIGN.md §6): the reviews due this week and
+ * overdue ones, as cairn_review_due_list() orders them, of the caseload's
+ * clinician filter when set, else of the acting user's patients when they
+ * are a therapist or case manager with patients in care, else everyone's.
+ * Comes back to the patient and typed inputs it was left on. */
+void tui_review_open(struct tui_app *app);
+/* Draws the queue's entry: the summary and the form side by side from 110
+ * columns, the form below the summary on narrower terminals. */
+void tui_review_draw(struct tui_app *app);
+/* Every key goes here while the screen is shown (it has text fields). */
+void tui_review_key(struct tui_app *app, int key, bool is_char);
+/* Reads the review shown again (after a : command may have changed it),
+ * unless it holds typed inputs not saved yet. */
+void tui_review_refresh(struct tui_app *app);
+
+/* Opens the co-sign queue: signed reviews awaiting co-signature, oldest
+ * first, of the caseload's clinician filter's patients when set, else
+ * everyone's. */
+void tui_cosign_open(struct tui_app *app);
+/* Draws the list, or the review Enter opened (its read is audited). */
+void tui_cosign_draw(struct tui_app *app);
+/* Every key goes here while the screen is shown (n and p are next and
+ * previous; C then y co-signs). */
+void tui_cosign_key(struct tui_app *app, int key, bool is_char);
+
+/* Wrapped text (review.c). Empties t for lines of `width` columns. */
+void tui_text_reset(struct tui_text *t, int width);
+/* Adds text (UTF-8, '\n' starts a new line) wrapped at t->width columns by
+ * words; lines after the first start `indent` columns in. */
+void tui_text_add(struct tui_text *t, enum tui_color color, int indent, const char *text);
+void tui_text_addf(struct tui_text *t, enum tui_color color, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Draws rows lines from line `top` at (y, x), each cut to t->width. */
+void tui_text_draw(const struct tui_text *t, int top, int y, int x, int rows);
+/* The computed summary of r (its snapshot) and the reviewer's inputs, with
+ * severities and states written out. `me` is the acting login, shown as
+ * "you". */
+void tui_review_snapshot_text(struct tui_text *t, const struct cairn_review *r);
+void tui_review_inputs_text(struct tui_text *t, const struct cairn_review *r, const char *me);
+/* "Legal (Preferred)" or "Legal". */
+void tui_patient_name(const struct cairn_patient *p, char *out, size_t size);
 
 /* ---- command.c: the : line ---- */
 /* Handles a key while the : line is open. */

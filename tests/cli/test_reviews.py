@@ -261,5 +261,33 @@ sed -i 's/^went_well: ""/went_well: "My change"/' "$1"
         self.assertEqual(due_mrns(), [])
 
 
+    def test_awaiting_lists_signed_reviews_oldest_first_until_cosigned(self):
+        self.assertEqual(json.loads(self.ok("review", "awaiting", "--format", "json").out), [])
+        self.ok("review", "start", MRN, "--week", "2026-W47")  # a draft does not await
+        self.complete("2026-W46", risk="high")
+        self.complete("2026-W45", risk="low")
+        rows = json.loads(self.ok("review", "awaiting", "--format", "json").out)
+        self.assertEqual([(r["week"], r["mrn"], r["risk"], r["signed_by"]) for r in rows],
+                         [("2026-W45", MRN, "low", ME), ("2026-W46", MRN, "high", ME)])
+        self.assertEqual((rows[0]["therapist"], rows[0]["case_manager"]), ("tkeller", ME))
+        text = self.ok("review", "awaiting").out.splitlines()
+        self.assertRegex(text[0], r"^WEEK\s+MRN\s+NAME\s+RISK\s+SIGNED BY\s+SIGNED AT")
+        self.assertRegex(text[1], r"^2026-W45\s+RV-001\s+Robin Review\s+low\s+")
+        self.assertEqual(len(json.loads(self.ok("review", "awaiting", "--clinician", "tkeller",
+                                                "--format", "json").out)), 2)
+        self.assertEqual(json.loads(self.ok("review", "awaiting", "--clinician", "cmorales",
+                                            "--format", "json").out), [])
+        res = self.run_cairn("review", "awaiting", "--clinician", "nobody")
+        self.assert_error(res, 1, r"--clinician: no staff member has the login 'nobody'")
+        # A co-signed review leaves the list (co-signed here by hand: the
+        # acting user signed both, so may not co-sign them).
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE review SET status = 'cosigned', cosigned_by = 'cmorales', "
+                    "cosigned_at = '2026-11-23T10:00:00Z' WHERE week = '2026-W45'")
+        con.commit()
+        con.close()
+        rows = json.loads(self.ok("review", "awaiting", "--format", "json").out)
+        self.assertEqual([r["week"] for r in rows], ["2026-W46"])
+
 if __name__ == "__main__":
     main()

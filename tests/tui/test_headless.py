@@ -4,13 +4,19 @@ against a fixed demo caseload (`cairn demo --seed 1 --today 2026-11-23`)
 with `cairn tui --script`, and the screens it dumps must equal
 tests/tui/screens/NAME.txt byte for byte.
 
+Times taken from the clock (when a review was signed, when its snapshot
+was computed) differ from run to run: they are masked, the same width.
+
 After an intended change of the screens, regenerate and review the diff:
 
     CAIRN_BIN=build/cairn CAIRN_REGENERATE=1 python3 tests/tui/test_headless.py
 """
 
 import os
+import pwd
+import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -18,6 +24,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAIRN = os.environ.get("CAIRN_BIN") or os.path.join(HERE, "..", "..", "build", "cairn")
 TODAY = "2026-11-23"
+CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 class Headless(unittest.TestCase):
@@ -43,7 +50,7 @@ class Headless(unittest.TestCase):
         res = subprocess.run([CAIRN, "tui", "--script", os.path.join(HERE, "scripts", name),
                               "--size", size], capture_output=True, env=env, timeout=60)
         self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
-        return res.stdout.decode("utf-8")
+        return CLOCK.sub("YYYY-MM-DDThh:mm:ssZ", res.stdout.decode("utf-8"))
 
     def test_every_script_draws_its_expected_screens(self):
         scripts = sorted(f for f in os.listdir(os.path.join(HERE, "scripts"))
@@ -58,6 +65,25 @@ class Headless(unittest.TestCase):
                         f.write(got)
                 with open(path, encoding="utf-8") as f:
                     self.assertEqual(got, f.read(), "screens differ: see this file's docstring")
+
+    def test_a_co_signature_by_someone_not_a_supervisor_is_refused(self):
+        # The acting user (a supervisor in the demo) made a therapist here.
+        me = pwd.getpwuid(os.getuid()).pw_name
+        db = os.path.join(self.dir, "therapist.db")
+        shutil.copyfile(self.db, db)
+        con = sqlite3.connect(db)
+        con.execute("UPDATE staff SET role = 'therapist' WHERE login = ?", (me,))
+        con.commit()
+        con.close()
+        res = subprocess.run([CAIRN, "tui", "--script", "-"],
+                             input=b"key A\ndump\nkey C y\ndump\n", capture_output=True,
+                             env=dict(self.env, CAIRN_DB=db), timeout=60)
+        self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
+        first, second = res.stdout.decode("utf-8").split("-- cursor", 1)
+        self.assertIn("You are a therapist: only a supervisor co-signs.", first)
+        self.assertIn("not co-signed: only a supervisor co-signs reviews; %s is a therapist" % me,
+                      second)
+        self.assertIn("40 signed reviews awaiting co-signature", second)  # none co-signed
 
     def test_script_errors_name_the_line(self):
         res = subprocess.run([CAIRN, "tui", "--script", "-"], input=b"key j\nkey Hyper\n",

@@ -98,8 +98,9 @@ class TmuxSmoke(unittest.TestCase):
 
     def cairn(self, *args):
         """Runs a cairn command on the shared database, as a colleague would."""
-        subprocess.run([CAIRN, "--db", self.db] + list(args), check=True, capture_output=True,
-                       env=dict(os.environ, CAIRN_TODAY="2026-11-23"))
+        res = subprocess.run([CAIRN, "--db", self.db] + list(args), capture_output=True,
+                             text=True, env=dict(os.environ, CAIRN_TODAY="2026-11-23"))
+        self.assertEqual(res.returncode, 0, res.stderr)
 
     def admit(self, mrn, name, admitted="2026-11-09"):
         self.cairn("patient", "add", "--mrn", mrn, "--name", name, "--dob", "1980-01-02")
@@ -424,22 +425,82 @@ class TmuxSmoke(unittest.TestCase):
         con.close()
 
     def test_help_lists_every_key_of_the_table(self):
+        # The table is longer than 30 lines: the help scrolls to its end.
         p = self.pane
         p.keys("?")
-        first = p.wait_for("keys (")
-        # Taller than the pane: the rest scrolls into view with the arrows.
-        seen = first
-        for _ in range(20):
-            if "leave cairn" in seen:
-                break
-            p.keys("Down")
-            time.sleep(0.05)
-            seen += p.text()
+        p.wait_for("keys (\u2191\u2193 scroll, any other key returns)")
+        first = p.wait_for("\u2193 more")  # the last row: the whole screen is drawn
+        p.keys("PgDn")
+        seen = first + p.wait_for("leave cairn")
         for label in ("move up", "move down", "next page", "search names", "risk filter",
-                      "weekly review to do", "run a cairn command", "leave cairn"):
+                      "weekly review to do", "open alert", "reviews due, one by one",
+                      "awaiting a supervisor's co-signature", "co-sign the selected review",
+                      "run a cairn command", "leave cairn"):
             self.assertIn(label, seen)
         p.keys("x")
         p.wait_for("caseload (in care)")
+
+    def test_review_queue_signs_with_one_key_and_shows_the_next_patient(self):
+        # A therapist of their own, so the queue (the clinician filter's)
+        # holds only this patient's weeks: 2026-W46 (overdue), W47, W48.
+        self.cairn("staff", "add", "--login", "rq.th", "--name", "Queue Therapist", "--role",
+                   "therapist")
+        self.cairn("patient", "add", "--mrn", "RQ-1", "--name", "Rowan Queue", "--dob",
+                   "1985-03-04", "--therapist", "rq.th")
+        self.cairn("patient", "admit", "RQ-1", "--program", "virtual-mh-iop", "--date",
+                   "2026-11-09")
+        p = self.pane
+        p.keys("c", *"rq.th", "Enter")
+        p.wait_for("clinician: rq.th")
+        p.keys("W")
+        screen = p.wait_for("Review queue \u00b7 1 of 3")
+        self.assertIn("2026-W46", screen)
+        self.assertIn("OVERDUE", screen)
+        self.assertIn("Attendance", screen)
+        p.keys("Enter", "h", "Enter")
+        p.keys(*"Reviewed in session")
+        p.keys("Escape")
+        p.wait_for("saved (version")
+        p.keys("Down", "Down", "Down", "Down", "Down", "Enter", *"yyyyyy")
+        p.until(lambda sc: sc.count("[yes]") == 6)
+        p.keys("S")
+        p.wait_for("y signs")
+        p.keys("y")
+        screen = p.wait_for("signed the review of 2026-W46 for Rowan Queue")
+        self.assertIn("1 of 2", screen)
+        self.assertIn("2026-W47", screen)
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys("q")
+        p.wait_for("CAIRN-EXIT=0")
+
+    def test_review_edit_from_the_queue_hands_long_text_to_the_editor(self):
+        self.cairn("staff", "add", "--login", "re.th", "--name", "Editor Therapist", "--role",
+                   "therapist")
+        self.cairn("patient", "add", "--mrn", "RV-ED-1", "--name", "Remy Editor", "--dob",
+                   "1979-05-06", "--therapist", "re.th")
+        self.cairn("patient", "admit", "RV-ED-1", "--program", "virtual-mh-iop", "--date",
+                   "2026-11-16")
+        editor = os.path.join(self.dir, "review-editor.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\necho EDITOR-RUNNING; sleep 0.3\n"
+                    "sed -i 's/^narrative: \"\"$/narrative: |\\n  Written in the editor,\\n"
+                    "  over two lines./' \"$1\"\n")
+        os.chmod(editor, 0o700)
+        self.pane.kill()
+        self.pane = Pane(os.path.join(self.dir, "tmux-review-edit"), self.db,
+                         env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
+        p = self.pane
+        p.wait_for("caseload (in care)")
+        p.keys("c", *"re.th", "Enter")
+        p.wait_for("clinician: re.th")
+        p.keys("W")
+        p.wait_for("Review queue \u00b7 1 of 2")
+        p.keys(":", *"review edit RV-ED-1 --week 2026-W47", "Enter")
+        # Read again when the editor is done: the new lines shown as \u21b5.
+        screen = p.wait_for("Written in the editor,\u21b5over two lines.")
+        self.assertIn("saved the review of 2026-W47", screen)
+        self.assertIn("Review queue \u00b7 1 of 2", screen)
 
     def test_resize_below_minimum_shows_too_small_then_recovers(self):
         p = self.pane

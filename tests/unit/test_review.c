@@ -1,7 +1,7 @@
 /* Weekly reviews: input validation, the YAML and JSON round trips, the
  * lifecycle (start, save with conflicts, sign, co-sign, addenda), the
  * frozen snapshot, role checks, the database's own guard on signed
- * reviews, and the due list. */
+ * reviews, the due list and the list awaiting co-signature. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -455,6 +455,108 @@ static void test_the_due_list_puts_overdue_first_and_drops_signed_weeks(void **s
     free(r);
 }
 
+struct awaiting_seen {
+    int n;
+    char weeks[16][CAIRN_WEEK_LEN + 1];
+    char mrns[16][CAIRN_MRN_MAX + 1];
+    char signed_by[16][CAIRN_LOGIN_MAX + 1];
+    enum cairn_risk risk[16];
+    int stop_after; /* 0: never stop */
+};
+
+static int collect_awaiting(const struct cairn_review_awaiting *a, void *ctx)
+{
+    struct awaiting_seen *seen = ctx;
+    if (seen->n < 16) {
+        memcpy(seen->weeks[seen->n], a->week, sizeof seen->weeks[0]);
+        memcpy(seen->mrns[seen->n], a->patient.mrn, sizeof seen->mrns[0]);
+        memcpy(seen->signed_by[seen->n], a->signed_by, sizeof seen->signed_by[0]);
+        seen->risk[seen->n] = a->risk;
+        seen->n++;
+    }
+    return seen->stop_after && seen->n >= seen->stop_after;
+}
+
+/* Signs patient p's review of `week` by the acting login. */
+static void sign_week(struct cairn_store *s, const struct cairn_patient *p, const char *week,
+                      struct cairn_review *r)
+{
+    struct cairn_error err;
+    memset(r, 0, sizeof *r);
+    started(s, p, week, r);
+    fill(r);
+    saved(s, r);
+    if (cairn_review_sign(s, r, &err) != CAIRN_OK)
+        fail_msg("sign %s: %s", week, err.message);
+}
+
+static void test_the_cosign_list_is_oldest_first_and_drops_cosigned_reviews(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_patient p, q;
+    struct cairn_review *r = new_review();
+    struct cairn_error err;
+    struct awaiting_seen seen = {0};
+    admit(s, &p);
+    unit_add_staff(s, "boss", CAIRN_ROLE_SUPERVISOR);
+    int64_t th = unit_add_staff(s, "th", CAIRN_ROLE_THERAPIST);
+    /* A second patient, with a therapist, admitted to the same program. */
+    unit_add_patient(s, "R2", "Second Patient", &q);
+    snprintf(q.admission_date, sizeof q.admission_date, "2026-11-02");
+    q.program_id = p.program_id;
+    assert_int_equal(cairn_patient_change_status(s, &q, CAIRN_PATIENT_ACTIVE, &err), CAIRN_OK);
+    q.therapist_id = th;
+    assert_int_equal(cairn_patient_update(s, &q, CAIRN_PF_BIT(THERAPIST), &err), CAIRN_OK);
+
+    /* Nothing signed: nothing awaits. A draft does not either. */
+    started(s, &p, "2026-W45", r);
+    assert_int_equal(cairn_review_cosign_list(s, NULL, collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 0);
+
+    /* Signed out of order: W47 of R2 first, then W46 and W45 of R1. */
+    sign_week(s, &q, "2026-W47", r);
+    sign_week(s, &p, "2026-W46", r);
+    sign_week(s, &p, "2026-W45", r);
+    assert_int_equal(cairn_review_cosign_list(s, NULL, collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.weeks[0], "2026-W45");
+    assert_string_equal(seen.weeks[1], "2026-W46");
+    assert_string_equal(seen.weeks[2], "2026-W47");
+    assert_string_equal(seen.mrns[2], "R2");
+    assert_string_equal(seen.signed_by[0], UNIT_LOGIN);
+    assert_int_equal(seen.risk[0], CAIRN_RISK_MODERATE);
+
+    /* Co-signed reviews leave the list. */
+    cairn_store_set_actor(s, 1, "boss");
+    memset(r, 0, sizeof *r);
+    assert_int_equal(cairn_review_load(s, &p, "2026-W45", r, &err), CAIRN_OK);
+    assert_int_equal(cairn_review_cosign(s, r, &err), CAIRN_OK);
+    cairn_store_set_actor(s, UNIT_UID, UNIT_LOGIN);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(cairn_review_cosign_list(s, NULL, collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.weeks[0], "2026-W46");
+
+    /* The callback stops the walk. */
+    memset(&seen, 0, sizeof seen);
+    seen.stop_after = 1;
+    assert_int_equal(cairn_review_cosign_list(s, NULL, collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 1);
+
+    /* By clinician: the therapist's patient only; an unknown login is refused. */
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(cairn_review_cosign_list(s, "th", collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.mrns[0], "R2");
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(cairn_review_cosign_list(s, "boss", collect_awaiting, &seen, &err), CAIRN_OK);
+    assert_int_equal(seen.n, 0);
+    assert_int_equal(cairn_review_cosign_list(s, "nobody", collect_awaiting, &seen, &err),
+                     CAIRN_ERR_NOT_FOUND);
+    assert_string_equal(err.pointer, "clinician");
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +576,9 @@ int main(void)
                                         unit_teardown),
         cmocka_unit_test_setup_teardown(test_the_due_list_puts_overdue_first_and_drops_signed_weeks,
                                         unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_cosign_list_is_oldest_first_and_drops_cosigned_reviews, unit_setup_memory,
+            unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
