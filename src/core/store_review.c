@@ -912,6 +912,26 @@ enum cairn_status cairn_review_state(struct cairn_store *s, int64_t patient_id, 
     return step == SQLITE_ROW ? CAIRN_OK : store_fail(s, step, "reading review state", err);
 }
 
+/* The staff id of login `clinician` into *id; an unknown login is
+ * CAIRN_ERR_NOT_FOUND naming the "clinician" field. */
+static enum cairn_status clinician_id(struct cairn_store *s, const char *clinician, int64_t *id,
+                                      struct cairn_error *err)
+{
+    struct cairn_staff who;
+    struct cairn_error e;
+    enum cairn_status rc = cairn_staff_find(s, clinician, &who, &e);
+    if (rc == CAIRN_ERR_NOT_FOUND)
+        return cairn_error_field(err, rc, "clinician", "no staff member has the login '%s'",
+                                 clinician);
+    if (rc != CAIRN_OK) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    *id = who.id;
+    return CAIRN_OK;
+}
+
 /* --- lists ------------------------------------------------------------------- */
 
 enum cairn_status cairn_review_list(struct cairn_store *s, int64_t patient_id,
@@ -983,20 +1003,8 @@ enum cairn_status cairn_review_due_list(struct cairn_store *s, const char *clini
     int y, w;
     cairn_date_isoweek(cairn_store_today(s) - 14, &y, &w);
     cairn_isoweek_format(y, w, cutoff);
-    if (clinician) {
-        struct cairn_staff who;
-        struct cairn_error e;
-        rc = cairn_staff_find(s, clinician, &who, &e);
-        if (rc == CAIRN_ERR_NOT_FOUND)
-            return cairn_error_field(err, rc, "clinician", "no staff member has the login '%s'",
-                                     clinician);
-        if (rc != CAIRN_OK) {
-            if (err)
-                *err = e;
-            return rc;
-        }
-        staff_id = who.id;
-    }
+    if (clinician && (rc = clinician_id(s, clinician, &staff_id, err)) != CAIRN_OK)
+        return rc;
     STORE_PREPARE(st, sql);
     sqlite3_bind_text(st, 1, wk, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, sunday, -1, SQLITE_STATIC);
@@ -1092,20 +1100,8 @@ enum cairn_status cairn_review_cosign_list(struct cairn_store *s, const char *cl
     enum cairn_status rc = CAIRN_OK;
     bool stopped = false;
     int64_t staff_id = 0;
-    if (clinician) {
-        struct cairn_staff who;
-        struct cairn_error e;
-        rc = cairn_staff_find(s, clinician, &who, &e);
-        if (rc == CAIRN_ERR_NOT_FOUND)
-            return cairn_error_field(err, rc, "clinician", "no staff member has the login '%s'",
-                                     clinician);
-        if (rc != CAIRN_OK) {
-            if (err)
-                *err = e;
-            return rc;
-        }
-        staff_id = who.id;
-    }
+    if (clinician && (rc = clinician_id(s, clinician, &staff_id, err)) != CAIRN_OK)
+        return rc;
     struct cairn_review_awaiting *a = malloc(sizeof *a);
     if (!a)
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing reviews");
