@@ -242,11 +242,6 @@ void tui_cosign_key(struct tui_app *app, int key, bool is_char)
 
 /* ---- drawing -------------------------------------------------------------- */
 
-static const char *who(const char *login, const char *me)
-{
-    return me && !strcmp(login, me) ? "you" : login;
-}
-
 static void draw_list(struct tui_app *app, int *cy, int *cx)
 {
     struct tui_cosign_queue *c = &app->cosign;
@@ -285,7 +280,7 @@ static void draw_list(struct tui_app *app, int *cy, int *cx)
              : e->risk == CAIRN_RISK_HIGH     ? tui_attr(TUI_COLOR_RISK_HIGH)
              : e->risk == CAIRN_RISK_MODERATE ? tui_attr(TUI_COLOR_RISK_MODERATE)
                                               : A_NORMAL},
-            {who(e->signed_by, me), 12, row},
+            {tui_who(e->signed_by, me), 12, row},
             {e->signed_at, at ? 21 : 0, row},
         };
         for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
@@ -313,7 +308,7 @@ static void draw_detail(struct tui_app *app, int *cy, int *cx)
     int rows = app->lines - 5, width = app->cols - 2;
     struct tui_text *t = &app->text;
     tui_text_reset(t, width);
-    tui_text_addf(t, TUI_COLOR_NORMAL, 2, "Signed by %s at %s; %s", who(r->signed_by, me),
+    tui_text_addf(t, TUI_COLOR_NORMAL, 2, "Signed by %s at %s; %s", tui_who(r->signed_by, me),
                   r->signed_at,
                   r->status == CAIRN_REVIEW_SIGNED ? "awaiting a supervisor's co-signature"
                                                    : cairn_review_status_str(r->status));
@@ -368,7 +363,7 @@ void tui_cosign_draw(struct tui_app *app)
     if (c->confirming && c->n) {
         const struct tui_queue_entry *e = &c->entries[c->cursor];
         snprintf(line, sizeof line, "Co-sign the review of %s for %s, signed by %s? y co-signs.",
-                 e->week, e->name, who(e->signed_by, cairn_store_actor_login(app->store)));
+                 e->week, e->name, tui_who(e->signed_by, cairn_store_actor_login(app->store)));
         attrset(tui_attr(TUI_COLOR_TITLE));
         tui_draw_text(app->lines - 2, 0, line, app->cols);
         attrset(A_NORMAL);

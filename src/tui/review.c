@@ -241,7 +241,7 @@ void tui_review_snapshot_text(struct tui_text *t, const struct cairn_review *r)
 
 enum { INPUT_LABEL = 17 }; /* the reviewer's label column */
 
-static const char *who(const char *login, const char *me)
+const char *tui_who(const char *login, const char *me)
 {
     return me && login[0] && !strcmp(login, me) ? "you" : login;
 }
@@ -267,8 +267,8 @@ void tui_review_inputs_text(struct tui_text *t, const struct cairn_review *r, co
     }
     for (size_t i = 0; i < r->naddenda; i++) {
         tui_text_add(t, TUI_COLOR_NORMAL, 0, "");
-        tui_text_addf(t, TUI_COLOR_HEADER, 0, "Addendum by %s at %s", who(r->addenda[i].author, me),
-                      r->addenda[i].at);
+        tui_text_addf(t, TUI_COLOR_HEADER, 0, "Addendum by %s at %s",
+                      tui_who(r->addenda[i].author, me), r->addenda[i].at);
         tui_text_addf(t, TUI_COLOR_NORMAL, 2, "  %s", r->addenda[i].text);
     }
 }
@@ -924,7 +924,7 @@ static void draw_form(struct tui_app *app, int y, int x, int width, int height, 
         return;
     snprintf(line, sizeof line, "Reviewer · %s, version %lld, started by %s",
              q->frozen ? "signed elsewhere meanwhile" : "draft", (long long)q->review.version,
-             who(q->review.started_by, cairn_store_actor_login(app->store)));
+             tui_who(q->review.started_by, cairn_store_actor_login(app->store)));
     int hx = put(y, x, x + width, tui_attr(TUI_COLOR_HEADER), line);
     if (q->conflict) /* until a save goes through */
         hx = put(y, hx, x + width, tui_attr(TUI_COLOR_ERROR),

@@ -413,6 +413,9 @@ void tui_review_inputs_text(struct tui_text *t, const struct cairn_review *r, co
 /* "Legal (Preferred)" or "Legal". */
 void tui_patient_name(const struct cairn_patient *p, char *out, size_t size);
 
+/* "you" when login is the acting login `me`, else login (for signer lines). */
+const char *tui_who(const char *login, const char *me);
+
 /* ---- command.c: the : line ---- */
 /* Handles a key while the : line is open. */
 void tui_command_key(struct tui_app *app, int key, bool is_char);
