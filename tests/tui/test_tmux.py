@@ -509,6 +509,31 @@ class TmuxSmoke(unittest.TestCase):
         p.resize(100, 30)
         p.wait_for("caseload (in care)")
 
+    def test_no_color_draws_without_colours_and_keeps_the_words(self):
+        def sgr_colours(pane):
+            """The SGR colour codes (30-38, 40-48, 90-107) on screen; 39 and 49 (the
+            terminal's default colours) are not colours."""
+            raw = subprocess.run(pane.base + ["capture-pane", "-p", "-e", "-t", "t"],
+                                 check=True, capture_output=True, text=True).stdout
+            codes = []
+            for params in re.findall(r"\x1b\[([0-9;]*)m", raw):
+                for code in params.split(";"):
+                    if code and code not in ("39", "49") and (
+                            30 <= int(code) <= 48 or 90 <= int(code) <= 107):
+                        codes.append(code)
+            return codes
+
+        self.pane.wait_for("caseload (in care)")
+        self.assertNotEqual(sgr_colours(self.pane), [], "the colour theme uses colours")
+        self.pane.kill()
+        self.pane = Pane(os.path.join(self.dir, "tmux-nocolor"), self.db, env={"NO_COLOR": "1"})
+        p = self.pane
+        p.wait_for("caseload (in care)")
+        p.keys("r")  # the risk filter: risk is written out, not only coloured
+        screen = p.until(lambda sc: "risk: high" in sc)
+        self.assertEqual(sgr_colours(p), [])
+        self.assertRegex(screen, r" high ")
+
     def test_paging_reaches_the_last_patient_and_back(self):
         p = self.pane
         first = p.text().splitlines()[2]
