@@ -102,6 +102,14 @@ enum cairn_status cairn_review_inputs_json(const struct cairn_review_inputs *in,
 enum cairn_status cairn_review_inputs_parse(const char *json, struct cairn_review_inputs *in,
                                             struct cairn_error *err);
 
+/* The latest ISO week whose review is overdue on day `today`: a review is
+ * overdue when it is not signed by the end of the week after its own, so
+ * this is the week of today - 14. Every review of a week up to it
+ * (comparing "YYYY-Www" as text) that is still due or a draft is overdue;
+ * the due list, the caseload's review state and the review_overdue alert
+ * all judge by it. Pure. */
+void cairn_review_last_overdue_week(int32_t today, char out[CAIRN_WEEK_LEN + 1]);
+
 /* --- the computed snapshot ------------------------------------------------ */
 
 /* A measure as the snapshot shows it. */

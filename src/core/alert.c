@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cairn/measure.h"
+#include "cairn/review.h"
 
 static const struct rule_def {
     const char *code;
@@ -284,9 +285,10 @@ static bool review_overdue(const struct cairn_alert_facts *f, struct cairn_alert
     if (!f->overdue_review_id || f->overdue_reviews < 1 ||
         cairn_isoweek_parse(f->overdue_week, &year, &week, NULL) != CAIRN_OK)
         return false;
-    /* Overdue once the week after it is over: its Sunday is before today - 7. */
+    char last[CAIRN_WEEK_LEN + 1];
+    cairn_review_last_overdue_week(f->today, last);
     int32_t sunday = cairn_isoweek_monday(year, week) + 6;
-    if (sunday >= f->today - 7 || (f->admission && sunday < f->admission))
+    if (strcmp(f->overdue_week, last) > 0 || (f->admission && sunday < f->admission))
         return false;
     char by[CAIRN_DATE_LEN + 1], more[32] = "";
     cairn_date_format(sunday + 7, by);

@@ -42,6 +42,13 @@ const char *cairn_review_field_title(enum cairn_review_field field)
     return (unsigned)field < CAIRN_REVIEW__FIELDS ? field_titles[field] : "";
 }
 
+void cairn_review_last_overdue_week(int32_t today, char out[CAIRN_WEEK_LEN + 1])
+{
+    int y, w;
+    cairn_date_isoweek(today - 14, &y, &w);
+    cairn_isoweek_format(y, w, out);
+}
+
 /* --- validation ------------------------------------------------------------ */
 
 /* Why text is not acceptable as a review field (NULL when it is): valid

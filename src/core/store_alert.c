@@ -11,6 +11,7 @@
 
 #include "cairn/alert.h"
 #include "cairn/measure.h"
+#include "cairn/review.h"
 #include "cairn/text.h"
 #include "store_internal.h"
 
@@ -309,11 +310,7 @@ static enum cairn_status load_reviews(struct cairn_store *s, int64_t patient_id,
         cairn_date_isoweek(f->admission, &year, &week);
         cairn_isoweek_format(year, week, first);
     }
-    /* The Sunday on or before today - 8 ends the latest week that can be overdue. */
-    int32_t latest = f->today - 8;
-    latest -= cairn_date_weekday(latest) % 7;
-    cairn_date_isoweek(latest, &year, &week);
-    cairn_isoweek_format(year, week, last);
+    cairn_review_last_overdue_week(f->today, last);
     /* With one min(), SQLite takes the bare column id from the row holding it. */
     STORE_PREPARE(st, "SELECT id, min(week), count(*) FROM review WHERE patient_id = ?1 "
                       "AND week BETWEEN ?2 AND ?3 AND status IN ('due', 'draft')");

@@ -893,8 +893,7 @@ enum cairn_status cairn_review_state(struct cairn_store *s, int64_t patient_id, 
     int y, w;
     cairn_date_isoweek(today, &y, &w);
     cairn_isoweek_format(y, w, week);
-    cairn_date_isoweek(today - 14, &y, &w);
-    cairn_isoweek_format(y, w, cutoff);
+    cairn_review_last_overdue_week(today, cutoff);
     STORE_PREPARE(st, "SELECT EXISTS (SELECT 1 FROM review WHERE patient_id = ?1 AND week <= ?2 "
                       "AND status IN ('due', 'draft')), (SELECT status FROM review WHERE "
                       "patient_id = ?1 AND week = ?3)");
@@ -1000,9 +999,7 @@ enum cairn_status cairn_review_due_list(struct cairn_store *s, const char *clini
     if (rc != CAIRN_OK)
         return rc;
     date_text(monday + 6, sunday);
-    int y, w;
-    cairn_date_isoweek(cairn_store_today(s) - 14, &y, &w);
-    cairn_isoweek_format(y, w, cutoff);
+    cairn_review_last_overdue_week(cairn_store_today(s), cutoff);
     if (clinician && (rc = clinician_id(s, clinician, &staff_id, err)) != CAIRN_OK)
         return rc;
     STORE_PREPARE(st, sql);
