@@ -18,8 +18,8 @@ ALTER TABLE review ADD COLUMN signed_at     TEXT;
 ALTER TABLE review ADD COLUMN cosigned_by   TEXT;
 ALTER TABLE review ADD COLUMN cosigned_at   TEXT;
 
--- Who needs a review: a patient's reviews by week.
-CREATE INDEX review_by_patient ON review (patient_id, week);
+-- A patient's reviews by week need no index of their own: UNIQUE
+-- (patient_id, week) in 0003 already keeps one.
 
 CREATE TRIGGER review_signed_is_frozen BEFORE UPDATE ON review
 WHEN OLD.status IN ('signed', 'cosigned')

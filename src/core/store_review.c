@@ -1082,7 +1082,7 @@ enum cairn_status cairn_review_cosign_list(struct cairn_store *s, const char *cl
 {
     /* A clinician's: from their patients (patient_by_therapist and
      * patient_by_case_manager), then each patient's reviews
-     * (review_by_patient); the few rows found are sorted. */
+     * (the UNIQUE (patient_id, week) index); the few rows found are sorted. */
     static const char by_clinician_sql[] =
         AWAITING_COLUMNS "FROM patient p JOIN review r ON r.patient_id = p.id " AWAITING_JOINS
                          "WHERE (p.therapist_id = ?1 OR p.case_manager_id = ?1) AND r.status = "
