@@ -125,25 +125,13 @@ static void print_inputs(const struct cairn_review_inputs *in)
     }
 }
 
-static json_t *embedded(enum cairn_status (*fn)(const void *, char **, struct cairn_error *),
-                        const void *what)
+/* The JSON document `text` (made by `made`, a cairn_review_*_json() call)
+ * as a value to embed; null when it could not be made. Frees text. */
+static json_t *embedded(enum cairn_status made, char *text)
 {
-    char *text = NULL;
-    json_t *v = NULL;
-    if (fn(what, &text, NULL) == CAIRN_OK)
-        v = json_loads(text, 0, NULL);
+    json_t *v = made == CAIRN_OK ? json_loads(text, 0, NULL) : NULL;
     free(text);
     return v ? v : json_null();
-}
-
-static enum cairn_status inputs_json(const void *in, char **out, struct cairn_error *err)
-{
-    return cairn_review_inputs_json(in, out, err);
-}
-
-static enum cairn_status snapshot_json(const void *s, char **out, struct cairn_error *err)
-{
-    return cairn_review_snapshot_json(s, out, err);
 }
 
 static int print_json(const struct cairn_review *r)
@@ -160,8 +148,11 @@ static int print_json(const struct cairn_review *r)
     cli_json_set_text(o, "cosigned_by", r->cosigned_by);
     cli_json_set_text(o, "cosigned_at", r->cosigned_at);
     json_object_set_new(o, "snapshot_frozen", json_boolean(r->status >= CAIRN_REVIEW_SIGNED));
-    json_object_set_new(o, "inputs", embedded(inputs_json, &r->inputs));
-    json_object_set_new(o, "snapshot", embedded(snapshot_json, &r->snapshot));
+    char *inputs = NULL, *snapshot = NULL;
+    enum cairn_status made_inputs = cairn_review_inputs_json(&r->inputs, &inputs, NULL);
+    enum cairn_status made_snapshot = cairn_review_snapshot_json(&r->snapshot, &snapshot, NULL);
+    json_object_set_new(o, "inputs", embedded(made_inputs, inputs));
+    json_object_set_new(o, "snapshot", embedded(made_snapshot, snapshot));
     json_t *adds = json_array();
     for (size_t i = 0; i < r->naddenda; i++) {
         json_t *a = json_object();

@@ -27,15 +27,9 @@ static void notice(struct tui_cosign_queue *c, bool problem, const char *fmt, ..
 static int collect(const struct cairn_review_awaiting *a, void *ctx)
 {
     struct tui_cosign_queue *c = ctx;
-    if (c->n == TUI_QUEUE_MAX) {
-        c->more = true;
+    struct tui_queue_entry *e = tui_queue_add(c->entries, &c->n, &c->more, &a->patient, a->week);
+    if (!e)
         return 1;
-    }
-    struct tui_queue_entry *e = &c->entries[c->n++];
-    memset(e, 0, sizeof *e);
-    snprintf(e->mrn, sizeof e->mrn, "%s", a->patient.mrn);
-    tui_patient_name(&a->patient, e->name, sizeof e->name);
-    snprintf(e->week, sizeof e->week, "%s", a->week);
     e->risk = a->risk;
     snprintf(e->signed_by, sizeof e->signed_by, "%s", a->signed_by);
     snprintf(e->signed_at, sizeof e->signed_at, "%s", a->signed_at);

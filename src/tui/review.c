@@ -337,18 +337,27 @@ static void choose_scope(struct tui_app *app, char *out, size_t size)
         snprintf(out, size, "%s", me);
 }
 
+struct tui_queue_entry *tui_queue_add(struct tui_queue_entry *entries, int *n, bool *more,
+                                      const struct cairn_patient *p, const char *week)
+{
+    if (*n == TUI_QUEUE_MAX) {
+        *more = true;
+        return NULL;
+    }
+    struct tui_queue_entry *e = &entries[(*n)++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->mrn, sizeof e->mrn, "%s", p->mrn);
+    tui_patient_name(p, e->name, sizeof e->name);
+    snprintf(e->week, sizeof e->week, "%s", week);
+    return e;
+}
+
 static int collect_due(const struct cairn_review_due *d, void *ctx)
 {
     struct tui_review_queue *q = ctx;
-    if (q->n == TUI_QUEUE_MAX) {
-        q->more = true;
+    struct tui_queue_entry *e = tui_queue_add(q->entries, &q->n, &q->more, &d->patient, d->week);
+    if (!e)
         return 1;
-    }
-    struct tui_queue_entry *e = &q->entries[q->n++];
-    memset(e, 0, sizeof *e);
-    snprintf(e->mrn, sizeof e->mrn, "%s", d->patient.mrn);
-    tui_patient_name(&d->patient, e->name, sizeof e->name);
-    snprintf(e->week, sizeof e->week, "%s", d->week);
     e->overdue = d->overdue;
     return 0;
 }

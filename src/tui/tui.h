@@ -413,6 +413,12 @@ void tui_review_inputs_text(struct tui_text *t, const struct cairn_review *r, co
 /* "Legal (Preferred)" or "Legal". */
 void tui_patient_name(const struct cairn_patient *p, char *out, size_t size);
 
+/* Appends patient p's entry for `week` to a queue's entries (*n of them,
+ * TUI_QUEUE_MAX at most) and returns it for the caller to complete; NULL,
+ * with *more set, when the queue is full. */
+struct tui_queue_entry *tui_queue_add(struct tui_queue_entry *entries, int *n, bool *more,
+                                      const struct cairn_patient *p, const char *week);
+
 /* "you" when login is the acting login `me`, else login (for signer lines). */
 const char *tui_who(const char *login, const char *me);
 
