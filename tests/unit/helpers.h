@@ -163,6 +163,29 @@ static inline void unit_query_text(struct cairn_store *s, const char *sql, char 
     sqlite3_finalize(st);
 }
 
+/* Forgets the full-scan steps of every statement the store has cached, so
+ * that only what runs next counts (see unit_fullscan_statements()). */
+static inline void unit_fullscan_reset(struct cairn_store *s)
+{
+    for (size_t i = 0; i < s->cache_len; i++)
+        sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+}
+
+/* How many cached statements stepped through a whole table since
+ * unit_fullscan_reset(); each one is printed with its SQL. */
+static inline int unit_fullscan_statements(struct cairn_store *s)
+{
+    int scanned = 0;
+    for (size_t i = 0; i < s->cache_len; i++) {
+        int steps = sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+        if (steps > 0) {
+            print_message("full scan (%d steps): %s\n", steps, s->cache[i].sql);
+            scanned++;
+        }
+    }
+    return scanned;
+}
+
 /* Number of audit rows so far. */
 static inline int64_t unit_audit_count(struct cairn_store *s)
 {

@@ -922,8 +922,7 @@ static void test_alert_statements_never_scan_a_table(void **state)
     struct cairn_demo_stats stats;
     if (cairn_demo_generate(s, &opts, &stats, &err) != CAIRN_OK)
         fail_msg("demo: %s", err.message);
-    for (size_t i = 0; i < s->cache_len; i++)
-        sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+    unit_fullscan_reset(s);
     struct seen seen = list(s, NULL, CAIRN_SEVERITY_INFO, true);
     assert_true(seen.n > 0);
     /* fn stops the list. */
@@ -931,15 +930,7 @@ static void test_alert_statements_never_scan_a_table(void **state)
     struct cairn_alert_filter f = {.severity = CAIRN_SEVERITY_INFO};
     assert_int_equal(cairn_alerts_list(s, &f, stop_at_first, &calls, &err), CAIRN_OK);
     assert_int_equal(calls, 1);
-    int scanned = 0;
-    for (size_t i = 0; i < s->cache_len; i++) {
-        int steps = sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-        if (steps > 0) {
-            print_message("full scan (%d steps): %s\n", steps, s->cache[i].sql);
-            scanned++;
-        }
-    }
-    assert_int_equal(scanned, 0);
+    assert_int_equal(unit_fullscan_statements(s), 0);
     /* The list leaves no transaction open. */
     assert_int_equal(s->tx_depth, 0);
     assert_true(sqlite3_get_autocommit(store_db(s)));

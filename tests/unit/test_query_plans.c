@@ -87,8 +87,7 @@ static void test_tracking_statements_never_scan_a_table(void **state)
     if (cairn_demo_generate(s, &opts, &stats, &err) != CAIRN_OK)
         fail_msg("demo: %s", err.message);
     /* Only what follows counts: forget the statements the demo used. */
-    for (size_t i = 0; i < s->cache_len; i++)
-        sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+    unit_fullscan_reset(s);
 
     struct cairn_patient p;
     struct cairn_patient_filter f = {.status_mask = 1u << CAIRN_PATIENT_ACTIVE, .limit = 1};
@@ -161,15 +160,7 @@ static void test_tracking_statements_never_scan_a_table(void **state)
     assert_int_equal(
         cairn_review_cosign_list(s, p.therapist_login, count_awaiting, &awaiting, &err), CAIRN_OK);
 
-    int scanned = 0;
-    for (size_t i = 0; i < s->cache_len; i++) {
-        int steps = sqlite3_stmt_status(s->cache[i].stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-        if (steps > 0) {
-            print_message("full scan (%d steps): %s\n", steps, s->cache[i].sql);
-            scanned++;
-        }
-    }
-    assert_int_equal(scanned, 0);
+    assert_int_equal(unit_fullscan_statements(s), 0);
     /* The step counter misses a walk through a whole index: the co-sign
      * queue's statements must seek (SEARCH) in every table they read. */
     int checked = 0;
