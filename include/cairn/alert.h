@@ -139,6 +139,9 @@ struct cairn_alert_facts {
     int lapses_this_week, relapses_this_week;
     int64_t last_lapse_id;
     int32_t last_lapse_day;
+    /* Alert acknowledgements on record for the patient; 0 means there is
+     * none to look up. */
+    int acks;
 };
 
 /* One alert that fired. */
@@ -170,8 +173,9 @@ size_t cairn_alerts_evaluate(const struct cairn_alert_facts *facts,
                              struct cairn_alert out[CAIRN_ALERT__COUNT]);
 
 /* Loads *facts for patient p (as cairn_patient_find() or _list() fill it)
- * as of the store's today. A few indexed reads; not audited (alerts are a
- * list, like the caseload). */
+ * as of the store's today: one read of the patient's summary, kept in step
+ * with every change, or a dozen indexed reads when the summary cannot
+ * answer for today. Not audited (alerts are a list, like the caseload). */
 enum cairn_status cairn_alert_facts_load(struct cairn_store *store, const struct cairn_patient *p,
                                          struct cairn_alert_facts *facts, struct cairn_error *err);
 

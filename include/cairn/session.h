@@ -109,6 +109,13 @@ void cairn_attendance_week_total(const struct cairn_attendance_line *lines, size
                                  int week, double min_hours, int min_days, int32_t today,
                                  struct cairn_attendance_week *out);
 
+/* Fills w's judgement from its totals (iso_year, week, minutes and days
+ * attended): the program's minimum (min_hours, min_days; 0: none), whether
+ * each is met, and whether the week is complete (ended before `today`).
+ * cairn_attendance_week_total() ends with it. Pure. */
+void cairn_attendance_week_judge(struct cairn_attendance_week *w, double min_hours, int min_days,
+                                 int32_t today);
+
 /* Logs session *s with its roster of `n` patients in one transaction,
  * audited (one row for the session, one per attendance line). Refused
  * with nothing written: an unknown MRN, an MRN twice, a patient who is not

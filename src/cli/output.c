@@ -21,6 +21,7 @@ struct cli_list {
     size_t rows_out;
     /* text: a block of sanitized cells, rows × ncols */
     char **cells;
+    size_t *widths; /* each cell's display width, as cairn_text_fit() measured it */
     size_t nrows;
     bool failed;
 };
@@ -35,7 +36,10 @@ struct cli_list *cli_list_begin(enum cli_format format, const struct cli_col *co
     l->ncols = ncols;
     if (format == CLI_FORMAT_TEXT) {
         l->cells = calloc((size_t)TEXT_BLOCK * (size_t)ncols, sizeof *l->cells);
-        if (!l->cells) {
+        l->widths = calloc((size_t)TEXT_BLOCK * (size_t)ncols, sizeof *l->widths);
+        if (!l->cells || !l->widths) {
+            free(l->cells);
+            free(l->widths);
             free(l);
             return NULL;
         }
@@ -88,7 +92,7 @@ static void flush_text(struct cli_list *l)
         width[c] = cairn_text_width(l->cols[c].title);
     for (size_t r = 0; r < l->nrows; r++)
         for (int c = 0; c < n; c++) {
-            size_t w = cairn_text_width(l->cells[r * (size_t)n + (size_t)c]);
+            size_t w = l->widths[r * (size_t)n + (size_t)c];
             if (w > width[c])
                 width[c] = w;
         }
@@ -100,7 +104,7 @@ static void flush_text(struct cli_list *l)
                 r == 0 ? l->cols[c].title : l->cells[(r - 1) * (size_t)n + (size_t)c];
             if (r > 0 && r - 1 >= l->nrows)
                 break;
-            size_t w = cairn_text_width(cell);
+            size_t w = r == 0 ? cairn_text_width(cell) : l->widths[(r - 1) * (size_t)n + (size_t)c];
             fputs(cell, stdout);
             if (c + 1 < n)
                 for (size_t pad = w; pad < width[c] + 2; pad++)
@@ -122,8 +126,10 @@ void cli_list_row(struct cli_list *l, const char *const *cells, json_t *obj)
     case CLI_FORMAT_TEXT: {
         for (int c = 0; c < l->ncols; c++) {
             char buf[CELL_MAX];
-            cairn_text_fit(cells[c] ? cells[c] : "", l->cols[c].max_width, buf, sizeof buf);
-            l->cells[l->nrows * (size_t)l->ncols + (size_t)c] = strdup(buf);
+            size_t at = l->nrows * (size_t)l->ncols + (size_t)c;
+            l->widths[at] =
+                cairn_text_fit(cells[c] ? cells[c] : "", l->cols[c].max_width, buf, sizeof buf);
+            l->cells[at] = strdup(buf);
         }
         if (++l->nrows == TEXT_BLOCK) {
             /* Later blocks keep the header once; widths may differ per block. */
@@ -177,6 +183,7 @@ int cli_list_end(struct cli_list **list)
         if (l->nrows || !l->header_done)
             flush_text(l);
         free(l->cells);
+        free(l->widths);
     } else if (l->format == CLI_FORMAT_JSON) {
         fputs(l->rows_out ? "\n]\n" : "[]\n", stdout);
     } else if (!l->header_done) {

@@ -141,9 +141,15 @@ void cairn_attendance_week_total(const struct cairn_attendance_line *lines, size
             }
         }
     }
-    out->min_minutes = min_hours > 0 ? (int)lround(min_hours * 60) : 0;
-    out->min_days = min_days;
-    out->meets_hours = out->minutes_attended >= out->min_minutes;
-    out->complete = today > monday + 6;
-    out->meets_days = out->days_attended >= out->min_days;
+    cairn_attendance_week_judge(out, min_hours, min_days, today);
+}
+
+void cairn_attendance_week_judge(struct cairn_attendance_week *w, double min_hours, int min_days,
+                                 int32_t today)
+{
+    w->min_minutes = min_hours > 0 ? (int)lround(min_hours * 60) : 0;
+    w->min_days = min_days;
+    w->meets_hours = w->minutes_attended >= w->min_minutes;
+    w->complete = today > cairn_isoweek_monday(w->iso_year, w->week) + 6;
+    w->meets_days = w->days_attended >= w->min_days;
 }

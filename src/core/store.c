@@ -194,6 +194,12 @@ enum cairn_status store_tx_commit(struct cairn_store *s, struct cairn_error *err
             s->tx_depth--;
         return rc;
     }
+    /* Summaries follow the data they summarize, in the same transaction. */
+    enum cairn_status summary = store_summary_flush(s, err);
+    if (summary != CAIRN_OK) {
+        store_tx_rollback(s);
+        return summary;
+    }
     int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         enum cairn_status st = store_fail(s, rc, "committing", err);
@@ -225,6 +231,35 @@ void store_tx_rollback(struct cairn_store *s)
         return;
     }
     if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->tx_depth = 0;
+    store_summary_forget(s);
+}
+
+/* Opens a read transaction unless one (read or write) is open already, so
+ * that everything read until store_read_end() comes from one snapshot of the
+ * database; *began says whether this call opened it. Nothing may be
+ * written inside it. */
+enum cairn_status store_read_begin(struct cairn_store *s, bool *began, struct cairn_error *err)
+{
+    *began = false;
+    if (s->tx_depth > 0)
+        return CAIRN_OK;
+    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "starting to read", err);
+    s->tx_depth = 1;
+    *began = true;
+    return CAIRN_OK;
+}
+
+/* Ends the read transaction read_begin() opened (when it did). */
+void store_read_end(struct cairn_store *s, bool began)
+{
+    if (!began)
+        return;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+        !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->tx_depth = 0;
 }
@@ -268,7 +303,14 @@ enum cairn_status store_audit(struct cairn_store *s, const char *action, const c
     sqlite3_bind_text(st, 9, outcome, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? CAIRN_OK : store_fail(s, rc, "writing the audit trail", err);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, rc, "writing the audit trail", err);
+    /* A change to a patient's record (not a read, not a refusal) makes
+     * their summary stale. */
+    if (patient_id > 0 && strcmp(outcome, "ok") == 0 && strcmp(action, "read") != 0 &&
+        strcmp(action, "export") != 0)
+        store_summary_touch(s, patient_id);
+    return CAIRN_OK;
 }
 
 void store_audit_refusal(struct cairn_store *s, const char *action, const char *entity,
@@ -441,6 +483,10 @@ static enum cairn_status migrate(struct cairn_store *s, struct cairn_error *err)
         }
         if ((rc = exec(s, m->sql, m->name, err)) != CAIRN_OK)
             goto fail;
+        /* Schema 8 adds the per-patient summaries: compute them for the
+         * patients already there, in the migration's transaction. */
+        if (m->version == 8 && (rc = store_summaries_rebuild(s, err)) != CAIRN_OK)
+            goto fail;
         char pragma[96];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
                  m->version, CAIRN_APPLICATION_ID);
@@ -513,6 +559,7 @@ void cairn_store_close(struct cairn_store **store)
     for (size_t i = 0; i < s->cache_len; i++)
         sqlite3_finalize(s->cache[i].stmt);
     free(s->cache);
+    free(s->dirty);
     sqlite3_close_v2(s->db);
     free(s->path);
     free(s);

@@ -15,408 +15,6 @@
 #include "cairn/text.h"
 #include "store_internal.h"
 
-/* The thresholds of a patient without a program: the template defaults
- * (cairn_template_defaults(), man cairn-template(5)). */
-static const struct cairn_alert_thresholds default_thresholds = {
-    .phq9_rise = 5,
-    .gad7_rise = 4,
-    .absences_per_week = 2,
-    .ladder_stall_days = 14,
-    .discharge_planning_days = 14,
-};
-
-/* Opens a read transaction unless one (read or write) is open already, so
- * that everything read until read_end() comes from one snapshot of the
- * database; *began says whether this call opened it. Nothing may be
- * written inside it. */
-static enum cairn_status read_begin(struct cairn_store *s, bool *began, struct cairn_error *err)
-{
-    *began = false;
-    if (s->tx_depth > 0)
-        return CAIRN_OK;
-    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(s, rc, "starting to read alerts", err);
-    s->tx_depth = 1;
-    *began = true;
-    return CAIRN_OK;
-}
-
-/* Ends the read transaction read_begin() opened (when it did). */
-static void read_end(struct cairn_store *s, bool began)
-{
-    if (!began)
-        return;
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
-        !sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    s->tx_depth = 0;
-}
-
-/* A date column as a day number; 0 when NULL or not a date. */
-static int32_t col_day(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    int32_t day = 0;
-    if (!t || cairn_date_parse((const char *)t, &day, NULL) != CAIRN_OK)
-        return 0;
-    return day;
-}
-
-static int32_t text_day(const char *text)
-{
-    int32_t day = 0;
-    if (!text || cairn_date_parse(text, &day, NULL) != CAIRN_OK)
-        return 0;
-    return day;
-}
-
-/* ---- facts -------------------------------------------------------------- */
-
-static enum cairn_status load_program(struct cairn_store *s, int64_t program_id,
-                                      struct cairn_alert_facts *f, double *min_hours, int *min_days,
-                                      struct cairn_error *err)
-{
-    f->thresholds = default_thresholds;
-    *min_hours = 0;
-    *min_days = 0;
-    if (!program_id)
-        return CAIRN_OK;
-    STORE_PREPARE(st, "SELECT alert_phq9_rise, alert_gad7_rise, alert_absences_per_week, "
-                      "alert_ladder_stall_days, alert_discharge_planning_days, "
-                      "min_hours_per_week, min_days_per_week FROM program WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, program_id);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        f->thresholds.phq9_rise = sqlite3_column_int(st, 0);
-        f->thresholds.gad7_rise = sqlite3_column_int(st, 1);
-        f->thresholds.absences_per_week = sqlite3_column_int(st, 2);
-        f->thresholds.ladder_stall_days = sqlite3_column_int(st, 3);
-        f->thresholds.discharge_planning_days = sqlite3_column_int(st, 4);
-        *min_hours = sqlite3_column_double(st, 5);
-        *min_days = sqlite3_column_int(st, 6);
-    }
-    sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE
-               ? CAIRN_OK
-               : store_fail(s, src, "reading the patient's program", err);
-}
-
-/* The flags column ("phq9_item9,cssrs_high_risk") as bits. */
-static unsigned flag_bits(const char *text)
-{
-    unsigned bits = 0;
-    while (text && *text) {
-        size_t n = strcspn(text, ",");
-        for (int f = 0; f < CAIRN_MEASURE_FLAG__COUNT; f++) {
-            const char *name = cairn_measure_flag_str((enum cairn_measure_flag)f);
-            if (strlen(name) == n && strncmp(text, name, n) == 0)
-                bits |= 1u << f;
-        }
-        text += n;
-        if (*text == ',')
-            text++;
-    }
-    return bits;
-}
-
-/* The answer in slot `slot` of a stored answers column ("1,2,-,0"); -1
- * when skipped or missing. */
-static int answer_at(const char *text, int slot)
-{
-    for (int i = 0; text && *text; i++) {
-        if (i == slot)
-            return *text >= '0' && *text <= '9' ? atoi(text) : -1;
-        text = strchr(text, ',');
-        if (text)
-            text++;
-    }
-    return -1;
-}
-
-/* Reads a score row: id, date, total, flags, answers. */
-static void read_score(sqlite3_stmt *st, bool phq9, struct cairn_alert_score *m)
-{
-    m->id = sqlite3_column_int64(st, 0);
-    m->day = col_day(st, 1);
-    m->total = sqlite3_column_int(st, 2);
-    m->flags = flag_bits((const char *)sqlite3_column_text(st, 3));
-    m->item9 = phq9 ? answer_at((const char *)sqlite3_column_text(st, 4), 8) : -1;
-    m->version = sqlite3_column_int64(st, 5);
-}
-
-/* The latest, previous and first (baseline) score of `instrument`;
- * previous and baseline may be NULL when not wanted. */
-static enum cairn_status load_scores(struct cairn_store *s, int64_t patient_id,
-                                     enum cairn_instrument instrument,
-                                     struct cairn_alert_score *latest,
-                                     struct cairn_alert_score *previous,
-                                     struct cairn_alert_score *baseline, struct cairn_error *err)
-{
-    static const char newest_sql[] =
-        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
-        "instrument = ?2 ORDER BY date DESC, id DESC LIMIT ?3";
-    static const char first_sql[] =
-        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
-        "instrument = ?2 ORDER BY date, id LIMIT 1";
-    bool phq9 = instrument == CAIRN_INSTRUMENT_PHQ9;
-    const char *code = cairn_instrument_str(instrument);
-    int src;
-    latest->item9 = -1;
-    if (previous)
-        previous->item9 = -1;
-    if (baseline)
-        baseline->item9 = -1;
-    {
-        STORE_PREPARE(st, newest_sql);
-        sqlite3_bind_int64(st, 1, patient_id);
-        sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, previous ? 2 : 1);
-        for (int row = 0; (src = sqlite3_step(st)) == SQLITE_ROW; row++)
-            read_score(st, phq9, row == 0 ? latest : previous);
-        sqlite3_reset(st);
-        if (src != SQLITE_DONE)
-            return store_fail(s, src, "reading measures", err);
-    }
-    if (!baseline || !latest->id)
-        return CAIRN_OK;
-    STORE_PREPARE(st, first_sql);
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-    if ((src = sqlite3_step(st)) == SQLITE_ROW)
-        read_score(st, phq9, baseline);
-    sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
-                                                   : store_fail(s, src, "reading measures", err);
-}
-
-/* Attendance lines: a few on the stack, more on the heap. */
-struct lines {
-    struct cairn_attendance_line *v;
-    size_t n, cap;
-    struct cairn_attendance_line local[48];
-};
-
-static bool lines_push(struct lines *l, const struct cairn_attendance_line *line)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap * 2;
-        struct cairn_attendance_line *v =
-            l->v == l->local ? malloc(cap * sizeof *v) : realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        if (l->v == l->local)
-            memcpy(v, l->local, sizeof l->local);
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *line;
-    return true;
-}
-
-/* This ISO week's attendance so far and last week's, against the
- * program's minimum. */
-static enum cairn_status load_attendance(struct cairn_store *s, int64_t patient_id,
-                                         double min_hours, int min_days,
-                                         struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    int year, week, last_year, last_week;
-    cairn_date_isoweek(f->today, &year, &week);
-    int32_t monday = cairn_isoweek_monday(year, week);
-    cairn_date_isoweek(monday - 7, &last_year, &last_week);
-    /* From the Sunday before last week: a late session can run into its Monday. */
-    char from[CAIRN_DATE_LEN + 1], to[CAIRN_DATE_LEN + 1];
-    cairn_date_format(monday - 8, from);
-    cairn_date_format(monday + 6, to);
-
-    struct lines lines;
-    lines.v = lines.local;
-    lines.n = 0;
-    lines.cap = sizeof lines.local / sizeof lines.local[0];
-    enum cairn_status rc = CAIRN_OK;
-    STORE_PREPARE(st, "SELECT s.date, s.start_time, s.minutes, a.minutes_attended, a.status "
-                      "FROM attendance a JOIN session s ON s.id = a.session_id "
-                      "WHERE a.patient_id = ?1 AND a.date BETWEEN ?2 AND ?3");
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cairn_attendance_line line;
-        const unsigned char *start = sqlite3_column_text(st, 1);
-        line.day = col_day(st, 0);
-        line.start_minute = start ? cairn_session_start_minute((const char *)start) : -1;
-        line.minutes = sqlite3_column_int(st, 2);
-        line.minutes_attended = sqlite3_column_int(st, 3);
-        if (cairn_attendance_parse((const char *)sqlite3_column_text(st, 4), &line.status, NULL) !=
-            CAIRN_OK)
-            line.status = CAIRN_EXCUSED; /* the CHECK constraint rules this out */
-        if (!lines_push(&lines, &line)) {
-            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading attendance");
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    if (rc == CAIRN_OK && src != SQLITE_DONE)
-        rc = store_fail(s, src, "reading attendance", err);
-    if (rc == CAIRN_OK) {
-        cairn_attendance_week_total(lines.v, lines.n, year, week, min_hours, min_days, f->today,
-                                    &f->this_week);
-        cairn_attendance_week_total(lines.v, lines.n, last_year, last_week, min_hours, min_days,
-                                    f->today, &f->last_week);
-    }
-    if (lines.v != lines.local)
-        free(lines.v);
-    return rc;
-}
-
-/* Of the active ladders with a live step neither mastered nor skipped, the
- * one whose last activity (its latest attempt, or the admission when that
- * is later or there is none) is oldest; the first in order on a tie. */
-static enum cairn_status load_ladder(struct cairn_store *s, int64_t patient_id,
-                                     struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    STORE_PREPARE(st, "SELECT l.id, l.name, (SELECT max(a.date) FROM ladder_step s "
-                      "JOIN ladder_attempt a ON a.step_id = s.id WHERE s.ladder_id = l.id) "
-                      "FROM ladder l WHERE l.patient_id = ?1 AND l.status = 'active' "
-                      "AND EXISTS (SELECT 1 FROM ladder_step s WHERE s.ladder_id = l.id "
-                      "AND s.retired = 0 AND s.status NOT IN ('mastered', 'skipped')) "
-                      "ORDER BY l.position");
-    sqlite3_bind_int64(st, 1, patient_id);
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        int32_t since = col_day(st, 2);
-        if (f->admission > since)
-            since = f->admission;
-        if (!since || (f->stalled_ladder_id && since >= f->stalled_since))
-            continue;
-        f->stalled_ladder_id = sqlite3_column_int64(st, 0);
-        store_col_text(st, 1, f->stalled_ladder, sizeof f->stalled_ladder);
-        f->stalled_since = since;
-    }
-    sqlite3_reset(st);
-    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading ladders", err);
-}
-
-/* The oldest review still due or in draft whose week is over by more than
- * a week (its Sunday before today - 7) and is not before the admission
- * week, and how many such reviews there are. */
-static enum cairn_status load_reviews(struct cairn_store *s, int64_t patient_id,
-                                      struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    char first[CAIRN_WEEK_LEN + 1] = "0000-W00", last[CAIRN_WEEK_LEN + 1];
-    int year, week;
-    if (f->admission) {
-        cairn_date_isoweek(f->admission, &year, &week);
-        cairn_isoweek_format(year, week, first);
-    }
-    cairn_review_last_overdue_week(f->today, last);
-    /* With one min(), SQLite takes the bare column id from the row holding it. */
-    STORE_PREPARE(st, "SELECT id, min(week), count(*) FROM review WHERE patient_id = ?1 "
-                      "AND week BETWEEN ?2 AND ?3 AND status IN ('due', 'draft')");
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW && sqlite3_column_int(st, 2) > 0) {
-        f->overdue_review_id = sqlite3_column_int64(st, 0);
-        store_col_text(st, 1, f->overdue_week, sizeof f->overdue_week);
-        f->overdue_reviews = sqlite3_column_int(st, 2);
-    }
-    sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
-                                                   : store_fail(s, src, "reading reviews", err);
-}
-
-/* The plan's next-review date and whether its head revision has an
- * aftercare item. The head's content is the canonical JSON of plan.c:
- * {"sections": {"aftercare": [items]}}. */
-static enum cairn_status load_plan(struct cairn_store *s, int64_t patient_id,
-                                   struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    STORE_PREPARE(st, "SELECT p.id, p.next_review_date, EXISTS (SELECT 1 FROM plan_section ps "
-                      "WHERE ps.plan_id = p.id AND ps.section = 'aftercare'), "
-                      "coalesce((SELECT CASE WHEN json_valid(r.content_json) THEN "
-                      "json_array_length(r.content_json, '$.sections.aftercare') END "
-                      "FROM plan_revision r WHERE r.plan_id = p.id AND r.revision = p.revision), "
-                      "0) FROM plan p WHERE p.patient_id = ?1");
-    sqlite3_bind_int64(st, 1, patient_id);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        f->plan_id = sqlite3_column_int64(st, 0);
-        f->plan_next_review = col_day(st, 1);
-        f->has_aftercare = sqlite3_column_int(st, 2) != 0;
-        f->aftercare_filled = sqlite3_column_int(st, 3) > 0;
-    }
-    sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
-                                                   : store_fail(s, src, "reading the plan", err);
-}
-
-/* Lapses and relapses dated from this ISO week's Monday to today. */
-static enum cairn_status load_lapses(struct cairn_store *s, int64_t patient_id,
-                                     struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    char from[CAIRN_DATE_LEN + 1], to[CAIRN_DATE_LEN + 1];
-    cairn_date_format(f->today - (cairn_date_weekday(f->today) - 1), from);
-    cairn_date_format(f->today, to);
-    STORE_PREPARE(st, "SELECT id, date, kind FROM lapse WHERE patient_id = ?1 "
-                      "AND date BETWEEN ?2 AND ?3 ORDER BY date, id");
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *kind = sqlite3_column_text(st, 2);
-        if (kind && strcmp((const char *)kind, "relapse") == 0)
-            f->relapses_this_week++;
-        else
-            f->lapses_this_week++;
-        f->last_lapse_id = sqlite3_column_int64(st, 0);
-        f->last_lapse_day = col_day(st, 1);
-    }
-    sqlite3_reset(st);
-    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading the lapse log", err);
-}
-
-enum cairn_status cairn_alert_facts_load(struct cairn_store *s, const struct cairn_patient *p,
-                                         struct cairn_alert_facts *f, struct cairn_error *err)
-{
-    double min_hours;
-    int min_days;
-    bool began;
-    memset(f, 0, sizeof *f);
-    f->patient_id = p->id;
-    snprintf(f->mrn, sizeof f->mrn, "%s", p->mrn);
-    f->status = p->status;
-    f->today = cairn_store_today(s);
-    f->admission = text_day(p->admission_date);
-    f->expected_discharge = text_day(p->expected_discharge_date);
-    f->phq9.item9 = f->phq9_previous.item9 = f->phq9_baseline.item9 = -1;
-    f->gad7.item9 = f->gad7_previous.item9 = f->gad7_baseline.item9 = -1;
-    f->cssrs.item9 = -1;
-
-    enum cairn_status rc = read_begin(s, &began, err);
-    if (rc != CAIRN_OK)
-        return rc;
-    if ((rc = load_program(s, p->program_id, f, &min_hours, &min_days, err)) != CAIRN_OK ||
-        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_PHQ9, &f->phq9, &f->phq9_previous,
-                          &f->phq9_baseline, err)) != CAIRN_OK ||
-        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_GAD7, &f->gad7, &f->gad7_previous,
-                          &f->gad7_baseline, err)) != CAIRN_OK ||
-        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_CSSRS_SCREEN, &f->cssrs, NULL, NULL, err)) !=
-            CAIRN_OK ||
-        (rc = load_attendance(s, p->id, min_hours, min_days, f, err)) != CAIRN_OK ||
-        (rc = load_ladder(s, p->id, f, err)) != CAIRN_OK ||
-        (rc = load_reviews(s, p->id, f, err)) != CAIRN_OK ||
-        (rc = load_plan(s, p->id, f, err)) != CAIRN_OK ||
-        (rc = load_lapses(s, p->id, f, err)) != CAIRN_OK)
-        goto out;
-out:
-    read_end(s, began);
-    return rc;
-}
-
 /* ---- acknowledgements --------------------------------------------------- */
 
 /* Marks *a acknowledged when an acknowledgement holds for its key: the
@@ -449,7 +47,7 @@ enum cairn_status cairn_alerts_for_patient(struct cairn_store *s, const struct c
     struct cairn_alert_facts facts;
     bool began;
     *n = 0;
-    enum cairn_status rc = read_begin(s, &began, err);
+    enum cairn_status rc = store_read_begin(s, &began, err);
     if (rc != CAIRN_OK)
         return rc;
     if ((rc = cairn_alert_facts_load(s, p, &facts, err)) != CAIRN_OK)
@@ -463,7 +61,7 @@ enum cairn_status cairn_alerts_for_patient(struct cairn_store *s, const struct c
     }
     *n = count;
 out:
-    read_end(s, began);
+    store_read_end(s, began);
     return rc;
 }
 
@@ -472,8 +70,9 @@ out:
 /* An alert kept for output once every patient is read: its strings live in
  * the list's arena, so one costs its reason and key and a few words. */
 struct pending {
-    size_t patient; /* arena: "MRN\0name\0", shared by the patient's alerts */
-    size_t text;    /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
+    size_t patient;       /* arena: "name_key\0MRN\0name\0", shared by the patient's alerts */
+    const char *name_key; /* set once the arena stops moving, for sorting */
+    size_t text;          /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
     int64_t patient_id;
     unsigned char rule;
     bool acknowledged;
@@ -489,11 +88,9 @@ struct pending_list {
 struct collect {
     struct cairn_store *s;
     const struct cairn_alert_filter *filter;
-    int64_t clinician; /* staff id; 0 = every patient */
     char *arena;
     size_t len, cap;
     struct pending_list by_severity[NSEVERITIES];
-    bool nomem;
     enum cairn_status rc;
     struct cairn_error *err;
     struct cairn_alert alerts[CAIRN_ALERT__COUNT];
@@ -545,21 +142,22 @@ static bool passes(const struct cairn_alert_filter *f, const struct cairn_alert 
     return a->severity == CAIRN_SEVERITY_URGENT || a->severity <= f->severity;
 }
 
-static int collect_patient(const struct cairn_patient *p, void *vc)
+static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
+                           void *vc)
 {
     struct collect *c = vc;
-    size_t n;
-    if (c->clinician && p->therapist_id != c->clinician && p->case_manager_id != c->clinician)
-        return 0;
-    if ((c->rc = cairn_alerts_for_patient(c->s, p, c->alerts, &n, c->err)) != CAIRN_OK)
-        return 1;
+    size_t n = cairn_alerts_evaluate(facts, c->alerts);
+    const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
     size_t patient = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
-        const struct cairn_alert *a = &c->alerts[i];
+        struct cairn_alert *a = &c->alerts[i];
+        snprintf(a->name, sizeof a->name, "%s", name);
+        if (facts->acks > 0 && (c->rc = attach_ack(c->s, a, c->err)) != CAIRN_OK)
+            return 1;
         if (!passes(c->filter, a))
             continue;
         if (patient == (size_t)-1) {
-            const char *strings[] = {a->mrn, a->name, NULL};
+            const char *strings[] = {p->name_key, a->mrn, a->name, NULL};
             if ((patient = arena_put(c, strings)) == (size_t)-1)
                 goto nomem;
         }
@@ -579,33 +177,6 @@ nomem:
     return 1;
 }
 
-/* Calls fn for each active or on-hold patient with at least one measure
- * that raised an urgent flag, by name; fn returns non-zero to stop. */
-static enum cairn_status flagged_patients(struct cairn_store *s,
-                                          int (*fn)(const struct cairn_patient *p, void *ctx),
-                                          void *ctx, struct cairn_error *err)
-{
-    STORE_PREPARE(st, "SELECT " STORE_PATIENT_COLUMNS STORE_PATIENT_FROM
-                      "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') "
-                      "AND p.status IN ('active', 'on_hold') ORDER BY p.name_key, p.id");
-    struct cairn_patient *p = malloc(sizeof *p);
-    if (!p) {
-        sqlite3_reset(st);
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
-    }
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        store_patient_read_row(st, p);
-        if (fn(p, ctx)) {
-            step = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    free(p);
-    return step == SQLITE_DONE ? CAIRN_OK : store_fail(s, step, "listing flagged patients", err);
-}
-
 /* Copies the arena string at *at into out and moves *at past it. */
 static void take(const char *arena, size_t *at, char *out, size_t size)
 {
@@ -614,9 +185,21 @@ static void take(const char *arena, size_t *at, char *out, size_t size)
     *at += strlen(s) + 1;
 }
 
+/* Within a severity: by patient name, then patient, then rule. */
+static int compare_pending(const void *va, const void *vb)
+{
+    const struct pending *a = va, *b = vb;
+    int by_name = strcmp(a->name_key, b->name_key);
+    if (by_name)
+        return by_name;
+    if (a->patient_id != b->patient_id)
+        return a->patient_id < b->patient_id ? -1 : 1;
+    return (int)a->rule - (int)b->rule;
+}
+
 static void unpack(const struct collect *c, const struct pending *pd, struct cairn_alert *a)
 {
-    size_t at = pd->patient;
+    size_t at = pd->patient + strlen(c->arena + pd->patient) + 1; /* past the name key */
     memset(a, 0, sizeof *a);
     a->rule = (enum cairn_alert_rule)pd->rule;
     a->severity = cairn_alert_rule_severity(a->rule);
@@ -654,29 +237,25 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     c->err = err;
     /* Read everything from one snapshot, then hand the alerts out in
      * order with no transaction open. */
-    if ((rc = read_begin(s, &began, err)) != CAIRN_OK)
+    if ((rc = store_read_begin(s, &began, err)) != CAIRN_OK)
         goto out;
+    struct store_facts_filter scan = {
+        .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
+        /* Only a flagged measure can make an urgent alert: look at the
+         * patients who have one (the partial index measure_flagged), not
+         * at the whole caseload. */
+        .flagged = f->severity == CAIRN_SEVERITY_URGENT,
+    };
     if (f->clinician) {
         struct cairn_staff who;
         if ((rc = cairn_staff_find(s, f->clinician, &who, err)) != CAIRN_OK)
             goto out;
-        c->clinician = who.id;
+        scan.clinician = who.id;
     }
-    if (f->severity == CAIRN_SEVERITY_URGENT) {
-        /* Only a flagged measure can make an urgent alert: look at the
-         * patients who have one (the partial index measure_flagged), not
-         * at the whole caseload. */
-        rc = flagged_patients(s, collect_patient, c, err);
-    } else {
-        struct cairn_patient_filter pf = {
-            .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
-            .sort = CAIRN_PATIENT_SORT_NAME,
-        };
-        rc = cairn_patient_list(s, &pf, collect_patient, c, err);
-    }
+    rc = store_facts_scan(s, &scan, collect_patient, c, err);
     if (rc == CAIRN_OK)
         rc = c->rc;
-    read_end(s, began);
+    store_read_end(s, began);
     began = false;
     if (rc != CAIRN_OK)
         goto out;
@@ -684,6 +263,14 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     if (!(a = malloc(sizeof *a))) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
         goto out;
+    }
+    /* The patients were read in storage order (one pass over the table
+     * and its summaries, the cheapest for a whole caseload): sort. */
+    for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
+        struct pending_list *l = &c->by_severity[sev];
+        for (size_t i = 0; i < l->n; i++)
+            l->v[i].name_key = c->arena + l->v[i].patient;
+        qsort(l->v, l->n, sizeof *l->v, compare_pending);
     }
     for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
         const struct pending_list *l = &c->by_severity[sev];
@@ -694,7 +281,7 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         }
     }
 out:
-    read_end(s, began);
+    store_read_end(s, began);
     for (int sev = 0; sev < (int)NSEVERITIES; sev++)
         free(c->by_severity[sev].v);
     free(c->arena);

@@ -38,6 +38,12 @@ struct cairn_store {
     int32_t today;
     bool today_fixed;
     int tx_depth;
+    /* Patients an audited change touched in the open transaction: their
+     * summaries are recomputed before it commits (store_facts.c). */
+    int64_t *dirty;
+    size_t dirty_n, dirty_cap;
+    bool summary_failed;          /* a touch ran out of memory: the commit fails */
+    unsigned long summary_misses; /* facts read exactly because a summary could not answer */
     struct store_cached_stmt *cache;
     size_t cache_len, cache_cap;
 };
@@ -71,6 +77,15 @@ enum cairn_status store_step_done(struct cairn_store *s, sqlite3_stmt *st, const
         rc = err ? err->status : CAIRN_ERR_DB;                                                     \
         goto label;                                                                                \
     }
+
+/* Opens a read transaction (BEGIN DEFERRED) unless one, read or write, is
+ * open already, so that everything read until store_read_end() comes from
+ * one snapshot of the database; *began says whether this call opened it.
+ * Nothing may be written inside it. */
+enum cairn_status store_read_begin(struct cairn_store *s, bool *began, struct cairn_error *err);
+
+/* Ends the read transaction store_read_begin() opened (when it did). */
+void store_read_end(struct cairn_store *s, bool began);
 
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
@@ -148,6 +163,8 @@ void store_patient_name_key(const char *legal, const char *preferred, char *out,
     "LEFT JOIN staff t ON t.id = p.therapist_id LEFT JOIN staff c ON c.id = p.case_manager_id "    \
     "LEFT JOIN staff m ON m.id = p.peer_mentor_id "
 
+#define STORE_PATIENT_NCOLUMNS 29
+
 struct cairn_patient;
 
 /* Fills *p from columns 0-28 of a row selected with STORE_PATIENT_COLUMNS. */
@@ -156,5 +173,50 @@ void store_patient_read_row(sqlite3_stmt *st, struct cairn_patient *p);
 /* Registers cairn_name_key(legal, preferred) on the connection, for the
  * migration that fills the column. */
 int store_patient_register_functions(sqlite3 *db);
+
+/* ---- per-patient summaries (store_facts.c) ---- */
+
+struct cairn_alert_facts;
+
+/* Marks patient_id's summary for recomputation before the transaction
+ * commits. store_audit() calls it for every change it records. */
+void store_summary_touch(struct cairn_store *s, int64_t patient_id);
+
+/* Recomputes the summaries of the patients marked since the transaction
+ * began, and clears the marks; the outermost commit calls it. */
+enum cairn_status store_summary_flush(struct cairn_store *s, struct cairn_error *err);
+
+/* Clears the marks without recomputing (the transaction rolled back). */
+void store_summary_forget(struct cairn_store *s);
+
+/* Recomputes every patient's summary in one transaction (after a
+ * migration, or a bulk load that bypassed the write paths). */
+enum cairn_status store_summaries_rebuild(struct cairn_store *s, struct cairn_error *err);
+
+/* The facts of patient p read from the data, never from its summary (for
+ * tests that check the two agree). */
+enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct cairn_patient *p,
+                                          struct cairn_alert_facts *f, struct cairn_error *err);
+
+/* Which patients store_facts_scan() reads. */
+struct store_facts_filter {
+    unsigned status_mask; /* bits (1u << enum cairn_patient_status) */
+    int64_t clinician;    /* staff id: patients whose therapist or case manager it is; 0 all */
+    int64_t program_id;   /* 0 all */
+    bool flagged;         /* only patients with a measure that raised a flag */
+    bool by_name;         /* in name order; otherwise in whatever order is cheapest */
+};
+
+typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_alert_facts *f,
+                              void *ctx);
+
+/* Calls fn with each patient passing the filter (by name when asked;
+ * the patient's staff logins are left "", their ids are set;
+ * unordered is much cheaper for a whole caseload), and their alert
+ * facts as of the store's today, read from one snapshot: one row per
+ * patient from the summaries (the exact reads where a summary cannot
+ * answer). fn returns non-zero to stop. */
+enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
+                                   store_facts_fn fn, void *ctx, struct cairn_error *err);
 
 #endif

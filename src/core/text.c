@@ -73,6 +73,8 @@ bool cairn_text_has_control(const char *s)
 /* Columns one code point takes once sanitized; 0 for combining marks. */
 static size_t cp_width(unsigned cp, bool malformed)
 {
+    if (cp >= 0x20 && cp < 0x7F) /* printable ASCII: the common case, without wcwidth() */
+        return 1;
     if (malformed || is_control(cp))
         return 1;
     int w = wcwidth((wchar_t)cp);

@@ -1,0 +1,1042 @@
+/* The facts the alert rules read (struct cairn_alert_facts), and the
+ * per-patient summaries that make reading them for a whole caseload cheap.
+ *
+ * Exact reads: about a dozen indexed reads per patient (tests check that
+ * none of them scans a table).
+ *
+ * Summaries (table patient_summary, schema 0008): every audited change to
+ * a patient's record marks the patient; the store's outermost commit
+ * recomputes the marked patients' summaries with the exact reads before it
+ * commits, so a summary is never behind its data and a failure rolls the
+ * change back with it. A summary holds only facts that do not depend on
+ * the day they are read; facts_from_summary() applies the reader's today.
+ * A summary computed on a later day than the reader's today, or one that
+ * cannot answer (too many unsigned reviews to keep), is not used: the
+ * exact reads are. unit.test_facts checks both ways agree on every
+ * patient of a demo caseload. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/alert.h"
+#include "cairn/measure.h"
+#include "cairn/review.h"
+#include "cairn/text.h"
+#include "store_internal.h"
+
+/* The thresholds of a patient without a program: the template defaults
+ * (cairn_template_defaults(), man cairn-template(5)). */
+static const struct cairn_alert_thresholds default_thresholds = {
+    .phq9_rise = 5,
+    .gad7_rise = 4,
+    .absences_per_week = 2,
+    .ladder_stall_days = 14,
+    .discharge_planning_days = 14,
+};
+
+/* A date column as a day number; 0 when NULL or not a date. */
+static int32_t col_day(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int32_t day = 0;
+    if (!t || cairn_date_parse((const char *)t, &day, NULL) != CAIRN_OK)
+        return 0;
+    return day;
+}
+
+static int32_t text_day(const char *text)
+{
+    int32_t day = 0;
+    if (!text || cairn_date_parse(text, &day, NULL) != CAIRN_OK)
+        return 0;
+    return day;
+}
+
+/* ---- facts -------------------------------------------------------------- */
+
+static enum cairn_status load_program(struct cairn_store *s, int64_t program_id,
+                                      struct cairn_alert_facts *f, double *min_hours, int *min_days,
+                                      struct cairn_error *err)
+{
+    f->thresholds = default_thresholds;
+    *min_hours = 0;
+    *min_days = 0;
+    if (!program_id)
+        return CAIRN_OK;
+    STORE_PREPARE(st, "SELECT alert_phq9_rise, alert_gad7_rise, alert_absences_per_week, "
+                      "alert_ladder_stall_days, alert_discharge_planning_days, "
+                      "min_hours_per_week, min_days_per_week FROM program WHERE id = ?1");
+    sqlite3_bind_int64(st, 1, program_id);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        f->thresholds.phq9_rise = sqlite3_column_int(st, 0);
+        f->thresholds.gad7_rise = sqlite3_column_int(st, 1);
+        f->thresholds.absences_per_week = sqlite3_column_int(st, 2);
+        f->thresholds.ladder_stall_days = sqlite3_column_int(st, 3);
+        f->thresholds.discharge_planning_days = sqlite3_column_int(st, 4);
+        *min_hours = sqlite3_column_double(st, 5);
+        *min_days = sqlite3_column_int(st, 6);
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE
+               ? CAIRN_OK
+               : store_fail(s, src, "reading the patient's program", err);
+}
+
+/* The flags column ("phq9_item9,cssrs_high_risk") as bits. */
+static unsigned flag_bits(const char *text)
+{
+    unsigned bits = 0;
+    while (text && *text) {
+        size_t n = strcspn(text, ",");
+        for (int f = 0; f < CAIRN_MEASURE_FLAG__COUNT; f++) {
+            const char *name = cairn_measure_flag_str((enum cairn_measure_flag)f);
+            if (strlen(name) == n && strncmp(text, name, n) == 0)
+                bits |= 1u << f;
+        }
+        text += n;
+        if (*text == ',')
+            text++;
+    }
+    return bits;
+}
+
+/* The answer in slot `slot` of a stored answers column ("1,2,-,0"); -1
+ * when skipped or missing. */
+static int answer_at(const char *text, int slot)
+{
+    for (int i = 0; text && *text; i++) {
+        if (i == slot)
+            return *text >= '0' && *text <= '9' ? atoi(text) : -1;
+        text = strchr(text, ',');
+        if (text)
+            text++;
+    }
+    return -1;
+}
+
+/* Reads a score row: id, date, total, flags, answers. */
+static void read_score(sqlite3_stmt *st, bool phq9, struct cairn_alert_score *m)
+{
+    m->id = sqlite3_column_int64(st, 0);
+    m->day = col_day(st, 1);
+    m->total = sqlite3_column_int(st, 2);
+    m->flags = flag_bits((const char *)sqlite3_column_text(st, 3));
+    m->item9 = phq9 ? answer_at((const char *)sqlite3_column_text(st, 4), 8) : -1;
+    m->version = sqlite3_column_int64(st, 5);
+}
+
+/* The latest, previous and first (baseline) score of `instrument`;
+ * previous and baseline may be NULL when not wanted. */
+static enum cairn_status load_scores(struct cairn_store *s, int64_t patient_id,
+                                     enum cairn_instrument instrument,
+                                     struct cairn_alert_score *latest,
+                                     struct cairn_alert_score *previous,
+                                     struct cairn_alert_score *baseline, struct cairn_error *err)
+{
+    static const char newest_sql[] =
+        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
+        "instrument = ?2 ORDER BY date DESC, id DESC LIMIT ?3";
+    static const char first_sql[] =
+        "SELECT id, date, total, flags, answers, version FROM measure WHERE patient_id = ?1 AND "
+        "instrument = ?2 ORDER BY date, id LIMIT 1";
+    bool phq9 = instrument == CAIRN_INSTRUMENT_PHQ9;
+    const char *code = cairn_instrument_str(instrument);
+    int src;
+    latest->item9 = -1;
+    if (previous)
+        previous->item9 = -1;
+    if (baseline)
+        baseline->item9 = -1;
+    {
+        STORE_PREPARE(st, newest_sql);
+        sqlite3_bind_int64(st, 1, patient_id);
+        sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, previous ? 2 : 1);
+        for (int row = 0; (src = sqlite3_step(st)) == SQLITE_ROW; row++)
+            read_score(st, phq9, row == 0 ? latest : previous);
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE)
+            return store_fail(s, src, "reading measures", err);
+    }
+    if (!baseline || !latest->id)
+        return CAIRN_OK;
+    STORE_PREPARE(st, first_sql);
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    if ((src = sqlite3_step(st)) == SQLITE_ROW)
+        read_score(st, phq9, baseline);
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
+                                                   : store_fail(s, src, "reading measures", err);
+}
+
+/* Attendance lines: a few on the stack, more on the heap. */
+struct lines {
+    struct cairn_attendance_line *v;
+    size_t n, cap;
+    struct cairn_attendance_line local[48];
+};
+
+static bool lines_push(struct lines *l, const struct cairn_attendance_line *line)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap * 2;
+        struct cairn_attendance_line *v =
+            l->v == l->local ? malloc(cap * sizeof *v) : realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        if (l->v == l->local)
+            memcpy(v, l->local, sizeof l->local);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *line;
+    return true;
+}
+
+static void lines_init(struct lines *l)
+{
+    l->v = l->local;
+    l->n = 0;
+    l->cap = sizeof l->local / sizeof l->local[0];
+}
+
+static void lines_free(struct lines *l)
+{
+    if (l->v != l->local)
+        free(l->v);
+}
+
+/* Appends to *lines the patient's attendance lines on sessions dated from
+ * day `from` to day `to`. */
+static enum cairn_status load_lines(struct cairn_store *s, int64_t patient_id, int32_t from,
+                                    int32_t to, struct lines *lines, struct cairn_error *err)
+{
+    char from_text[CAIRN_DATE_LEN + 1], to_text[CAIRN_DATE_LEN + 1];
+    cairn_date_format(from, from_text);
+    cairn_date_format(to, to_text);
+    STORE_PREPARE(st, "SELECT s.date, s.start_time, s.minutes, a.minutes_attended, a.status "
+                      "FROM attendance a JOIN session s ON s.id = a.session_id "
+                      "WHERE a.patient_id = ?1 AND a.date BETWEEN ?2 AND ?3");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, from_text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, to_text, -1, SQLITE_TRANSIENT);
+    enum cairn_status rc = CAIRN_OK;
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cairn_attendance_line line;
+        const unsigned char *start = sqlite3_column_text(st, 1);
+        line.day = col_day(st, 0);
+        line.start_minute = start ? cairn_session_start_minute((const char *)start) : -1;
+        line.minutes = sqlite3_column_int(st, 2);
+        line.minutes_attended = sqlite3_column_int(st, 3);
+        if (cairn_attendance_parse((const char *)sqlite3_column_text(st, 4), &line.status, NULL) !=
+            CAIRN_OK)
+            line.status = CAIRN_EXCUSED; /* the CHECK constraint rules this out */
+        if (!lines_push(lines, &line)) {
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading attendance");
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc == CAIRN_OK && src != SQLITE_DONE)
+        rc = store_fail(s, src, "reading attendance", err);
+    return rc;
+}
+
+/* This ISO week's attendance so far and last week's, against the
+ * program's minimum. */
+static enum cairn_status load_attendance(struct cairn_store *s, int64_t patient_id,
+                                         double min_hours, int min_days,
+                                         struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    int year, week, last_year, last_week;
+    cairn_date_isoweek(f->today, &year, &week);
+    int32_t monday = cairn_isoweek_monday(year, week);
+    cairn_date_isoweek(monday - 7, &last_year, &last_week);
+    struct lines lines;
+    lines_init(&lines);
+    /* From the Sunday before last week: a late session can run into its Monday. */
+    enum cairn_status rc = load_lines(s, patient_id, monday - 8, monday + 6, &lines, err);
+    if (rc == CAIRN_OK) {
+        cairn_attendance_week_total(lines.v, lines.n, year, week, min_hours, min_days, f->today,
+                                    &f->this_week);
+        cairn_attendance_week_total(lines.v, lines.n, last_year, last_week, min_hours, min_days,
+                                    f->today, &f->last_week);
+    }
+    lines_free(&lines);
+    return rc;
+}
+
+/* Of the active ladders with a live step neither mastered nor skipped, the
+ * one whose last activity (its latest attempt, or the admission when that
+ * is later or there is none) is oldest; the first in order on a tie. */
+static enum cairn_status load_ladder(struct cairn_store *s, int64_t patient_id,
+                                     struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT l.id, l.name, (SELECT max(a.date) FROM ladder_step s "
+                      "JOIN ladder_attempt a ON a.step_id = s.id WHERE s.ladder_id = l.id) "
+                      "FROM ladder l WHERE l.patient_id = ?1 AND l.status = 'active' "
+                      "AND EXISTS (SELECT 1 FROM ladder_step s WHERE s.ladder_id = l.id "
+                      "AND s.retired = 0 AND s.status NOT IN ('mastered', 'skipped')) "
+                      "ORDER BY l.position");
+    sqlite3_bind_int64(st, 1, patient_id);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t since = col_day(st, 2);
+        if (f->admission > since)
+            since = f->admission;
+        if (!since || (f->stalled_ladder_id && since >= f->stalled_since))
+            continue;
+        f->stalled_ladder_id = sqlite3_column_int64(st, 0);
+        store_col_text(st, 1, f->stalled_ladder, sizeof f->stalled_ladder);
+        f->stalled_since = since;
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading ladders", err);
+}
+
+/* The oldest review still due or in draft whose week is over by more than
+ * a week (its Sunday before today - 7) and is not before the admission
+ * week, and how many such reviews there are. */
+static enum cairn_status load_reviews(struct cairn_store *s, int64_t patient_id,
+                                      struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    char first[CAIRN_WEEK_LEN + 1] = "0000-W00", last[CAIRN_WEEK_LEN + 1];
+    int year, week;
+    if (f->admission) {
+        cairn_date_isoweek(f->admission, &year, &week);
+        cairn_isoweek_format(year, week, first);
+    }
+    cairn_review_last_overdue_week(f->today, last);
+    /* With one min(), SQLite takes the bare column id from the row holding it. */
+    STORE_PREPARE(st, "SELECT id, min(week), count(*) FROM review WHERE patient_id = ?1 "
+                      "AND week BETWEEN ?2 AND ?3 AND status IN ('due', 'draft')");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW && sqlite3_column_int(st, 2) > 0) {
+        f->overdue_review_id = sqlite3_column_int64(st, 0);
+        store_col_text(st, 1, f->overdue_week, sizeof f->overdue_week);
+        f->overdue_reviews = sqlite3_column_int(st, 2);
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
+                                                   : store_fail(s, src, "reading reviews", err);
+}
+
+/* The plan's next-review date and whether its head revision has an
+ * aftercare item. The head's content is the canonical JSON of plan.c:
+ * {"sections": {"aftercare": [items]}}. */
+static enum cairn_status load_plan(struct cairn_store *s, int64_t patient_id,
+                                   struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT p.id, p.next_review_date, EXISTS (SELECT 1 FROM plan_section ps "
+                      "WHERE ps.plan_id = p.id AND ps.section = 'aftercare'), "
+                      "coalesce((SELECT CASE WHEN json_valid(r.content_json) THEN "
+                      "json_array_length(r.content_json, '$.sections.aftercare') END "
+                      "FROM plan_revision r WHERE r.plan_id = p.id AND r.revision = p.revision), "
+                      "0) FROM plan p WHERE p.patient_id = ?1");
+    sqlite3_bind_int64(st, 1, patient_id);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        f->plan_id = sqlite3_column_int64(st, 0);
+        f->plan_next_review = col_day(st, 1);
+        f->has_aftercare = sqlite3_column_int(st, 2) != 0;
+        f->aftercare_filled = sqlite3_column_int(st, 3) > 0;
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? CAIRN_OK
+                                                   : store_fail(s, src, "reading the plan", err);
+}
+
+/* Lapses and relapses dated from this ISO week's Monday to today. */
+static enum cairn_status load_lapses(struct cairn_store *s, int64_t patient_id,
+                                     struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    char from[CAIRN_DATE_LEN + 1], to[CAIRN_DATE_LEN + 1];
+    cairn_date_format(f->today - (cairn_date_weekday(f->today) - 1), from);
+    cairn_date_format(f->today, to);
+    STORE_PREPARE(st, "SELECT id, date, kind FROM lapse WHERE patient_id = ?1 "
+                      "AND date BETWEEN ?2 AND ?3 ORDER BY date, id");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *kind = sqlite3_column_text(st, 2);
+        if (kind && strcmp((const char *)kind, "relapse") == 0)
+            f->relapses_this_week++;
+        else
+            f->lapses_this_week++;
+        f->last_lapse_id = sqlite3_column_int64(st, 0);
+        f->last_lapse_day = col_day(st, 1);
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading the lapse log", err);
+}
+
+/* How many alert acknowledgements patient_id has on record. */
+static enum cairn_status load_acks(struct cairn_store *s, int64_t patient_id, int *acks,
+                                   struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT count(*) FROM alert_ack WHERE patient_id = ?1");
+    sqlite3_bind_int64(st, 1, patient_id);
+    int src = sqlite3_step(st);
+    *acks = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "reading acknowledgements", err);
+}
+
+/* Sets what the patient row itself says and clears the rest. */
+static void facts_init(struct cairn_alert_facts *f, const struct cairn_patient *p, int32_t today)
+{
+    memset(f, 0, sizeof *f);
+    f->patient_id = p->id;
+    snprintf(f->mrn, sizeof f->mrn, "%s", p->mrn);
+    f->status = p->status;
+    f->today = today;
+    f->admission = text_day(p->admission_date);
+    f->expected_discharge = text_day(p->expected_discharge_date);
+    f->thresholds = default_thresholds;
+    f->phq9.item9 = f->phq9_previous.item9 = f->phq9_baseline.item9 = -1;
+    f->gad7.item9 = f->gad7_previous.item9 = f->gad7_baseline.item9 = -1;
+    f->cssrs.item9 = -1;
+}
+
+/* The facts of patient p read from the data itself: about a dozen
+ * indexed reads. */
+static enum cairn_status facts_load_exact(struct cairn_store *s, const struct cairn_patient *p,
+                                          struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    double min_hours;
+    int min_days;
+    bool began;
+    facts_init(f, p, cairn_store_today(s));
+    enum cairn_status rc = store_read_begin(s, &began, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    if ((rc = load_program(s, p->program_id, f, &min_hours, &min_days, err)) != CAIRN_OK ||
+        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_PHQ9, &f->phq9, &f->phq9_previous,
+                          &f->phq9_baseline, err)) != CAIRN_OK ||
+        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_GAD7, &f->gad7, &f->gad7_previous,
+                          &f->gad7_baseline, err)) != CAIRN_OK ||
+        (rc = load_scores(s, p->id, CAIRN_INSTRUMENT_CSSRS_SCREEN, &f->cssrs, NULL, NULL, err)) !=
+            CAIRN_OK ||
+        (rc = load_attendance(s, p->id, min_hours, min_days, f, err)) != CAIRN_OK ||
+        (rc = load_ladder(s, p->id, f, err)) != CAIRN_OK ||
+        (rc = load_reviews(s, p->id, f, err)) != CAIRN_OK ||
+        (rc = load_plan(s, p->id, f, err)) != CAIRN_OK ||
+        (rc = load_lapses(s, p->id, f, err)) != CAIRN_OK ||
+        (rc = load_acks(s, p->id, &f->acks, err)) != CAIRN_OK)
+        goto out;
+out:
+    store_read_end(s, began);
+    return rc;
+}
+
+/* ---- summaries: writing ------------------------------------------------- */
+
+#define SUMMARY_REVIEW_WEEKS 120 /* more unsigned reviews than this: read exactly */
+#define SCORE_TEXT_MAX       96
+#define WEEK_TEXT_MAX        96
+
+/* "id:version:day:total:flags:item9", or "" for no measure. */
+static void score_encode(const struct cairn_alert_score *m, char out[SCORE_TEXT_MAX])
+{
+    if (!m->id) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, SCORE_TEXT_MAX, "%lld:%lld:%ld:%d:%u:%d", (long long)m->id, (long long)m->version,
+             (long)m->day, m->total, m->flags, m->item9);
+}
+
+/* "YYYY-Www:minutes:days:sessions:attended:late:absent:excused". */
+static void week_encode(const struct cairn_attendance_week *w, char out[WEEK_TEXT_MAX])
+{
+    char key[CAIRN_WEEK_LEN + 1];
+    cairn_isoweek_format(w->iso_year, w->week, key);
+    snprintf(out, WEEK_TEXT_MAX, "%s:%d:%d:%d:%d:%d:%d:%d", key, w->minutes_attended,
+             w->days_attended, w->sessions, w->attended, w->late, w->absent, w->excused);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int col, const char *text)
+{
+    if (text && *text)
+        sqlite3_bind_text(st, col, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+/* The attendance of the three weeks up to the one holding the day after
+ * the patient's latest attended line (a late session can run past
+ * midnight), newest first: every week a reader on a day not before today
+ * can ask for ("this week" and "last week") is either among them or has
+ * no attendance. */
+static enum cairn_status summary_weeks(struct cairn_store *s, int64_t patient_id,
+                                       char out[3][WEEK_TEXT_MAX], struct cairn_error *err)
+{
+    out[0][0] = out[1][0] = out[2][0] = '\0';
+    int32_t latest = 0;
+    {
+        STORE_PREPARE(st, "SELECT max(date) FROM attendance WHERE patient_id = ?1");
+        sqlite3_bind_int64(st, 1, patient_id);
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW)
+            latest = col_day(st, 0);
+        sqlite3_reset(st);
+        if (src != SQLITE_ROW)
+            return store_fail(s, src, "reading attendance", err);
+    }
+    if (!latest)
+        return CAIRN_OK;
+    int year, week;
+    cairn_date_isoweek(latest + 1, &year, &week);
+    int32_t monday = cairn_isoweek_monday(year, week);
+    struct lines lines;
+    lines_init(&lines);
+    enum cairn_status rc = load_lines(s, patient_id, monday - 15, monday + 6, &lines, err);
+    for (int i = 0; rc == CAIRN_OK && i < 3; i++) {
+        struct cairn_attendance_week w;
+        int y, wk;
+        cairn_date_isoweek(monday - 7 * i, &y, &wk);
+        cairn_attendance_week_total(lines.v, lines.n, y, wk, 0, 0, 0, &w);
+        week_encode(&w, out[i]);
+    }
+    lines_free(&lines);
+    return rc;
+}
+
+/* The unsigned (due or draft) reviews from the admission week on: the
+ * oldest one's id and their weeks, oldest first, comma-separated; *weeks
+ * is NULL when there are more than SUMMARY_REVIEW_WEEKS. */
+static enum cairn_status summary_reviews(struct cairn_store *s, int64_t patient_id,
+                                         int32_t admission, int64_t *first_id, char **weeks,
+                                         struct cairn_error *err)
+{
+    char first[CAIRN_WEEK_LEN + 1] = "0000-W00";
+    if (admission) {
+        int year, week;
+        cairn_date_isoweek(admission, &year, &week);
+        cairn_isoweek_format(year, week, first);
+    }
+    *first_id = 0;
+    *weeks = malloc(SUMMARY_REVIEW_WEEKS * (CAIRN_WEEK_LEN + 1) + 1);
+    if (!*weeks)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing reviews");
+    size_t len = 0, count = 0;
+    (*weeks)[0] = '\0';
+    STORE_PREPARE(st, "SELECT id, week FROM review WHERE patient_id = ?1 AND week >= ?2 "
+                      "AND status IN ('due', 'draft') ORDER BY week");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *week = sqlite3_column_text(st, 1);
+        if (!count)
+            *first_id = sqlite3_column_int64(st, 0);
+        if (++count > SUMMARY_REVIEW_WEEKS || !week || strlen((const char *)week) != CAIRN_WEEK_LEN)
+            continue;
+        len += (size_t)snprintf(*weeks + len, CAIRN_WEEK_LEN + 2, "%s%s", len ? "," : "", week);
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE) {
+        free(*weeks);
+        *weeks = NULL;
+        return store_fail(s, src, "reading reviews", err);
+    }
+    if (count > SUMMARY_REVIEW_WEEKS) {
+        free(*weeks);
+        *weeks = NULL;
+    }
+    return CAIRN_OK;
+}
+
+/* The lapses dated in the ISO week of the patient's latest one. */
+static enum cairn_status summary_lapses(struct cairn_store *s, int64_t patient_id,
+                                        char week_out[CAIRN_WEEK_LEN + 1],
+                                        struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    week_out[0] = '\0';
+    STORE_PREPARE(st, "SELECT id, date, kind FROM lapse WHERE patient_id = ?1 "
+                      "ORDER BY date DESC, id DESC");
+    sqlite3_bind_int64(st, 1, patient_id);
+    int32_t monday = 0;
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t day = col_day(st, 1);
+        if (!monday) {
+            int year, week;
+            cairn_date_isoweek(day, &year, &week);
+            cairn_isoweek_format(year, week, week_out);
+            monday = cairn_isoweek_monday(year, week);
+            f->last_lapse_id = sqlite3_column_int64(st, 0);
+            f->last_lapse_day = day;
+        } else if (day < monday) {
+            src = SQLITE_DONE;
+            break;
+        }
+        const unsigned char *kind = sqlite3_column_text(st, 2);
+        if (kind && strcmp((const char *)kind, "relapse") == 0)
+            f->relapses_this_week++;
+        else
+            f->lapses_this_week++;
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading the lapse log", err);
+}
+
+/* Recomputes patient_id's summary from the data. */
+static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_id,
+                                         struct cairn_error *err)
+{
+    struct cairn_alert_facts *f = calloc(1, sizeof *f);
+    char *review_weeks = NULL;
+    int64_t review_first = 0;
+    char weeks[3][WEEK_TEXT_MAX], lapse_week[CAIRN_WEEK_LEN + 1];
+    enum cairn_status rc = CAIRN_OK;
+    if (!f)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing a patient");
+    {
+        STORE_PREPARE_OR_GOTO(st, "SELECT admission_date FROM patient WHERE id = ?1", rc, out);
+        sqlite3_bind_int64(st, 1, patient_id);
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW)
+            f->admission = col_day(st, 0);
+        sqlite3_reset(st);
+        if (src == SQLITE_DONE)
+            goto out; /* gone */
+        if (src != SQLITE_ROW) {
+            rc = store_fail(s, src, "reading the patient", err);
+            goto out;
+        }
+    }
+    f->phq9.item9 = f->phq9_previous.item9 = f->phq9_baseline.item9 = -1;
+    f->gad7.item9 = f->gad7_previous.item9 = f->gad7_baseline.item9 = -1;
+    f->cssrs.item9 = -1;
+    if ((rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_PHQ9, &f->phq9, &f->phq9_previous,
+                          &f->phq9_baseline, err)) != CAIRN_OK ||
+        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_GAD7, &f->gad7, &f->gad7_previous,
+                          &f->gad7_baseline, err)) != CAIRN_OK ||
+        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_CSSRS_SCREEN, &f->cssrs, NULL, NULL,
+                          err)) != CAIRN_OK ||
+        (rc = summary_weeks(s, patient_id, weeks, err)) != CAIRN_OK ||
+        (rc = load_ladder(s, patient_id, f, err)) != CAIRN_OK ||
+        (rc = summary_reviews(s, patient_id, f->admission, &review_first, &review_weeks, err)) !=
+            CAIRN_OK ||
+        (rc = load_plan(s, patient_id, f, err)) != CAIRN_OK ||
+        (rc = summary_lapses(s, patient_id, lapse_week, f, err)) != CAIRN_OK ||
+        (rc = load_acks(s, patient_id, &f->acks, err)) != CAIRN_OK)
+        goto out;
+
+    STORE_PREPARE_OR_GOTO(
+        st,
+        "INSERT OR REPLACE INTO patient_summary (patient_id, as_of, phq9, phq9_previous, "
+        "phq9_baseline, gad7, gad7_previous, gad7_baseline, cssrs, week0, week1, week2, ladder_id, "
+        "ladder_name, ladder_since, review_first_id, review_weeks, plan_id, plan_next_review, "
+        "has_aftercare, aftercare_filled, lapse_week, lapses, relapses, last_lapse_id, "
+        "last_lapse_day, acks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        rc, out);
+    const struct cairn_alert_score *scores[] = {&f->phq9, &f->phq9_previous, &f->phq9_baseline,
+                                                &f->gad7, &f->gad7_previous, &f->gad7_baseline,
+                                                &f->cssrs};
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_int64(st, 2, cairn_store_today(s));
+    for (int i = 0; i < 7; i++) {
+        char text[SCORE_TEXT_MAX];
+        score_encode(scores[i], text);
+        bind_text_or_null(st, 3 + i, text);
+    }
+    for (int i = 0; i < 3; i++)
+        bind_text_or_null(st, 10 + i, weeks[i]);
+    sqlite3_bind_int64(st, 13, f->stalled_ladder_id);
+    sqlite3_bind_text(st, 14, f->stalled_ladder, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 15, f->stalled_since);
+    sqlite3_bind_int64(st, 16, review_first);
+    if (review_weeks)
+        sqlite3_bind_text(st, 17, review_weeks, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 17);
+    sqlite3_bind_int64(st, 18, f->plan_id);
+    sqlite3_bind_int64(st, 19, f->plan_next_review);
+    sqlite3_bind_int(st, 20, f->has_aftercare);
+    sqlite3_bind_int(st, 21, f->aftercare_filled);
+    sqlite3_bind_text(st, 22, lapse_week, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 23, f->lapses_this_week);
+    sqlite3_bind_int(st, 24, f->relapses_this_week);
+    sqlite3_bind_int64(st, 25, f->last_lapse_id);
+    sqlite3_bind_int64(st, 26, f->last_lapse_day);
+    sqlite3_bind_int(st, 27, f->acks);
+    rc = store_step_done(s, st, "storing a patient summary", err);
+out:
+    free(review_weeks);
+    free(f);
+    return rc;
+}
+
+void store_summary_touch(struct cairn_store *s, int64_t patient_id)
+{
+    if (patient_id <= 0 || s->summary_failed)
+        return;
+    if (s->dirty_n && s->dirty[s->dirty_n - 1] == patient_id)
+        return;
+    if (s->dirty_n == s->dirty_cap) {
+        size_t cap = s->dirty_cap ? 2 * s->dirty_cap : 64;
+        int64_t *v = realloc(s->dirty, cap * sizeof *v);
+        if (!v) {
+            s->summary_failed = true; /* the commit fails rather than leave one behind */
+            return;
+        }
+        s->dirty = v;
+        s->dirty_cap = cap;
+    }
+    s->dirty[s->dirty_n++] = patient_id;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+enum cairn_status store_summary_flush(struct cairn_store *s, struct cairn_error *err)
+{
+    enum cairn_status rc = CAIRN_OK;
+    if (s->summary_failed)
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory keeping patient summaries");
+    qsort(s->dirty, s->dirty_n, sizeof *s->dirty, compare_ids);
+    for (size_t i = 0; rc == CAIRN_OK && i < s->dirty_n; i++)
+        if (i == 0 || s->dirty[i] != s->dirty[i - 1])
+            rc = summary_refresh(s, s->dirty[i], err);
+    store_summary_forget(s);
+    return rc;
+}
+
+void store_summary_forget(struct cairn_store *s)
+{
+    s->dirty_n = 0;
+    s->summary_failed = false;
+}
+
+enum cairn_status store_summaries_rebuild(struct cairn_store *s, struct cairn_error *err)
+{
+    enum cairn_status rc = store_tx_begin(s, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    int64_t last = 0;
+    for (;;) {
+        /* A page of ids at a time: the refresh uses statements of its own. */
+        int64_t ids[512];
+        size_t n = 0;
+        {
+            STORE_PREPARE_OR_GOTO(st, "SELECT id FROM patient WHERE id > ?1 ORDER BY id LIMIT 512",
+                                  rc, out);
+            sqlite3_bind_int64(st, 1, last);
+            int src;
+            while ((src = sqlite3_step(st)) == SQLITE_ROW)
+                ids[n++] = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            if (src != SQLITE_DONE) {
+                rc = store_fail(s, src, "listing patients", err);
+                goto out;
+            }
+        }
+        if (!n)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if ((rc = summary_refresh(s, ids[i], err)) != CAIRN_OK)
+                goto out;
+        last = ids[n - 1];
+    }
+out:
+    return store_tx_end(s, rc, err);
+}
+
+/* ---- summaries: reading ------------------------------------------------- */
+
+/* Reads n colon-separated decimal integers from text into v; false unless
+ * there are exactly n. (Summaries are read for every patient of the
+ * caseload: this is much cheaper than sscanf().) */
+static bool read_ints(const char *text, long long *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bool negative = *text == '-';
+        if (negative)
+            text++;
+        if (*text < '0' || *text > '9')
+            return false;
+        long long x = 0;
+        while (*text >= '0' && *text <= '9') {
+            if (x > (INT64_MAX - 9) / 10)
+                return false;
+            x = x * 10 + (*text++ - '0');
+        }
+        v[i] = negative ? -x : x;
+        if (*text != (i + 1 < n ? ':' : '\0'))
+            return false;
+        if (*text)
+            text++;
+    }
+    return true;
+}
+
+static bool score_decode(const char *text, bool phq9, struct cairn_alert_score *m)
+{
+    memset(m, 0, sizeof *m);
+    m->item9 = -1;
+    if (!text || !*text)
+        return true;
+    long long v[6];
+    if (!read_ints(text, v, 6))
+        return false;
+    m->id = v[0];
+    m->version = v[1];
+    m->day = (int32_t)v[2];
+    m->total = (int)v[3];
+    m->flags = (unsigned)v[4];
+    m->item9 = phq9 ? (int)v[5] : -1;
+    return true;
+}
+
+/* Week (year, week)'s attendance from the summary's three weeks, judged
+ * against the minimum as of today; false when the summary cannot say. */
+static bool week_from_summary(sqlite3_stmt *st, int col, int year, int week, double min_hours,
+                              int min_days, int32_t today, struct cairn_attendance_week *out)
+{
+    char key[CAIRN_WEEK_LEN + 1];
+    cairn_isoweek_format(year, week, key);
+    memset(out, 0, sizeof *out);
+    out->iso_year = year;
+    out->week = week;
+    const unsigned char *newest = sqlite3_column_text(st, col);
+    bool found = !newest; /* no attendance at all */
+    for (int i = 0; i < 3 && !found; i++) {
+        const char *t = (const char *)sqlite3_column_text(st, col + i);
+        if (!t || strncmp(t, key, CAIRN_WEEK_LEN) != 0 || t[CAIRN_WEEK_LEN] != ':')
+            continue;
+        long long v[7];
+        if (!read_ints(t + CAIRN_WEEK_LEN + 1, v, 7))
+            return false;
+        out->minutes_attended = (int)v[0];
+        out->days_attended = (int)v[1];
+        out->sessions = (int)v[2];
+        out->attended = (int)v[3];
+        out->late = (int)v[4];
+        out->absent = (int)v[5];
+        out->excused = (int)v[6];
+        found = true;
+    }
+    /* A week after the newest one kept has no attendance. */
+    if (!found && strncmp(key, (const char *)newest, CAIRN_WEEK_LEN) > 0)
+        found = true;
+    if (found)
+        cairn_attendance_week_judge(out, min_hours, min_days, today);
+    return found;
+}
+
+/* The unsigned reviews that are overdue as of today, from the summary's
+ * list of unsigned weeks. */
+static bool reviews_from_summary(int64_t first_id, const char *weeks, struct cairn_alert_facts *f)
+{
+    if (!weeks)
+        return false;
+    char last[CAIRN_WEEK_LEN + 1];
+    cairn_review_last_overdue_week(f->today, last);
+    for (const char *w = weeks; *w; w += w[CAIRN_WEEK_LEN] ? CAIRN_WEEK_LEN + 1 : CAIRN_WEEK_LEN) {
+        if (strncmp(w, last, CAIRN_WEEK_LEN) > 0)
+            break;
+        if (!f->overdue_reviews++) {
+            f->overdue_review_id = first_id;
+            memcpy(f->overdue_week, w, CAIRN_WEEK_LEN);
+            f->overdue_week[CAIRN_WEEK_LEN] = '\0';
+        }
+    }
+    return true;
+}
+
+/* Columns a summary adds to a select list, in facts_from_summary()'s order. */
+#define SUMMARY_COLUMNS                                                                            \
+    "sm.as_of, sm.phq9, sm.phq9_previous, sm.phq9_baseline, sm.gad7, sm.gad7_previous, "           \
+    "sm.gad7_baseline, sm.cssrs, sm.week0, sm.week1, sm.week2, sm.ladder_id, sm.ladder_name, "     \
+    "sm.ladder_since, sm.review_first_id, sm.review_weeks, sm.plan_id, sm.plan_next_review, "      \
+    "sm.has_aftercare, sm.aftercare_filled, sm.lapse_week, sm.lapses, sm.relapses, "               \
+    "sm.last_lapse_id, sm.last_lapse_day, sm.acks"
+/* And the program's thresholds and minimum, when there is one. */
+#define PROGRAM_COLUMNS                                                                            \
+    "pr.alert_phq9_rise, pr.alert_gad7_rise, pr.alert_absences_per_week, "                         \
+    "pr.alert_ladder_stall_days, pr.alert_discharge_planning_days, pr.min_hours_per_week, "        \
+    "pr.min_days_per_week"
+
+/* Fills *f (facts_init() done) from PROGRAM_COLUMNS at column c and
+ * SUMMARY_COLUMNS after them; false when there is no summary or it cannot
+ * answer for f->today. */
+static bool facts_from_summary(sqlite3_stmt *st, int c, struct cairn_alert_facts *f)
+{
+    double min_hours = 0;
+    int min_days = 0;
+    if (sqlite3_column_type(st, c) != SQLITE_NULL) {
+        f->thresholds.phq9_rise = sqlite3_column_int(st, c);
+        f->thresholds.gad7_rise = sqlite3_column_int(st, c + 1);
+        f->thresholds.absences_per_week = sqlite3_column_int(st, c + 2);
+        f->thresholds.ladder_stall_days = sqlite3_column_int(st, c + 3);
+        f->thresholds.discharge_planning_days = sqlite3_column_int(st, c + 4);
+        min_hours = sqlite3_column_double(st, c + 5);
+        min_days = sqlite3_column_int(st, c + 6);
+    }
+    c += 7;
+    if (sqlite3_column_type(st, c) == SQLITE_NULL || sqlite3_column_int64(st, c) > f->today)
+        return false;
+    struct cairn_alert_score *scores[] = {&f->phq9, &f->phq9_previous, &f->phq9_baseline,
+                                          &f->gad7, &f->gad7_previous, &f->gad7_baseline,
+                                          &f->cssrs};
+    for (int i = 0; i < 7; i++)
+        if (!score_decode((const char *)sqlite3_column_text(st, c + 1 + i), i < 3, scores[i]))
+            return false;
+    int year, week, last_year, last_week;
+    cairn_date_isoweek(f->today, &year, &week);
+    cairn_date_isoweek(cairn_isoweek_monday(year, week) - 7, &last_year, &last_week);
+    if (!week_from_summary(st, c + 8, year, week, min_hours, min_days, f->today, &f->this_week) ||
+        !week_from_summary(st, c + 8, last_year, last_week, min_hours, min_days, f->today,
+                           &f->last_week))
+        return false;
+    f->stalled_ladder_id = sqlite3_column_int64(st, c + 11);
+    store_col_text(st, c + 12, f->stalled_ladder, sizeof f->stalled_ladder);
+    f->stalled_since = (int32_t)sqlite3_column_int64(st, c + 13);
+    if (!reviews_from_summary(sqlite3_column_int64(st, c + 14),
+                              (const char *)sqlite3_column_text(st, c + 15), f))
+        return false;
+    f->plan_id = sqlite3_column_int64(st, c + 16);
+    f->plan_next_review = (int32_t)sqlite3_column_int64(st, c + 17);
+    f->has_aftercare = sqlite3_column_int(st, c + 18) != 0;
+    f->aftercare_filled = sqlite3_column_int(st, c + 19) != 0;
+    const unsigned char *lapse_week = sqlite3_column_text(st, c + 20);
+    char this_week[CAIRN_WEEK_LEN + 1];
+    cairn_isoweek_format(year, week, this_week);
+    if (lapse_week && strcmp((const char *)lapse_week, this_week) == 0) {
+        f->lapses_this_week = sqlite3_column_int(st, c + 21);
+        f->relapses_this_week = sqlite3_column_int(st, c + 22);
+        f->last_lapse_id = sqlite3_column_int64(st, c + 23);
+        f->last_lapse_day = (int32_t)sqlite3_column_int64(st, c + 24);
+    }
+    f->acks = sqlite3_column_int(st, c + 25);
+    return true;
+}
+
+enum cairn_status cairn_alert_facts_load(struct cairn_store *s, const struct cairn_patient *p,
+                                         struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    facts_init(f, p, cairn_store_today(s));
+    STORE_PREPARE(st, "SELECT " PROGRAM_COLUMNS ", " SUMMARY_COLUMNS
+                      " FROM patient_summary sm LEFT JOIN program pr ON pr.id = ?2 "
+                      "WHERE sm.patient_id = ?1");
+    sqlite3_bind_int64(st, 1, p->id);
+    sqlite3_bind_int64(st, 2, p->program_id);
+    int src = sqlite3_step(st);
+    bool ok = src == SQLITE_ROW && facts_from_summary(st, 0, f);
+    sqlite3_reset(st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return store_fail(s, src, "reading the patient's summary", err);
+    if (ok)
+        return CAIRN_OK;
+    s->summary_misses++;
+    return facts_load_exact(s, p, f, err);
+}
+
+enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct cairn_patient *p,
+                                          struct cairn_alert_facts *f, struct cairn_error *err)
+{
+    return facts_load_exact(s, p, f, err);
+}
+
+/* ---- the caseload's facts, one row per patient -------------------------- */
+
+/* The patient row as STORE_PATIENT_COLUMNS has it but without the staff
+ * logins (three lookups a row; the ids are there), then the program's
+ * thresholds and the summary. */
+#define SCAN_SELECT                                                                                \
+    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "             \
+    "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
+    "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
+    "p.peer_mentor_id, NULL, NULL, NULL, p.risk_level, p.risk_set_by, p.risk_set_at, "             \
+    "p.tags, p.created_at, p.updated_at, p.version, p.name_key, " PROGRAM_COLUMNS                  \
+    ", " SUMMARY_COLUMNS " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "           \
+    "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
+#define SCAN_STATUS "instr(?1, ',' || p.status || ',') > 0 "
+
+enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
+                                   store_facts_fn fn, void *ctx, struct cairn_error *err)
+{
+    /* Name order walks patient_by_name and fetches each row where it
+     * lies; storage order reads the table and the summaries (keyed by the
+     * same id) once each, front to back. */
+#define SCAN_EVERYONE SCAN_SELECT "WHERE " SCAN_STATUS "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_CLINICIAN                                                                             \
+    SCAN_SELECT "WHERE (p.therapist_id = ?2 OR p.case_manager_id = ?2) AND " SCAN_STATUS           \
+                "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_FLAGGED                                                                               \
+    SCAN_SELECT                                                                                    \
+        "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS        \
+        "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                           \
+        "AND (?3 = 0 OR p.program_id = ?3) "
+#define BY_NAME "ORDER BY p.name_key, p.id"
+    static const char *const sql[3][2] = {
+        {SCAN_EVERYONE "ORDER BY p.id", SCAN_EVERYONE BY_NAME},
+        {SCAN_CLINICIAN, SCAN_CLINICIAN BY_NAME},
+        {SCAN_FLAGGED, SCAN_FLAGGED BY_NAME},
+    };
+#undef SCAN_EVERYONE
+#undef SCAN_CLINICIAN
+#undef SCAN_FLAGGED
+#undef BY_NAME
+    int which = filter->flagged ? 2 : filter->clinician > 0 ? 1 : 0;
+    char statuses[160] = ",";
+    for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
+        if (filter->status_mask & (1u << i)) {
+            strcat(statuses, cairn_patient_status_str((enum cairn_patient_status)i));
+            strcat(statuses, ",");
+        }
+    bool began;
+    enum cairn_status rc = store_read_begin(s, &began, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    struct cairn_patient *p = malloc(sizeof *p);
+    struct cairn_alert_facts *f = malloc(sizeof *f);
+    if (!p || !f) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
+        goto out;
+    }
+    {
+        STORE_PREPARE_OR_GOTO(st, sql[which][filter->by_name], rc, out);
+        sqlite3_bind_text(st, 1, statuses, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, filter->clinician);
+        sqlite3_bind_int64(st, 3, filter->program_id);
+        int32_t today = cairn_store_today(s);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            store_patient_read_row(st, p);
+            facts_init(f, p, today);
+            if (!facts_from_summary(st, STORE_PATIENT_NCOLUMNS, f)) {
+                s->summary_misses++;
+                if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
+                    break;
+            }
+            if (fn(p, f, ctx)) {
+                src = SQLITE_DONE;
+                break;
+            }
+        }
+        sqlite3_reset(st);
+        if (rc == CAIRN_OK && src != SQLITE_DONE)
+            rc = store_fail(s, src, "reading the caseload", err);
+    }
+out:
+    store_read_end(s, began);
+    free(p);
+    free(f);
+    return rc;
+}

@@ -1,0 +1,231 @@
+/* Per-patient summaries (store_facts.c): the alert facts read from a
+ * summary equal the facts read from the data, for every patient of a demo
+ * caseload, on the day of the data and on later days, and after changes
+ * through the public API; a summary that cannot answer is not used. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+struct compare {
+    struct cairn_store *s;
+    int patients, mismatches;
+};
+
+static void describe(const char *what, const struct cairn_alert_facts *a,
+                     const struct cairn_alert_facts *b)
+{
+    print_message("%s differs for patient %lld: phq9 %lld/%lld this week %d/%d min last week "
+                  "%d/%d min ladder %lld/%lld since %d/%d overdue %d/%d lapses %d/%d plan "
+                  "%lld/%lld acks %d/%d\n",
+                  what, (long long)a->patient_id, (long long)a->phq9.id, (long long)b->phq9.id,
+                  a->this_week.minutes_attended, b->this_week.minutes_attended,
+                  a->last_week.minutes_attended, b->last_week.minutes_attended,
+                  (long long)a->stalled_ladder_id, (long long)b->stalled_ladder_id,
+                  (int)a->stalled_since, (int)b->stalled_since, a->overdue_reviews,
+                  b->overdue_reviews, a->lapses_this_week, b->lapses_this_week,
+                  (long long)a->plan_id, (long long)b->plan_id, a->acks, b->acks);
+}
+
+static int compare_one(const struct cairn_patient *p, const struct cairn_alert_facts *f, void *vc)
+{
+    struct compare *c = vc;
+    struct cairn_alert_facts exact;
+    struct cairn_error err;
+    c->patients++;
+    if (store_alert_facts_exact(c->s, p, &exact, &err) != CAIRN_OK)
+        fail_msg("exact facts: %s", err.message);
+    if (memcmp(&exact, f, sizeof exact) != 0) {
+        if (c->mismatches++ < 5)
+            describe("summary", f, &exact);
+    }
+    /* And the one-patient read agrees too. */
+    struct cairn_alert_facts one;
+    if (cairn_alert_facts_load(c->s, p, &one, &err) != CAIRN_OK)
+        fail_msg("facts: %s", err.message);
+    if (memcmp(&exact, &one, sizeof exact) != 0 && c->mismatches++ < 5)
+        describe("one patient's summary", &one, &exact);
+    return 0;
+}
+
+/* Compares every patient's facts both ways as of the store's today;
+ * returns how many patients were compared. */
+static int compare_all(struct cairn_store *s)
+{
+    struct compare c = {.s = s};
+    struct store_facts_filter all = {.status_mask = (1u << CAIRN_PATIENT_STATUS__COUNT) - 1};
+    struct cairn_error err;
+    if (store_facts_scan(s, &all, compare_one, &c, &err) != CAIRN_OK)
+        fail_msg("scan: %s", err.message);
+    if (c.mismatches)
+        fail_msg("%d of %d patients' facts differ (day %d)", c.mismatches, c.patients,
+                 (int)cairn_store_today(s));
+    return c.patients;
+}
+
+static struct cairn_store *demo_store(void **state, unsigned patients)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_error err;
+    struct cairn_demo_options opts = {.patients = patients, .seed = 3, .today = unit_today()};
+    struct cairn_demo_stats stats;
+    if (cairn_demo_generate(s, &opts, &stats, &err) != CAIRN_OK)
+        fail_msg("demo: %s", err.message);
+    return s;
+}
+
+static void test_facts_summaries_exist_for_every_patient(void **state)
+{
+    struct cairn_store *s = demo_store(state, 120);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM patient_summary"),
+                     unit_patient_count(s));
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM patient_summary WHERE as_of <> "
+                                       "(SELECT max(as_of) FROM patient_summary)"),
+                     0);
+}
+
+static void test_facts_summary_equals_the_data_on_later_days(void **state)
+{
+    struct cairn_store *s = demo_store(state, 300);
+    static const int later[] = {0, 1, 2, 4, 6, 7, 8, 13, 14, 15, 21, 40, 120};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        cairn_store_set_today(s, unit_today() + later[i]);
+        s->summary_misses = 0;
+        assert_int_equal(compare_all(s), 300);
+        /* Every patient was read from the summary, not the data. */
+        assert_int_equal(s->summary_misses, 0);
+    }
+}
+
+static void test_facts_summary_follows_changes(void **state)
+{
+    struct cairn_store *s = demo_store(state, 80);
+    struct cairn_error err;
+    int64_t pid = unit_query_int(s, "SELECT min(id) FROM patient WHERE status = 'active'");
+    /* A PHQ-9 with item 9 answered. */
+    struct cairn_measure m = {.patient_id = pid,
+                              .instrument = CAIRN_INSTRUMENT_PHQ9,
+                              .nanswers = 9,
+                              .answers = {2, 2, 2, 2, 2, 2, 2, 2, 1}};
+    cairn_date_format(unit_today(), m.date);
+    if (cairn_measure_add(s, &m, &err) != CAIRN_OK)
+        fail_msg("measure: %s", err.message);
+    /* A relapse today. */
+    struct cairn_lapse lapse = {.patient_id = pid};
+    cairn_date_format(unit_today(), lapse.date);
+    snprintf(lapse.kind, sizeof lapse.kind, "relapse");
+    if (cairn_lapse_add(s, &lapse, &err) != CAIRN_OK)
+        fail_msg("lapse: %s", err.message);
+    /* An attendance line corrected to absent. */
+    int64_t session = unit_query_int(s, "SELECT a.session_id FROM attendance a JOIN patient p ON "
+                                        "p.id = a.patient_id WHERE p.status = 'active' AND "
+                                        "a.status = 'attended' ORDER BY a.date DESC LIMIT 1");
+    int64_t who = unit_query_int(s, "SELECT a.patient_id FROM attendance a JOIN patient p ON "
+                                    "p.id = a.patient_id WHERE p.status = 'active' AND "
+                                    "a.status = 'attended' ORDER BY a.date DESC LIMIT 1");
+    struct cairn_patient p;
+    char mrn_sql[96];
+    snprintf(mrn_sql, sizeof mrn_sql, "SELECT id FROM patient WHERE id = %lld", (long long)who);
+    assert_int_equal(unit_query_int(s, mrn_sql), who);
+    {
+        sqlite3_stmt *st;
+        assert_int_equal(
+            sqlite3_prepare_v2(store_db(s), "SELECT mrn FROM patient WHERE id = ?1", -1, &st, NULL),
+            SQLITE_OK);
+        sqlite3_bind_int64(st, 1, who);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        struct cairn_roster_entry e = {.status = CAIRN_ABSENT, .minutes_attended = -1};
+        snprintf(e.mrn, sizeof e.mrn, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        enum cairn_mark_result result;
+        if (cairn_attendance_mark(s, session, &e, 0, &result, &err) != CAIRN_OK)
+            fail_msg("mark: %s", err.message);
+        assert_int_equal(result, CAIRN_MARK_CHANGED);
+        if (cairn_patient_find(s, e.mrn, &p, &err) != CAIRN_OK)
+            fail_msg("find: %s", err.message);
+    }
+    s->summary_misses = 0;
+    compare_all(s);
+    assert_int_equal(s->summary_misses, 0);
+    /* The summary saw the changes: the item-9 alert fires from it. */
+    struct cairn_alert alerts[CAIRN_ALERT__COUNT];
+    size_t n;
+    struct cairn_patient first;
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(store_db(s), "SELECT mrn FROM patient WHERE id = ?1", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_int64(st, 1, pid);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char mrn[CAIRN_MRN_MAX + 1];
+    snprintf(mrn, sizeof mrn, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_int_equal(cairn_patient_find(s, mrn, &first, &err), CAIRN_OK);
+    assert_int_equal(cairn_alerts_for_patient(s, &first, alerts, &n, &err), CAIRN_OK);
+    bool item9 = false, lapse_alert = false;
+    for (size_t i = 0; i < n; i++) {
+        item9 |= alerts[i].rule == CAIRN_ALERT_PHQ9_ITEM9;
+        lapse_alert |= alerts[i].rule == CAIRN_ALERT_LAPSE;
+    }
+    assert_true(item9);
+    assert_true(lapse_alert);
+    assert_int_equal(s->summary_misses, 0);
+}
+
+static void test_facts_summary_from_a_later_day_is_not_used(void **state)
+{
+    struct cairn_store *s = demo_store(state, 60);
+    /* The summaries were computed on unit_today(); a reader whose today is
+     * earlier (a clock set back) gets the data itself, and the same facts. */
+    cairn_store_set_today(s, unit_today() - 3);
+    s->summary_misses = 0;
+    assert_int_equal(compare_all(s), 60);
+    /* Each patient read twice: by the scan and alone. */
+    assert_int_equal(s->summary_misses, 2 * 60);
+}
+
+static void test_facts_failed_change_leaves_summary_alone(void **state)
+{
+    struct cairn_store *s = demo_store(state, 20);
+    struct cairn_error err;
+    int64_t before = unit_query_int(s, "SELECT total_changes()");
+    (void)before;
+    int64_t pid = unit_query_int(s, "SELECT min(id) FROM patient WHERE status = 'active'");
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "SELECT phq9 IS NULL, coalesce(phq9, '') FROM patient_summary "
+             "WHERE patient_id = %lld",
+             (long long)pid);
+    int64_t had = unit_query_int(s, sql);
+    /* A measure dated in the future is refused: nothing changes. */
+    struct cairn_measure m = {.patient_id = pid,
+                              .instrument = CAIRN_INSTRUMENT_PHQ9,
+                              .nanswers = 9,
+                              .answers = {3, 3, 3, 3, 3, 3, 3, 3, 3}};
+    cairn_date_format(unit_today() + 1, m.date);
+    assert_int_not_equal(cairn_measure_add(s, &m, &err), CAIRN_OK);
+    assert_int_equal(unit_query_int(s, sql), had);
+    assert_int_equal(s->dirty_n, 0);
+    compare_all(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_facts_summaries_exist_for_every_patient,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_summary_equals_the_data_on_later_days,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_summary_follows_changes, unit_setup_memory,
+                                        unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_summary_from_a_later_day_is_not_used,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_failed_change_leaves_summary_alone,
+                                        unit_setup_memory, unit_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
