@@ -389,7 +389,11 @@ size_t cairn_alerts_evaluate(const struct cairn_alert_facts *facts,
         if (!active && rules[r].severity != CAIRN_SEVERITY_URGENT)
             continue;
         struct cairn_alert *a = &out[n];
-        memset(a, 0, sizeof *a);
+        /* Not memset: the struct is mostly text buffers, and this runs for
+         * every rule of every patient of a caseload. */
+        a->name[0] = a->reason[0] = a->key[0] = '\0';
+        a->acknowledged = false;
+        a->acked_by[0] = a->acked_at[0] = a->ack_note[0] = '\0';
         a->rule = (enum cairn_alert_rule)r;
         a->severity = rules[r].severity;
         a->patient_id = facts->patient_id;

@@ -126,8 +126,16 @@ int store_bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
 
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
 {
+    /* Called for every column of every row of a caseload: no printf. */
     const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(buf, size, "%s", t ? (const char *)t : "");
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (!size)
+        return;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(buf, t, n);
+    buf[n] = '\0';
 }
 
 /* Runs a statement list with no results (pragmas, migrations). */

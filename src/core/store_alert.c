@@ -181,8 +181,12 @@ nomem:
 static void take(const char *arena, size_t *at, char *out, size_t size)
 {
     const char *s = arena + *at;
-    snprintf(out, size, "%s", s);
-    *at += strlen(s) + 1;
+    size_t n = strlen(s);
+    *at += n + 1;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 /* Within a severity: by patient name, then patient, then rule. */

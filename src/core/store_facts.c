@@ -955,18 +955,43 @@ enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct ca
 
 /* ---- the caseload's facts, one row per patient -------------------------- */
 
-/* The patient row as STORE_PATIENT_COLUMNS has it but without the staff
- * logins (three lookups a row; the ids are there), then the program's
- * thresholds and the summary. */
+/* The patient's identity and care fields (scan_read_patient()), the
+ * program's thresholds, and the summary: 16 + 7 + 26 columns. */
+#define SCAN_PATIENT_NCOLUMNS 16
 #define SCAN_SELECT                                                                                \
-    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.dob, p.pronouns, p.phone, "             \
-    "p.emergency_contact, p.program_id, pr.code, p.admission_date, p.expected_discharge_date, "    \
-    "p.discharge_date, p.discharge_reason, p.status, p.therapist_id, p.case_manager_id, "          \
-    "p.peer_mentor_id, NULL, NULL, NULL, p.risk_level, p.risk_set_by, p.risk_set_at, "             \
-    "p.tags, p.created_at, p.updated_at, p.version, p.name_key, " PROGRAM_COLUMNS                  \
+    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, pr.code, "                  \
+    "p.admission_date, p.expected_discharge_date, p.discharge_date, p.status, p.therapist_id, "    \
+    "p.case_manager_id, p.peer_mentor_id, p.risk_level, p.version, p.name_key, " PROGRAM_COLUMNS   \
     ", " SUMMARY_COLUMNS " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "           \
     "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
 #define SCAN_STATUS "instr(?1, ',' || p.status || ',') > 0 "
+
+/* Reads SCAN_SELECT's patient columns into *p, whose other fields stay
+ * as they are (cleared once by the caller). */
+static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
+{
+    char text[32];
+    p->id = sqlite3_column_int64(st, 0);
+    store_col_text(st, 1, p->mrn, sizeof p->mrn);
+    store_col_text(st, 2, p->legal_name, sizeof p->legal_name);
+    store_col_text(st, 3, p->preferred_name, sizeof p->preferred_name);
+    p->program_id = sqlite3_column_int64(st, 4);
+    store_col_text(st, 5, p->program_code, sizeof p->program_code);
+    store_col_text(st, 6, p->admission_date, sizeof p->admission_date);
+    store_col_text(st, 7, p->expected_discharge_date, sizeof p->expected_discharge_date);
+    store_col_text(st, 8, p->discharge_date, sizeof p->discharge_date);
+    store_col_text(st, 9, text, sizeof text);
+    if (cairn_patient_status_parse(text, &p->status, NULL) != CAIRN_OK)
+        p->status = CAIRN_PATIENT_REFERRED; /* the CHECK constraint rules this out */
+    p->therapist_id = sqlite3_column_int64(st, 10);
+    p->case_manager_id = sqlite3_column_int64(st, 11);
+    p->peer_mentor_id = sqlite3_column_int64(st, 12);
+    store_col_text(st, 13, text, sizeof text);
+    if (cairn_risk_parse(text, &p->risk, NULL) != CAIRN_OK)
+        p->risk = CAIRN_RISK_UNSET;
+    p->version = sqlite3_column_int64(st, 14);
+    store_col_text(st, 15, p->name_key, sizeof p->name_key);
+}
 
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err)
@@ -1004,7 +1029,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
     enum cairn_status rc = store_read_begin(s, &began, err);
     if (rc != CAIRN_OK)
         return rc;
-    struct cairn_patient *p = malloc(sizeof *p);
+    struct cairn_patient *p = calloc(1, sizeof *p);
     struct cairn_alert_facts *f = malloc(sizeof *f);
     if (!p || !f) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
@@ -1018,9 +1043,9 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
         int32_t today = cairn_store_today(s);
         int src;
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-            store_patient_read_row(st, p);
+            scan_read_patient(st, p);
             facts_init(f, p, today);
-            if (!facts_from_summary(st, STORE_PATIENT_NCOLUMNS, f)) {
+            if (!facts_from_summary(st, SCAN_PATIENT_NCOLUMNS, f)) {
                 s->summary_misses++;
                 if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
                     break;

@@ -211,11 +211,13 @@ typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_
                               void *ctx);
 
 /* Calls fn with each patient passing the filter (by name when asked;
- * the patient's staff logins are left "", their ids are set;
- * unordered is much cheaper for a whole caseload), and their alert
- * facts as of the store's today, read from one snapshot: one row per
- * patient from the summaries (the exact reads where a summary cannot
- * answer). fn returns non-zero to stop. */
+ * unordered is much cheaper for a whole caseload) and their alert facts as
+ * of the store's today, read from one snapshot: one row per patient from
+ * the summaries (the exact reads where a summary cannot answer). The
+ * patient holds its identity and care fields only: id, MRN, names, name
+ * key, program (id and code), admission, expected discharge and discharge
+ * dates, status, the staff ids, risk and version; the rest is "" or 0.
+ * fn returns non-zero to stop. */
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err);
 

@@ -88,7 +88,17 @@ size_t cairn_text_width(const char *s)
 
 size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize)
 {
-    size_t n = strlen(s), i = 0, cols = 0, o = 0;
+    /* Fast path: printable ASCII that fits takes one column a byte and is
+     * copied as it is (most cells of every list). */
+    size_t ascii = 0;
+    while ((unsigned char)s[ascii] >= 0x20 && (unsigned char)s[ascii] < 0x7F)
+        ascii++;
+    if (!s[ascii] && (!max_cols || ascii <= max_cols) && (!out || ascii < outsize)) {
+        if (out)
+            memcpy(out, s, ascii + 1);
+        return ascii;
+    }
+    size_t n = ascii + strlen(s + ascii), i = 0, cols = 0, o = 0;
     size_t total = 0;
     bool cut = false;
 
