@@ -168,9 +168,14 @@ static enum cairn_status check_db(sqlite3 *db, const char *path, struct cairn_ba
                                path, (long long)version, cairn_store_schema_latest());
     if ((rc = query(db, "PRAGMA integrity_check", NULL, first, sizeof first, &rows)) != SQLITE_OK)
         return db_fail(db, rc, path, "integrity_check", err);
-    if (rows != 1 || strcmp(first, "ok") != 0)
-        return cairn_error_set(err, CAIRN_ERR_IO, "%s is damaged: integrity_check: %s", path,
-                               first);
+    if (rows != 1 || strcmp(first, "ok") != 0) {
+        /* SQLite's report spans lines; an error is one line. */
+        for (char *c = first; *c; c++)
+            if ((unsigned char)*c < 0x20)
+                *c = ' ';
+        return cairn_error_set(err, CAIRN_ERR_IO, "%s is damaged: integrity_check: %.160s%s", path,
+                               first, strlen(first) > 160 ? "..." : "");
+    }
     if ((rc = query(db, "PRAGMA foreign_key_check", NULL, first, sizeof first, &rows)) != SQLITE_OK)
         return db_fail(db, rc, path, "foreign_key_check", err);
     if (rows != 0)
