@@ -345,13 +345,15 @@ static void test_fhir_bundle_passes_the_structural_check(void **state)
     /* Patient, 2 CarePlans, 1 social goal + 2 ladder steps, 3 × (QR + Obs), 2 Encounters */
     assert_int_equal(check_bundle(b), 1 + 2 + 3 + 6 + 2);
 
-    json_t *pat = json_array_get(of_type(b, "Patient"), 0);
+    json_t *patients = of_type(b, "Patient");
+    json_t *pat = json_array_get(patients, 0);
     json_t *id = json_array_get(json_object_get(pat, "identifier"), 0);
     assert_string_equal(str_at(id, "system"), "urn:cairn:mrn");
     assert_string_equal(str_at(id, "value"), "X1");
     assert_string_equal(str_at(pat, "birthDate"), "1990-05-17");
     assert_string_equal(str_at(json_array_get(json_object_get(pat, "name"), 0), "text"),
                         "Test Patient");
+    json_decref(patients);
     json_decref(b);
 }
 
