@@ -4,10 +4,12 @@
 
 #include "cairn/alert.h"
 #include "cairn/audit.h"
+#include "cairn/backup.h"
 #include "cairn/care.h"
 #include "cairn/csv.h"
 #include "cairn/date.h"
 #include "cairn/demo.h"
+#include "cairn/export.h"
 #include "cairn/ladder.h"
 #include "cairn/measure.h"
 #include "cairn/patient.h"

@@ -428,6 +428,17 @@ static const struct cli_opt alert_ack_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt export_patient_opts[] = {
+    {"format", "FORMAT", "json (cairn's own full record) or fhir (a FHIR R4 Bundle); required",
+     NULL},
+    {"output", "FILE", "write to a new file, created 0600 (never over an existing one)", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt backup_opts[] = {END_OPTS};
+
+static const struct cli_opt restore_opts[] = {END_OPTS};
+
 static const struct cli_opt audit_opts[] = {
     {"patient", "MRN", "only rows about this patient", NULL},
     {"since", "DATE", "only rows from this UTC day on", NULL},
@@ -653,6 +664,26 @@ static const struct cli_cmd commands[] = {
      "now, and you must be active staff. The acknowledgement holds for the data the alert "
      "fired on (its key): new data opens the alert again.",
      alert_ack_opts, CLI_DB_OPEN, cli_alert_ack},
+    {"export", "patient", "MRN", 1, 1, "export one patient's whole record (audited)",
+     "--format json writes cairn's own full record (patient, program, plan and safety plan with "
+     "every revision, ladders with attempts, attendance, measures with items and flags, lapses, "
+     "reviews with snapshots and addenda); --format fhir a FHIR R4 Bundle (collection) of "
+     "Patient, CarePlan, Goal, QuestionnaireResponse, Observation and Encounter resources "
+     "(man cairn(1), EXPORTS). Without --output the document goes to stdout. Reading the "
+     "record and the export itself are audited.",
+     export_patient_opts, CLI_DB_OPEN, cli_export_patient},
+    {"backup", NULL, "FILE", 1, 1, "copy the database to a new file while others keep working",
+     "Uses SQLite's online backup API: the copy is the database as it was when the backup "
+     "began, taken without stopping other users. FILE is created 0600 and never over an "
+     "existing file or through a symlink; the copy passes integrity_check and "
+     "foreign_key_check before the backup is reported done (otherwise it is removed). Audited.",
+     backup_opts, CLI_DB_OPEN, cli_backup_run},
+    {"restore", NULL, "FILE NEWPATH", 2, 2, "restore a backup into a new database file",
+     "Checks FILE (a cairn database, schema not newer than this cairn, integrity_check and "
+     "foreign_key_check) and copies it to NEWPATH, which must not exist (created 0600, "
+     "missing directories 0700); a backup from an older cairn is migrated. The database in use "
+     "is never touched: point --db or CAIRN_DB at NEWPATH afterwards. --db is refused here.",
+     restore_opts, CLI_DB_NONE, cli_restore_run},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

@@ -332,8 +332,7 @@ void store_audit_refusal(struct cairn_store *s, const char *action, const char *
         store_tx_rollback(s);
 }
 
-/* Makes every missing directory on the way to `path`'s parent, 0700. */
-static enum cairn_status make_parents(const char *path, struct cairn_error *err)
+enum cairn_status store_make_parents(const char *path, struct cairn_error *err)
 {
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
@@ -386,7 +385,7 @@ static enum cairn_status prepare_file(const char *path, unsigned flags, bool *cr
     if (!(flags & CAIRN_STORE_CREATE))
         return cairn_error_set(err, CAIRN_ERR_NO_DATABASE,
                                "no database at %s; create one with `cairn init`", path);
-    enum cairn_status rc = make_parents(path, err);
+    enum cairn_status rc = store_make_parents(path, err);
     if (rc != CAIRN_OK)
         return rc;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -136,6 +136,9 @@ enum cairn_status store_seed_care(struct cairn_store *s, int64_t patient_id, int
                                   const char *admitted, const char *expected_discharge,
                                   struct cairn_error *err);
 
+/* Makes every missing directory on the way to `path`'s parent, 0700. */
+enum cairn_status store_make_parents(const char *path, struct cairn_error *err);
+
 /* Binds text, or NULL when `text` is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *text);
 

@@ -159,6 +159,17 @@ class Valgrind(CairnTestCase):
         self.expect(0, "init", db=demo)
         self.expect(0, "demo", "--patients", "5", "--today", TODAY, db=demo)
         self.expect(0, "--help", db=False)
+        # Export, backup and restore.
+        for fmt in ("fhir", "json"):
+            self.expect(0, "export", "patient", "V1", "--format", fmt)
+        self.expect(0, "export", "patient", "V1", "--format", "fhir", "--output",
+                    os.path.join(self.tmp, "v1.json"))
+        self.expect(1, "export", "patient", "NOPE", "--format", "json")
+        backup = os.path.join(self.tmp, "backup.db")
+        self.expect(0, "backup", backup, db=demo)
+        self.expect(1, "backup", backup, db=demo)
+        self.expect(0, "restore", backup, os.path.join(self.tmp, "restored.db"), db=False)
+        self.expect(1, "restore", bad, os.path.join(self.tmp, "never.db"), db=False)
         # The TUI, headless: every tab, a form opened and left, a roster.
         script = os.path.join(self.tmp, "tour.keys")
         with open(script, "w", encoding="utf-8") as f:
