@@ -140,7 +140,7 @@ void report_out_csv(struct report_out *o, const char *text)
         unsigned cp;
         size_t used = cairn_utf8_decode(v + i, n - i, &cp);
         bool malformed = cp == 0xFFFD && used == 1;
-        bool keep = cp == '\n' || cp == '\r';
+        bool keep = cp == '\n' || cp == '\r' || cp == '\t';
         bool control = !keep && (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0));
         if (malformed || control || cp == '"') {
             report_out_write(o, v + run, i - run);
