@@ -267,8 +267,8 @@ static void text_header(struct summary *m)
     memset(rule, '=', CAIRN_REPORT_COLUMNS);
     rule[CAIRN_REPORT_COLUMNS] = '\0';
     tline(m, "PATIENT SUMMARY  %s", p->mrn);
-    tline(m, "Printed %s by %s. Confidential: protected health information.", today,
-          cairn_store_actor_login(m->s));
+    tline(m, "Confidential: protected health information.");
+    tline(m, "Printed %s by %s", today, cairn_store_actor_login(m->s));
     tline(m, "%s", rule);
     tline(m, "Name:        %s%s%s%s", p->legal_name, p->preferred_name[0] ? " (" : "",
           p->preferred_name, p->preferred_name[0] ? ")" : "");
