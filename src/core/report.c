@@ -999,12 +999,16 @@ static void csv_score(struct report_out *o, enum cairn_instrument ins,
                       const struct cairn_report_score *s)
 {
     char v[64];
-    snprintf(v, sizeof v, s->total < 0 ? "" : "%d", s->total);
+    v[0] = '\0';
+    if (s->total >= 0)
+        snprintf(v, sizeof v, "%d", s->total);
     report_out_csv(o, v);
     report_out_puts(o, ",");
     report_out_csv(o, band_label(ins, s->band));
     report_out_puts(o, ",");
-    snprintf(v, sizeof v, s->baseline < 0 ? "" : "%d", s->baseline);
+    v[0] = '\0';
+    if (s->baseline >= 0)
+        snprintf(v, sizeof v, "%d", s->baseline);
     report_out_csv(o, v);
     report_out_puts(o, ",");
     change_list(s->changes, v, sizeof v);
