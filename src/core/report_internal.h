@@ -63,11 +63,6 @@ void report_out_md(struct report_out *o, const char *text);
  * control characters become '?'. */
 void report_out_csv(struct report_out *o, const char *text);
 
-/* Copies text into out (size bytes) made safe to print: control
- * characters and malformed UTF-8 become '?' (cairn_text_fit without a
- * width). */
-void report_safe(const char *text, char *out, size_t size);
-
 /* Sends what is buffered to the sink. */
 void report_out_flush(struct report_out *o);
 

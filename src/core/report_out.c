@@ -154,11 +154,6 @@ void report_out_csv(struct report_out *o, const char *text)
         report_out_write(o, "\"", 1);
 }
 
-void report_safe(const char *text, char *out, size_t size)
-{
-    cairn_text_fit(text ? text : "", 0, out, size);
-}
-
 enum cairn_status report_out_status(struct report_out *o, bool nomem, struct cairn_error *err)
 {
     report_out_flush(o);
