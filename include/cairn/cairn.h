@@ -15,6 +15,7 @@
 #include "cairn/patient.h"
 #include "cairn/plan.h"
 #include "cairn/program.h"
+#include "cairn/report.h"
 #include "cairn/review.h"
 #include "cairn/session.h"
 #include "cairn/staff.h"

@@ -213,6 +213,8 @@ int cli_alert_ack(struct cli_ctx *ctx);
 int cli_export_patient(struct cli_ctx *ctx);
 int cli_backup_run(struct cli_ctx *ctx);
 int cli_restore_run(struct cli_ctx *ctx);
+int cli_report_caseload(struct cli_ctx *ctx);
+int cli_report_patient(struct cli_ctx *ctx);
 
 /* Imports each template built into cairn whose program code the database
  * does not have yet (a program the team already has is never replaced);

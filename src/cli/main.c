@@ -423,6 +423,22 @@ static const struct cli_opt review_list_opts[] = {
     END_OPTS,
 };
 
+static const struct cli_opt report_caseload_opts[] = {
+    {"clinician", "LOGIN",
+     "one clinician's caseload: patients whose therapist or case manager LOGIN is", NULL},
+    {"program", "CODE", "only patients of this program", NULL},
+    {"week", "WEEK", "the ISO week reported on, 2026-W47 (default: this week)", NULL},
+    {"format", "FORMAT", "text (default, pages for a printer), md, csv, json or html", NULL},
+    {"output", "FILE", "write to FILE, created 0600; an existing FILE is never overwritten", NULL},
+    END_OPTS,
+};
+
+static const struct cli_opt report_patient_opts[] = {
+    {"format", "FORMAT", "text (default) or html", NULL},
+    {"output", "FILE", "write to FILE, created 0600; an existing FILE is never overwritten", NULL},
+    END_OPTS,
+};
+
 static const struct cli_opt alert_ack_opts[] = {
     {"note", "TEXT", "what was done about it, one line of 1-500 characters (required)", "note"},
     END_OPTS,
@@ -684,6 +700,18 @@ static const struct cli_cmd commands[] = {
      "missing directories 0700); a backup from an older cairn is migrated. The database in use "
      "is never touched: point --db or CAIRN_DB at NEWPATH afterwards. --db is refused here.",
      restore_opts, CLI_DB_NONE, cli_restore_run},
+    {"report", "caseload", NULL, 0, 0, "print the caseload summary per clinician and program",
+     "Per clinician (the therapist, else the case manager; with --clinician, every patient that "
+     "login is therapist or case manager of), active patients by risk then name with week of "
+     "stay, hours against the minimum, latest PHQ-9 and GAD-7, the week's review and open "
+     "urgent and warning alerts; on-hold patients after them; totals per clinician, per program "
+     "and overall. Text is 80 columns in pages of 60 lines for lp; html is one self-contained "
+     "printable page with charts. Audited once as a report (no patient named).",
+     report_caseload_opts, CLI_DB_OPEN, cli_report_caseload},
+    {"report", "patient", "MRN", 1, 1, "print a one-patient summary (the read is audited)",
+     "The record, plan, safety plan, ladders with a chart of each attempt's peak SUDS, PHQ-9 and "
+     "GAD-7 over time against their bands, and the last four weekly reviews.",
+     report_patient_opts, CLI_DB_OPEN, cli_report_patient},
     {"audit", NULL, NULL, 0, 0, "list the audit trail (ids, never names)", NULL, audit_opts,
      CLI_DB_OPEN, cli_audit_run},
     {"tui", NULL, NULL, 0, 0, "open the full-screen caseload (also: cairn with no command)",

@@ -707,8 +707,9 @@ static enum cairn_status add_plans(struct demo_tracking *tk, struct demo_patient
               &rc);
     struct cairn_plan_part *help = cairn_plan_part_find(s, "help_contacts");
     for (unsigned k = 1 + pick(&dp->rng, 2); help && k > 0 && rc == CAIRN_OK; k--) {
-        snprintf(text, sizeof text, "%s (%s)", first_names[pick(&dp->rng, COUNT(first_names))],
-                 relations[pick(&dp->rng, COUNT(relations))]);
+        unsigned relation = pick(&dp->rng, COUNT(relations)); /* one pick per statement */
+        unsigned first = pick(&dp->rng, COUNT(first_names));
+        snprintf(text, sizeof text, "%s (%s)", first_names[first], relations[relation]);
         if ((rc = cairn_plan_add_item(s, "help_contacts", text, err)) == CAIRN_OK)
             snprintf(help->items[help->nitems - 1].phone, CAIRN_PLAN_SHORT_BYTES, "555-01%02u",
                      pick(&dp->rng, 100));
@@ -974,8 +975,12 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         bool manager = i % 3 == 2;
         int64_t id;
         snprintf(login, sizeof login, "demo.%s%02u", manager ? "cm" : "th", i + 1);
-        snprintf(name, sizeof name, "%s %s", first_names[pick(&rng, COUNT(first_names))],
-                 last_names[pick(&rng, COUNT(last_names))]);
+        /* One pick per statement: the order in which a call's arguments are
+         * evaluated is unspecified, and compilers differ (the same seed must
+         * give the same data with every compiler). */
+        unsigned last = pick(&rng, COUNT(last_names));
+        unsigned first = pick(&rng, COUNT(first_names));
+        snprintf(name, sizeof name, "%s %s", first_names[first], last_names[last]);
         if ((rc = ensure_staff(store, login, name,
                                manager ? CAIRN_ROLE_CASE_MANAGER : CAIRN_ROLE_THERAPIST, &id,
                                &made.staff, err)) != CAIRN_OK)

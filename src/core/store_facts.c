@@ -709,7 +709,8 @@ enum cairn_status store_summary_flush(struct cairn_store *s, struct cairn_error 
     enum cairn_status rc = CAIRN_OK;
     if (s->summary_failed)
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory keeping patient summaries");
-    qsort(s->dirty, s->dirty_n, sizeof *s->dirty, compare_ids);
+    if (s->dirty_n > 1)
+        qsort(s->dirty, s->dirty_n, sizeof *s->dirty, compare_ids);
     for (size_t i = 0; rc == CAIRN_OK && i < s->dirty_n; i++)
         if (i == 0 || s->dirty[i] != s->dirty[i - 1])
             rc = summary_refresh(s, s->dirty[i], err);

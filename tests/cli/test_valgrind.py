@@ -148,6 +148,13 @@ class Valgrind(CairnTestCase):
         self.expect(0, "review", "show", "V1", "--format", "json")
         self.expect(0, "review", "list", "V1", "--format", "csv")
         self.expect(0, "patient", "list", "--review-due")
+        for fmt in ("text", "md", "csv", "json", "html"):
+            self.expect(0, "report", "caseload", "--week", "2026-W47", "--format", fmt)
+        self.expect(0, "report", "caseload", "--clinician", "tk", "--output",
+                    os.path.join(self.tmp, "caseload.txt"))
+        self.expect(1, "report", "caseload", "--output", os.path.join(self.tmp, "caseload.txt"))
+        self.expect(0, "report", "patient", "V1")
+        self.expect(0, "report", "patient", "V1", "--format", "html")
         self.expect(0, "patient", "hold", "V1")
         self.expect(0, "patient", "resume", "V1")
         self.expect(0, "patient", "discharge", "V1", "--date", TODAY, "--reason", "Completed")
