@@ -1113,14 +1113,19 @@ static void plan_reset(struct cairn_plan *p, enum cairn_plan_kind kind,
     p->revision = p->head = 0;
     p->status[0] = p->next_review_date[0] = p->signed_by[0] = p->signed_at[0] = '\0';
     p->nparts = 0;
-    if (kind == CAIRN_PLAN_RELAPSE) {
+    if (kind == CAIRN_PLAN_RELAPSE)
         snprintf(p->status, sizeof p->status, "draft");
-        for (size_t i = 0; i < t->nsections && p->nparts < CAIRN_PLAN_PARTS_MAX; i++)
-            p->parts[p->nparts++] = (struct cairn_plan_part){.section = (int)t->sections[i]};
-        return;
+    size_t n = kind == CAIRN_PLAN_RELAPSE ? t->nsections : CAIRN_SAFETY__COUNT;
+    /* Only the parts' headers: their items (60 KiB a part) are cleared as
+     * they are added. */
+    for (size_t i = 0; i < n && p->nparts < CAIRN_PLAN_PARTS_MAX; i++) {
+        struct cairn_plan_part *part = &p->parts[p->nparts++];
+        part->section = kind == CAIRN_PLAN_RELAPSE ? (int)t->sections[i] : (int)i;
+        part->last_key = 0;
+        part->nitems = 0;
     }
-    for (int i = 0; i < CAIRN_SAFETY__COUNT; i++)
-        p->parts[p->nparts++] = (struct cairn_plan_part){.section = i};
+    if (kind == CAIRN_PLAN_RELAPSE)
+        return;
     struct cairn_plan_part *part = cairn_plan_part_find(p, "professionals");
     if (t->crisis_line[0] && part) {
         struct cairn_plan_item *it = &part->items[part->nitems++];
@@ -1960,7 +1965,10 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
     for (unsigned i = 0; i < opts->patients; i++)
         if ((rc = add_patient(dm, i, err)) != CAIRN_OK)
             goto out;
-    if ((rc = count_census(dm, err)) != CAIRN_OK || (rc = add_sessions(dm, err)) != CAIRN_OK)
+    if ((rc = store_demo_table_done(dm->load, STORE_DEMO_PATIENT, err)) != CAIRN_OK ||
+        (rc = count_census(dm, err)) != CAIRN_OK || (rc = add_sessions(dm, err)) != CAIRN_OK ||
+        (rc = store_demo_table_done(dm->load, STORE_DEMO_SESSION, err)) != CAIRN_OK ||
+        (rc = store_demo_table_done(dm->load, STORE_DEMO_ATTENDANCE, err)) != CAIRN_OK)
         goto out;
     /* Admission scheduled the reviews before anything else was tracked:
      * their ids come first, and a week started without one comes after. */

@@ -3,16 +3,24 @@
  *
  * A load is one write transaction on a database that holds no patients:
  * store_demo_begin() opens it, saves the SQL of every secondary index and
- * drops them; the store_demo_*() writers insert finished rows through
- * prepared statements made once, with the ids the caller reserved;
- * store_demo_finish() re-creates the indexes from their saved SQL, writes
- * the summary audit row and commits; store_demo_end() rolls back whatever
- * was not committed (indexes included: all or nothing) and restores the
- * connection's settings.
+ * drops them; the store_demo_*() writers queue finished rows, with the ids
+ * the caller reserved, for a writer thread that inserts them through
+ * statements prepared once; store_demo_table_done() lets a finished
+ * table's indexes be re-created while the load goes on;
+ * store_demo_finish() re-creates the rest, writes the summary audit row
+ * and commits; store_demo_end() rolls back whatever was not committed
+ * (indexes included: all or nothing) and restores the connection's
+ * settings. From the first row queued until store_demo_finish() or
+ * store_demo_end(), the writer thread is the connection's only user: the
+ * caller must not use the store otherwise. A writer's error comes back
+ * from a later store_demo_*() call or from store_demo_finish().
  *
  * The rows skip the public API's checks: the caller validates with the
  * same pure functions first (cairn_patient_validate(), scoring, mastery,
- * plan validation) and derives every computed column from them. Audit: one
+ * plan validation) and derives every computed column from them. The
+ * tables' CHECK constraints are off during the load (NOT NULL, UNIQUE and
+ * foreign keys hold; tests run PRAGMA integrity_check, which checks them,
+ * on generated demos). Audit: one
  * row per patient created (create, patient, fields "demo") and one summary
  * row for the load (create, demo, with the counts); the tracking rows get
  * none of their own. Timestamps are one instant for the whole load, the
@@ -146,6 +154,11 @@ struct store_demo_review {
 
 enum cairn_status store_demo_review(struct store_demo *d, const struct store_demo_review *r,
                                     struct cairn_error *err);
+
+/* Says no more rows of `table` will come: its indexes are re-created now,
+ * after the rows queued so far, while the caller goes on. */
+enum cairn_status store_demo_table_done(struct store_demo *d, enum store_demo_table table,
+                                        struct cairn_error *err);
 
 /* Re-creates the dropped indexes from their saved SQL, writes the summary
  * audit row (create, demo; fields "patients=…,rows=…") from *made and
