@@ -173,6 +173,14 @@ struct cairn_patient;
 /* Fills *p from columns 0-28 of a row selected with STORE_PATIENT_COLUMNS. */
 void store_patient_read_row(sqlite3_stmt *st, struct cairn_patient *p);
 
+/* A measure's answers as stored: "1,2,-,0" (skipped items as "-"), cut to
+ * fit `size`. */
+void store_measure_answers_text(const int *answers, size_t n, char *out, size_t size);
+
+/* The rule names of the flag bits set (1u << enum cairn_measure_flag),
+ * comma-separated, as the measure's flags column holds them. */
+void store_measure_flags_text(unsigned flags, char *out, size_t size);
+
 /* Registers cairn_name_key(legal, preferred) on the connection, for the
  * migration that fills the column. */
 int store_patient_register_functions(sqlite3 *db);

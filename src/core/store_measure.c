@@ -8,8 +8,7 @@
 #include "cairn/measure.h"
 #include "store_internal.h"
 
-/* Writes answers as "1,2,-,0" (skipped items as "-"). */
-static void answers_text(const int *answers, size_t n, char *out, size_t size)
+void store_measure_answers_text(const int *answers, size_t n, char *out, size_t size)
 {
     size_t o = 0;
     out[0] = '\0';
@@ -38,8 +37,7 @@ static size_t answers_parse(const char *text, int *answers)
     return n;
 }
 
-/* The rule names of the flags set, comma-separated. */
-static void flags_text(unsigned flags, char *out, size_t size)
+void store_measure_flags_text(unsigned flags, char *out, size_t size)
 {
     out[0] = '\0';
     for (int f = 0; f < CAIRN_MEASURE_FLAG__COUNT; f++) {
@@ -100,8 +98,8 @@ enum cairn_status cairn_measure_add(struct cairn_store *s, struct cairn_measure 
     }
     char answers[64], flags[64];
     char now[CAIRN_TIMESTAMP_LEN + 1];
-    answers_text(m->answers, m->nanswers, answers, sizeof answers);
-    flags_text(m->score.flags, flags, sizeof flags);
+    store_measure_answers_text(m->answers, m->nanswers, answers, sizeof answers);
+    store_measure_flags_text(m->score.flags, flags, sizeof flags);
     cairn_timestamp_now(now);
     sqlite3_bind_int64(st, 1, m->patient_id);
     sqlite3_bind_text(st, 2, def->code, -1, SQLITE_STATIC);
@@ -340,8 +338,8 @@ enum cairn_status cairn_measure_correct(struct cairn_store *s, struct cairn_meas
         memcpy(m->date, old_date, sizeof m->date);
     if ((rc = score(s, cairn_instrument_get(m->instrument), m, err)) != CAIRN_OK)
         goto out;
-    answers_text(m->answers, m->nanswers, answers, sizeof answers);
-    flags_text(m->score.flags, flags, sizeof flags);
+    store_measure_answers_text(m->answers, m->nanswers, answers, sizeof answers);
+    store_measure_flags_text(m->score.flags, flags, sizeof flags);
     if (!strcmp(answers, old_answers) && !strcmp(m->date, old_date)) {
         *unchanged = true;
         m->version = version;

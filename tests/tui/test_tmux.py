@@ -177,9 +177,10 @@ class TmuxSmoke(unittest.TestCase):
                 and len(re.findall(r"\d{4}-W\d\d  (?:due|draft|signed|cosigned) ", sc))
                 == min(weeks, 25))
         p.keys("Tab")
-        p.until(lambda sc: "AT (UTC)" in sc and re.search(r"create +review", sc))
-        # Oldest first: the demo's tracking came after admission, this read last
-        # (the header scrolls away with the rows).
+        # The demo audits each patient it creates once (fields "demo").
+        p.until(lambda sc: "AT (UTC)" in sc and re.search(r"create +patient .* demo", sc))
+        # Oldest first: the demo's creation, then this read (the header
+        # scrolls away with the rows).
         for _ in range(20):
             if re.search(r"read +patient", p.text()):
                 break
