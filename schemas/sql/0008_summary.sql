@@ -18,6 +18,14 @@
 --   week:   "YYYY-Www:minutes:days:sessions:attended:late:absent:excused"
 --   review_weeks: the unsigned (due or draft) review weeks from the
 --           admission week on, oldest first, comma-separated
+--   trend:  "C,day:total,day:total,..." the latest 12 scores of the
+--           instrument (dated, ties by id), oldest first; C is 1 when these
+--           are all the patient's scores, else 0
+--   reviews: "YYYY-Www:S,..." every review, by week, S its status (d due,
+--           r draft, s signed, c cosigned); NULL: too many to keep
+--   mastered: "C,day:ladder,..." the mastered steps (not retired, of an
+--           active ladder) by the day of their latest attempt, the latest
+--           16, oldest first; C as for trend
 CREATE TABLE patient_summary (
     patient_id        INTEGER PRIMARY KEY REFERENCES patient (id) ON DELETE CASCADE,
     as_of             INTEGER NOT NULL,          -- day number it was computed on
@@ -45,6 +53,10 @@ CREATE TABLE patient_summary (
     relapses          INTEGER NOT NULL DEFAULT 0,
     last_lapse_id     INTEGER NOT NULL DEFAULT 0,
     last_lapse_day    INTEGER NOT NULL DEFAULT 0,
-    acks              INTEGER NOT NULL DEFAULT 0   -- alert acknowledgements on record
+    acks              INTEGER NOT NULL DEFAULT 0,  -- alert acknowledgements on record
+    phq9_trend        TEXT,                        -- what the caseload report reads
+    gad7_trend        TEXT,
+    reviews           TEXT,
+    mastered          TEXT
 ) STRICT;
 

@@ -309,6 +309,10 @@ struct cairn_report_renderer {
     size_t nlabels, cap_labels;
     int page_lines;
     bool in_table;
+    /* kept to be written at the end (the page count unknown), only
+     * counted, or written as they fill (the count known from a first pass) */
+    enum { TEXT_KEEP, TEXT_COUNT, TEXT_STREAM } text_mode;
+    size_t total_pages;
 };
 
 /* Grows *v (of *cap elements of `size` bytes) to hold n + 1. */
@@ -364,6 +368,12 @@ static void group_title(const char *login, const char *name, char *out, size_t s
 
 static void text_append(struct cairn_report_renderer *r, const char *s, size_t n)
 {
+    if (r->text_mode != TEXT_KEEP) {
+        if (r->text_mode == TEXT_STREAM)
+            report_out_write(r->out, s, n);
+        r->text_len += n;
+        return;
+    }
     while (n > 0 && !r->nomem) {
         if (!r->tail || r->tail->len == CHUNK_BYTES) {
             struct chunk *c = malloc(sizeof *c);
@@ -408,6 +418,8 @@ static void text_raw_line(struct cairn_report_renderer *r, const char *line);
 
 static void text_columns(struct cairn_report_renderer *r);
 
+static void text_page_header(struct cairn_report_renderer *r, size_t page);
+
 static void text_new_page(struct cairn_report_renderer *r, size_t label)
 {
     if (!grow((void **)&r->pages, &r->cap_pages, r->npages, sizeof *r->pages)) {
@@ -418,6 +430,11 @@ static void text_new_page(struct cairn_report_renderer *r, size_t label)
     r->pages[r->npages].label = label;
     r->npages++;
     r->page_lines = 0;
+    if (r->text_mode == TEXT_STREAM) {
+        if (r->npages > 1)
+            report_out_puts(r->out, "\f");
+        text_page_header(r, r->npages - 1);
+    }
     if (r->in_table)
         text_columns(r);
 }
@@ -469,9 +486,12 @@ static void cell(char *line, size_t size, const char *text, size_t width, bool r
     if (right)
         for (; pad > 0 && n + 1 < size; pad--)
             line[n++] = ' ';
+    size_t len = strlen(fitted);
+    if (len > size - n - 1)
+        len = size - n - 1;
+    memcpy(line + n, fitted, len);
+    n += len;
     line[n] = '\0';
-    snprintf(line + n, size - n, "%s", fitted);
-    n = strlen(line);
     if (!right)
         for (; pad > 0 && n + 1 < size; pad--)
             line[n++] = ' ';
@@ -526,14 +546,20 @@ static int text_reason(struct cairn_report_renderer *r, const char *severity, co
         return 1;
     }
     /* The longest prefix that fits, ending before a space. */
-    size_t cut = 0, cols = 0, fits = 0;
-    for (size_t i = 0; safe[i]; fits = i) {
+    size_t cut = 0, cols = 0, fits = 0, len = strlen(safe);
+    for (size_t i = 0; i < len; fits = i) {
         unsigned cp;
-        size_t used = cairn_utf8_decode(safe + i, strlen(safe + i), &cp);
-        char one[8];
-        memcpy(one, safe + i, used);
-        one[used] = '\0';
-        cols += cairn_text_width(one);
+        size_t used = 1;
+        if ((unsigned char)safe[i] < 0x80) {
+            cp = (unsigned char)safe[i];
+            cols++; /* printable ASCII: cairn_text_fit() replaced the rest */
+        } else {
+            char one[8];
+            used = cairn_utf8_decode(safe + i, len - i, &cp);
+            memcpy(one, safe + i, used);
+            one[used] = '\0';
+            cols += cairn_text_width(one);
+        }
         if (cols > room)
             break;
         if (cp == ' ')
@@ -591,6 +617,15 @@ static void text_row(struct cairn_report_renderer *r, const struct cairn_report_
     }
     int subs = text_sublines(r, row, false);
     text_keep(r, 1 + subs);
+    if (r->text_mode == TEXT_COUNT) {
+        /* Only the lines count: take them without formatting them. */
+        for (int i = 0; i < 1 + subs; i++) {
+            if (r->npages == 0 || r->page_lines >= BODY_LINES)
+                text_new_page(r, r->npages ? r->pages[r->npages - 1].label : 0);
+            r->page_lines++;
+        }
+        return;
+    }
     snprintf(wk, sizeof wk, "%d", row->week_of_stay);
     hours_cell(&row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, true, phq, sizeof phq);
@@ -721,7 +756,8 @@ static void text_page_header(struct cairn_report_renderer *r, size_t page)
     const struct cairn_report_meta *m = &r->meta;
     char line[LINE_BYTES], left[LINE_BYTES], right[64], fitted[LINE_BYTES];
     snprintf(left, sizeof left, "CASELOAD REPORT  week %s (%s to %s)", m->week, m->from, m->to);
-    snprintf(right, sizeof right, "page %zu of %zu", page + 1, r->npages);
+    snprintf(right, sizeof right, "page %zu of %zu", page + 1,
+             r->text_mode == TEXT_STREAM ? r->total_pages : r->npages);
     lr_line(line, sizeof line, left, right);
     report_out_puts(r->out, line);
     report_out_puts(r->out, "\n");
@@ -792,7 +828,7 @@ static void text_end(struct cairn_report_renderer *r)
     text_raw_line(r, "");
     text_totals(r, "all patients in this report", &r->overall);
     text_legend(r);
-    if (!r->nomem)
+    if (!r->nomem && r->text_mode == TEXT_KEEP)
         text_write_pages(r);
 }
 
@@ -1743,6 +1779,30 @@ void cairn_report_render_free(struct cairn_report_renderer **rp)
 
 /* --- the caseload report ---------------------------------------------------------- */
 
+void report_render_count_pages(struct cairn_report_renderer *r)
+{
+    r->text_mode = TEXT_COUNT;
+}
+
+void report_render_stream_pages(struct cairn_report_renderer *r, size_t pages)
+{
+    r->text_mode = TEXT_STREAM;
+    r->total_pages = pages;
+}
+
+size_t report_render_pages(const struct cairn_report_renderer *r)
+{
+    return r->npages;
+}
+
+static int discard(const void *buf, size_t n, void *ctx)
+{
+    (void)buf;
+    (void)n;
+    (void)ctx;
+    return 0;
+}
+
 struct feed {
     struct cairn_report_renderer *r;
     enum cairn_status rc;
@@ -1765,6 +1825,7 @@ enum cairn_status cairn_report_caseload(struct cairn_store *store,
     static const struct cairn_report_options none = {0};
     const struct cairn_report_options *o = opts ? opts : &none;
     struct cairn_report_renderer *r = NULL;
+    struct report_set *set = NULL;
     struct cairn_report_meta *meta = NULL;
     struct cairn_report_filter filter = {.clinician = o->clinician, .program = o->program};
     int32_t today = cairn_store_today(store);
@@ -1821,16 +1882,32 @@ enum cairn_status cairn_report_caseload(struct cairn_store *store,
     if ((rc = store_report_audit(store, o->to_file ? "export" : "read", 0, fields, err)) !=
         CAIRN_OK)
         goto out;
-    if ((rc = cairn_report_render_begin(format, meta, write, ctx, &r, err)) != CAIRN_OK)
+    if ((rc = store_report_collect(store, &filter, &set, err)) != CAIRN_OK)
         goto out;
-    struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
-    rc = cairn_report_rows(store, &filter, feed_row, &feed, err);
-    if (rc == CAIRN_OK)
-        rc = feed.rc;
-    if (rc == CAIRN_OK)
-        rc = cairn_report_render_end(r, err);
+    /* Text says "page N of M" on every page: a first pass over the rows
+     * counts the pages, so that the second writes each page as it fills
+     * instead of keeping the whole report. */
+    size_t pages = 0;
+    for (int pass = format == CAIRN_REPORT_TEXT ? 0 : 1; pass < 2; pass++) {
+        if ((rc = cairn_report_render_begin(format, meta, pass ? write : discard, pass ? ctx : NULL,
+                                            &r, err)) != CAIRN_OK)
+            goto out;
+        if (format == CAIRN_REPORT_TEXT) {
+            if (pass)
+                report_render_stream_pages(r, pages);
+            else
+                report_render_count_pages(r);
+        }
+        struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
+        report_set_each(set, feed_row, &feed);
+        if ((rc = feed.rc) != CAIRN_OK || (rc = cairn_report_render_end(r, err)) != CAIRN_OK)
+            goto out;
+        pages = report_render_pages(r);
+        cairn_report_render_free(&r);
+    }
 out:
     cairn_report_render_free(&r);
+    report_set_free(&set);
     free(meta);
     return rc;
 }

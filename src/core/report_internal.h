@@ -23,6 +23,37 @@ enum cairn_status store_report_audit(struct cairn_store *store, const char *acti
                                      int64_t patient_id, const char *fields,
                                      struct cairn_error *err);
 
+/* Every row of a caseload report, read once (one snapshot) and kept
+ * packed in the report's order, so that a renderer can go over them twice
+ * (the text form counts its pages first). In store_report.c. */
+struct report_set;
+
+/* Reads the rows cairn_report_rows() gives for *filter (which must outlive
+ * the set): from the per-patient summaries for the week holding today,
+ * with per-patient queries otherwise. *out is NULL on failure. */
+enum cairn_status store_report_collect(struct cairn_store *store,
+                                       const struct cairn_report_filter *filter,
+                                       struct report_set **out, struct cairn_error *err);
+
+/* Calls fn with each row in order (the row is borrowed for the call);
+ * returns 1 when fn stopped it, else 0. */
+int report_set_each(struct report_set *set,
+                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx);
+
+/* How many rows were read with the per-patient queries (no usable summary). */
+unsigned long report_set_exact_rows(const struct report_set *set);
+
+/* Frees *set and sets it to NULL; NULL is fine. */
+void report_set_free(struct report_set **set);
+
+/* Text only: the renderer only counts the pages, writing nothing, or
+ * writes each page as it fills, knowing there will be `pages`. In report.c. */
+void report_render_count_pages(struct cairn_report_renderer *r);
+void report_render_stream_pages(struct cairn_report_renderer *r, size_t pages);
+
+/* The number of pages a finished text renderer made. In report.c. */
+size_t report_render_pages(const struct cairn_report_renderer *r);
+
 #define REPORT_OUT_BUFFER 65536
 
 struct report_out {

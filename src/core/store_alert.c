@@ -19,8 +19,8 @@
 
 /* Marks *a acknowledged when an acknowledgement holds for its key: the
  * latest one for the patient, rule and key. */
-static enum cairn_status attach_ack(struct cairn_store *s, struct cairn_alert *a,
-                                    struct cairn_error *err)
+enum cairn_status store_alert_attach_ack(struct cairn_store *s, struct cairn_alert *a,
+                                         struct cairn_error *err)
 {
     STORE_PREPARE(st, "SELECT acked_by, acked_at, note FROM alert_ack WHERE patient_id = ?1 "
                       "AND code = ?2 AND data_key = ?3 ORDER BY id DESC LIMIT 1");
@@ -56,7 +56,7 @@ enum cairn_status cairn_alerts_for_patient(struct cairn_store *s, const struct c
     const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
     for (size_t i = 0; i < count; i++) {
         snprintf(out[i].name, sizeof out[i].name, "%s", name);
-        if ((rc = attach_ack(s, &out[i], err)) != CAIRN_OK)
+        if ((rc = store_alert_attach_ack(s, &out[i], err)) != CAIRN_OK)
             goto out;
     }
     *n = count;
@@ -143,8 +143,9 @@ static bool passes(const struct cairn_alert_filter *f, const struct cairn_alert 
 }
 
 static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
-                           void *vc)
+                           const struct store_summary_more *more, void *vc)
 {
+    (void)more;
     struct collect *c = vc;
     size_t n = cairn_alerts_evaluate(facts, c->alerts);
     const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
@@ -152,7 +153,7 @@ static int collect_patient(const struct cairn_patient *p, const struct cairn_ale
     for (size_t i = 0; i < n; i++) {
         struct cairn_alert *a = &c->alerts[i];
         snprintf(a->name, sizeof a->name, "%s", name);
-        if (facts->acks > 0 && (c->rc = attach_ack(c->s, a, c->err)) != CAIRN_OK)
+        if (facts->acks > 0 && (c->rc = store_alert_attach_ack(c->s, a, c->err)) != CAIRN_OK)
             return 1;
         if (!passes(c->filter, a))
             continue;

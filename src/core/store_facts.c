@@ -590,14 +590,127 @@ static enum cairn_status summary_lapses(struct cairn_store *s, int64_t patient_i
     return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading the lapse log", err);
 }
 
+#define SUMMARY_TREND_SCORES 12 /* scores kept for the report's trend weeks */
+#define SUMMARY_MASTERED     16 /* mastered steps kept for "mastered this week" */
+#define TREND_TEXT_MAX       (2 + SUMMARY_TREND_SCORES * 24 + 1)
+#define MASTERED_TEXT_MAX    (2 + SUMMARY_MASTERED * 32 + 1)
+
+/* "C,day:total,...": the latest SUMMARY_TREND_SCORES scores of
+ * `instrument`, oldest first; C is 1 when they are all there are. */
+static enum cairn_status summary_trend(struct cairn_store *s, int64_t patient_id,
+                                       enum cairn_instrument instrument, char out[TREND_TEXT_MAX],
+                                       struct cairn_error *err)
+{
+    long days[SUMMARY_TREND_SCORES];
+    int totals[SUMMARY_TREND_SCORES];
+    int n = 0;
+    bool complete = true;
+    STORE_PREPARE(st, "SELECT date, total FROM measure WHERE patient_id = ?1 AND instrument = ?2 "
+                      "ORDER BY date DESC, id DESC LIMIT ?3");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_text(st, 2, cairn_instrument_get(instrument)->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, SUMMARY_TREND_SCORES + 1);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == SUMMARY_TREND_SCORES) {
+            complete = false;
+            continue;
+        }
+        days[n] = col_day(st, 0);
+        totals[n++] = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE)
+        return store_fail(s, src, "reading measures", err);
+    size_t len = (size_t)snprintf(out, TREND_TEXT_MAX, "%d", complete);
+    for (int i = n - 1; i >= 0; i--)
+        len += (size_t)snprintf(out + len, TREND_TEXT_MAX - len, ",%ld:%d", days[i], totals[i]);
+    return CAIRN_OK;
+}
+
+/* "YYYY-Www:S,..." for every review by week (S: d due, r draft, s signed,
+ * c cosigned); *out NULL when there are more than SUMMARY_REVIEW_WEEKS. */
+static enum cairn_status summary_all_reviews(struct cairn_store *s, int64_t patient_id, char **out,
+                                             struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT week, status FROM review WHERE patient_id = ?1 ORDER BY week");
+    char *text = malloc(SUMMARY_REVIEW_WEEKS * (CAIRN_WEEK_LEN + 3) + 1);
+    if (!text)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing reviews");
+    size_t len = 0, count = 0;
+    text[0] = '\0';
+    sqlite3_bind_int64(st, 1, patient_id);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *week = (const char *)sqlite3_column_text(st, 0);
+        const char *status = (const char *)sqlite3_column_text(st, 1);
+        if (++count > SUMMARY_REVIEW_WEEKS || !week || strlen(week) != CAIRN_WEEK_LEN || !status)
+            continue;
+        char code = strcmp(status, "due") == 0      ? 'd'
+                    : strcmp(status, "draft") == 0  ? 'r'
+                    : strcmp(status, "signed") == 0 ? 's'
+                                                    : 'c';
+        len +=
+            (size_t)snprintf(text + len, CAIRN_WEEK_LEN + 4, "%s%s:%c", len ? "," : "", week, code);
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE) {
+        free(text);
+        return store_fail(s, src, "reading reviews", err);
+    }
+    if (count > SUMMARY_REVIEW_WEEKS) {
+        free(text);
+        text = NULL;
+    }
+    *out = text;
+    return CAIRN_OK;
+}
+
+/* "C,day:ladder,...": the mastered steps (not retired, of an active
+ * ladder) by the day of their latest attempt, the latest SUMMARY_MASTERED
+ * oldest first; C is 1 when they are all there are. */
+static enum cairn_status summary_mastered(struct cairn_store *s, int64_t patient_id,
+                                          char out[MASTERED_TEXT_MAX], struct cairn_error *err)
+{
+    long days[SUMMARY_MASTERED];
+    long long ladders[SUMMARY_MASTERED];
+    int n = 0;
+    bool complete = true;
+    STORE_PREPARE(st, "SELECT d, ladder FROM (SELECT (SELECT max(a.date) FROM ladder_attempt a "
+                      "WHERE a.step_id = st.id) AS d, l.id AS ladder FROM ladder_step st "
+                      "JOIN ladder l ON l.id = st.ladder_id WHERE l.patient_id = ?1 "
+                      "AND l.status = 'active' AND st.retired = 0 AND st.status = 'mastered') "
+                      "WHERE d IS NOT NULL ORDER BY d DESC, ladder LIMIT ?2");
+    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_int(st, 2, SUMMARY_MASTERED + 1);
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == SUMMARY_MASTERED) {
+            complete = false;
+            continue;
+        }
+        days[n] = col_day(st, 0);
+        ladders[n++] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE)
+        return store_fail(s, src, "reading ladders", err);
+    size_t len = (size_t)snprintf(out, MASTERED_TEXT_MAX, "%d", complete);
+    for (int i = n - 1; i >= 0; i--)
+        len +=
+            (size_t)snprintf(out + len, MASTERED_TEXT_MAX - len, ",%ld:%lld", days[i], ladders[i]);
+    return CAIRN_OK;
+}
+
 /* Recomputes patient_id's summary from the data. */
 static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_id,
                                          struct cairn_error *err)
 {
     struct cairn_alert_facts *f = calloc(1, sizeof *f);
-    char *review_weeks = NULL;
+    char *review_weeks = NULL, *reviews = NULL;
     int64_t review_first = 0;
     char weeks[3][WEEK_TEXT_MAX], lapse_week[CAIRN_WEEK_LEN + 1];
+    char phq9_trend[TREND_TEXT_MAX], gad7_trend[TREND_TEXT_MAX], mastered[MASTERED_TEXT_MAX];
     enum cairn_status rc = CAIRN_OK;
     if (!f)
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing a patient");
@@ -630,7 +743,11 @@ static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_
             CAIRN_OK ||
         (rc = load_plan(s, patient_id, f, err)) != CAIRN_OK ||
         (rc = summary_lapses(s, patient_id, lapse_week, f, err)) != CAIRN_OK ||
-        (rc = load_acks(s, patient_id, &f->acks, err)) != CAIRN_OK)
+        (rc = load_acks(s, patient_id, &f->acks, err)) != CAIRN_OK ||
+        (rc = summary_trend(s, patient_id, CAIRN_INSTRUMENT_PHQ9, phq9_trend, err)) != CAIRN_OK ||
+        (rc = summary_trend(s, patient_id, CAIRN_INSTRUMENT_GAD7, gad7_trend, err)) != CAIRN_OK ||
+        (rc = summary_all_reviews(s, patient_id, &reviews, err)) != CAIRN_OK ||
+        (rc = summary_mastered(s, patient_id, mastered, err)) != CAIRN_OK)
         goto out;
 
     STORE_PREPARE_OR_GOTO(
@@ -639,8 +756,9 @@ static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_
         "phq9_baseline, gad7, gad7_previous, gad7_baseline, cssrs, week0, week1, week2, ladder_id, "
         "ladder_name, ladder_since, review_first_id, review_weeks, plan_id, plan_next_review, "
         "has_aftercare, aftercare_filled, lapse_week, lapses, relapses, last_lapse_id, "
-        "last_lapse_day, acks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        "last_lapse_day, acks, phq9_trend, gad7_trend, reviews, mastered) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+        "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
         rc, out);
     const struct cairn_alert_score *scores[] = {&f->phq9, &f->phq9_previous, &f->phq9_baseline,
                                                 &f->gad7, &f->gad7_previous, &f->gad7_baseline,
@@ -672,8 +790,16 @@ static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_
     sqlite3_bind_int64(st, 25, f->last_lapse_id);
     sqlite3_bind_int64(st, 26, f->last_lapse_day);
     sqlite3_bind_int(st, 27, f->acks);
+    sqlite3_bind_text(st, 28, phq9_trend, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 29, gad7_trend, -1, SQLITE_TRANSIENT);
+    if (reviews)
+        sqlite3_bind_text(st, 30, reviews, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 30);
+    sqlite3_bind_text(st, 31, mastered, -1, SQLITE_TRANSIENT);
     rc = store_step_done(s, st, "storing a patient summary", err);
 out:
+    free(reviews);
     free(review_weeks);
     free(f);
     return rc;
@@ -938,7 +1064,7 @@ enum cairn_status cairn_alert_facts_load(struct cairn_store *s, const struct cai
     sqlite3_bind_int64(st, 1, p->id);
     sqlite3_bind_int64(st, 2, p->program_id);
     int src = sqlite3_step(st);
-    bool ok = src == SQLITE_ROW && facts_from_summary(st, 0, f);
+    bool ok = src == SQLITE_ROW && !s->summaries_off && facts_from_summary(st, 0, f);
     sqlite3_reset(st);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         return store_fail(s, src, "reading the patient's summary", err);
@@ -959,11 +1085,14 @@ enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct ca
 /* The patient's identity and care fields (scan_read_patient()), the
  * program's thresholds, and the summary: 16 + 7 + 26 columns. */
 #define SCAN_PATIENT_NCOLUMNS 16
+#define SCAN_MORE_COLUMN      (SCAN_PATIENT_NCOLUMNS + 7 + 26)
+#define MORE_COLUMNS          "sm.phq9_trend, sm.gad7_trend, sm.reviews, sm.mastered"
 #define SCAN_SELECT                                                                                \
     "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, pr.code, "                  \
     "p.admission_date, p.expected_discharge_date, p.discharge_date, p.status, p.therapist_id, "    \
     "p.case_manager_id, p.peer_mentor_id, p.risk_level, p.version, p.name_key, " PROGRAM_COLUMNS   \
-    ", " SUMMARY_COLUMNS " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "           \
+    ", " SUMMARY_COLUMNS ", " MORE_COLUMNS " FROM patient p "                                      \
+    "LEFT JOIN program pr ON pr.id = p.program_id "                                                \
     "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
 #define SCAN_STATUS "instr(?1, ',' || p.status || ',') > 0 "
 
@@ -1006,9 +1135,9 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
                 "AND (?3 = 0 OR p.program_id = ?3) "
 #define SCAN_FLAGGED                                                                               \
     SCAN_SELECT                                                                                    \
-        "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS        \
-        "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                           \
-        "AND (?3 = 0 OR p.program_id = ?3) "
+    "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS            \
+    "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                               \
+    "AND (?3 = 0 OR p.program_id = ?3) "
 #define BY_NAME "ORDER BY p.name_key, p.id"
     static const char *const sql[3][2] = {
         {SCAN_EVERYONE "ORDER BY p.id", SCAN_EVERYONE BY_NAME},
@@ -1046,12 +1175,19 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {
             scan_read_patient(st, p);
             facts_init(f, p, today);
-            if (!facts_from_summary(st, SCAN_PATIENT_NCOLUMNS, f)) {
+            struct store_summary_more more, *with = &more;
+            if (s->summaries_off || !facts_from_summary(st, SCAN_PATIENT_NCOLUMNS, f)) {
                 s->summary_misses++;
+                with = NULL;
                 if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
                     break;
+            } else {
+                more.phq9_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN);
+                more.gad7_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 1);
+                more.reviews = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 2);
+                more.mastered = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 3);
             }
-            if (fn(p, f, ctx)) {
+            if (fn(p, f, with, ctx)) {
                 src = SQLITE_DONE;
                 break;
             }

@@ -44,6 +44,7 @@ struct cairn_store {
     size_t dirty_n, dirty_cap;
     bool summary_failed;          /* a touch ran out of memory: the commit fails */
     unsigned long summary_misses; /* facts read exactly because a summary could not answer */
+    bool summaries_off;           /* tests: read every patient's facts from the data */
     struct store_cached_stmt *cache;
     size_t cache_len, cache_cap;
 };
@@ -188,6 +189,7 @@ int store_patient_register_functions(sqlite3 *db);
 /* ---- per-patient summaries (store_facts.c) ---- */
 
 struct cairn_alert_facts;
+struct cairn_alert;
 
 /* Marks patient_id's summary for recomputation before the transaction
  * commits. store_audit() calls it for every change it records. */
@@ -218,8 +220,16 @@ struct store_facts_filter {
     bool by_name;         /* in name order; otherwise in whatever order is cheapest */
 };
 
+/* What a summary holds for the caseload report beyond the alert facts,
+ * in the encodings of schemas/sql/0008_summary.sql (borrowed for the
+ * call; a field is NULL when the summary has none). */
+struct store_summary_more {
+    const char *phq9_trend, *gad7_trend, *reviews, *mastered;
+};
+
+/* `more` is NULL when the facts were read exactly (no usable summary). */
 typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_alert_facts *f,
-                              void *ctx);
+                              const struct store_summary_more *more, void *ctx);
 
 /* Calls fn with each patient passing the filter (by name when asked;
  * unordered is much cheaper for a whole caseload) and their alert facts as
@@ -231,5 +241,10 @@ typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_
  * fn returns non-zero to stop. */
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err);
+
+/* Marks *a acknowledged (with who, when and the note) when an
+ * acknowledgement holds for its patient, rule and data key. */
+enum cairn_status store_alert_attach_ack(struct cairn_store *s, struct cairn_alert *a,
+                                         struct cairn_error *err);
 
 #endif

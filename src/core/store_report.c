@@ -8,6 +8,7 @@
  * queries without touching the renderers. The ordering query selects only
  * ids and sort keys, so what SQLite sorts for a whole organization stays
  * small; each patient is then read by id. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,29 +20,6 @@
 #include "cairn/review.h"
 #include "report_internal.h"
 #include "store_internal.h"
-
-/* The ordering queries, one per combination of filters (the statement
- * cache is keyed by the literal's address). ?1 clinician id, ?2 program
- * code. */
-#define ROWS_SELECT_ALL                                                                            \
-    "SELECT p.id, CASE WHEN t.id IS NOT NULL THEN t.login ELSE c.login END AS grp, "               \
-    "CASE WHEN t.id IS NOT NULL THEN t.name ELSE c.name END "                                      \
-    "FROM patient p LEFT JOIN staff t ON t.id = p.therapist_id "                                   \
-    "LEFT JOIN staff c ON c.id = p.case_manager_id WHERE p.status IN ('active', 'on_hold') "
-#define ROWS_SELECT_ONE                                                                            \
-    "SELECT p.id, NULL, NULL FROM patient p WHERE p.status IN ('active', 'on_hold') "              \
-    "AND (p.therapist_id = ?1 OR p.case_manager_id = ?1) "
-#define ROWS_PROGRAM " AND p.program_id IN (SELECT id FROM program WHERE code = ?2) "
-#define ROWS_ORDER_TAIL                                                                            \
-    "p.status = 'on_hold', CASE p.risk_level WHEN 'high' THEN 1 WHEN 'moderate' THEN 2 "           \
-    "WHEN 'low' THEN 3 ELSE 4 END, p.name_key, p.id"
-#define ROWS_ORDER_ALL " ORDER BY grp IS NULL, grp, " ROWS_ORDER_TAIL
-#define ROWS_ORDER_ONE " ORDER BY " ROWS_ORDER_TAIL
-
-static const char rows_all_sql[] = ROWS_SELECT_ALL ROWS_ORDER_ALL;
-static const char rows_all_program_sql[] = ROWS_SELECT_ALL ROWS_PROGRAM ROWS_ORDER_ALL;
-static const char rows_one_sql[] = ROWS_SELECT_ONE ROWS_ORDER_ONE;
-static const char rows_one_program_sql[] = ROWS_SELECT_ONE ROWS_PROGRAM ROWS_ORDER_ONE;
 
 /* What every row of one report shares. */
 struct walk {
@@ -68,31 +46,6 @@ static int32_t day_of(const char *text)
     if (!text || !*text || cairn_date_parse(text, &day, NULL) != CAIRN_OK)
         return 0;
     return day;
-}
-
-/* Opens a read transaction when none is open, so every row comes from one
- * snapshot; *began says whether this call opened it. */
-static enum cairn_status read_begin(struct cairn_store *s, bool *began, struct cairn_error *err)
-{
-    *began = false;
-    if (s->tx_depth > 0)
-        return CAIRN_OK;
-    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(s, rc, "starting the report", err);
-    s->tx_depth = 1;
-    *began = true;
-    return CAIRN_OK;
-}
-
-static void read_end(struct cairn_store *s, bool began)
-{
-    if (!began)
-        return;
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
-        !sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    s->tx_depth = 0;
 }
 
 /* Reads patient `id` into w->patient, and its program's reliable-change
@@ -332,55 +285,762 @@ static enum cairn_status prepare(struct walk *w, const struct cairn_report_filte
     return CAIRN_OK;
 }
 
+/* ---- the row set: every row of a report, packed -------------------------- */
+
+#define ITEMS_PER_BLOCK 4096
+#define TEXT_BLOCK      (1u << 20)
+#define NO_STAFF        UINT32_MAX
+
+/* A score as the report shows it (see struct cairn_report_score); the
+ * date as a day number. */
+struct packed_score {
+    int32_t day;
+    int8_t total, band, baseline;
+    uint8_t changes;
+    int8_t weekly[CAIRN_REPORT_TREND_WEEKS];
+};
+
+/* A week's attendance (the report week: its year and week are the
+ * walk's). */
+struct packed_week {
+    int32_t minutes_attended, min_minutes;
+    uint8_t days_attended, sessions, attended, late, absent, excused, min_days;
+    uint8_t judged; /* bits: meets hours, meets days, complete */
+};
+
+/* One row in about a hundred bytes and its strings: a whole organization's
+ * rows must fit in memory to be sorted into the report's order. */
+struct item {
+    /* name_key, MRN, legal name, preferred name (NUL-terminated, in that
+     * order), then per alert its rule, severity (bit 7: acknowledged) and
+     * reason */
+    const char *text;
+    int64_t patient_id;
+    uint32_t group, therapist, case_manager; /* staff indexes; NO_STAFF none */
+    int32_t admission, expected_discharge;   /* day numbers; 0 none */
+    uint16_t program;                        /* index into the set's program codes */
+    uint8_t status, risk, nalerts, review, discharge_due;
+    int16_t week_of_stay, due, overdue, awaiting, steps, ladders;
+    struct packed_week attendance;
+    struct packed_score phq9, gad7;
+};
+
+#define MAX_PROGRAMS 4096
+
+struct staff_entry {
+    int64_t id;
+    char *login, *name;
+};
+
+struct text_block {
+    struct text_block *next;
+    size_t used;
+    char data[TEXT_BLOCK];
+};
+
+struct report_set {
+    struct walk *w;
+    const struct cairn_report_filter *filter;
+    int64_t clinician_id;
+    char clinician_name[CAIRN_STAFFNAME_MAX + 1];
+    struct staff_entry *staff; /* by login */
+    uint32_t *staff_by_id;     /* indexes into staff, by id */
+    size_t nstaff;
+    struct item **blocks;
+    size_t nitems, nblocks;
+    struct item **order;
+    char *programs[MAX_PROGRAMS]; /* codes ("" none), in the order first seen */
+    size_t nprograms;
+    struct text_block *text;
+    unsigned long exact; /* rows read with the per-patient queries */
+    enum cairn_status rc;
+    struct cairn_error *err;
+};
+
+/* Copies NUL-terminated `src` into out (of `size` bytes), cut to fit. */
+static void copy_text(char *out, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, src, n);
+    out[n] = '\0';
+}
+
+static const char *const review_names[] = {"", "due", "draft", "signed", "cosigned"};
+
+static uint8_t review_index(const char *status)
+{
+    for (uint8_t i = 1; i < sizeof review_names / sizeof review_names[0]; i++)
+        if (strcmp(status, review_names[i]) == 0)
+            return i;
+    return 0;
+}
+
+static int8_t small(int v)
+{
+    return (int8_t)(v < -1 ? -1 : v > 127 ? 127 : v);
+}
+
+static int16_t count16(int v)
+{
+    return (int16_t)(v < 0 ? 0 : v > INT16_MAX ? INT16_MAX : v);
+}
+
+/* Loads every staff member, by login, and an index of them by id. */
+static enum cairn_status load_staff(struct report_set *set, struct cairn_error *err)
+{
+    struct cairn_store *s = set->w->s;
+    size_t cap = 0;
+    STORE_PREPARE(st, "SELECT id, login, name FROM staff ORDER BY login");
+    int src;
+    enum cairn_status rc = CAIRN_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (set->nstaff == cap) {
+            size_t c = cap ? 2 * cap : 64;
+            struct staff_entry *g = realloc(set->staff, c * sizeof *g);
+            if (!g) {
+                rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading staff");
+                break;
+            }
+            set->staff = g;
+            cap = c;
+        }
+        struct staff_entry *e = &set->staff[set->nstaff];
+        const char *login = (const char *)sqlite3_column_text(st, 1);
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        e->id = sqlite3_column_int64(st, 0);
+        e->login = strdup(login ? login : "");
+        e->name = strdup(name ? name : "");
+        if (!e->login || !e->name) {
+            free(e->login);
+            free(e->name);
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading staff");
+            break;
+        }
+        set->nstaff++;
+    }
+    sqlite3_reset(st);
+    if (rc != CAIRN_OK)
+        return rc;
+    if (src != SQLITE_DONE)
+        return store_fail(s, src, "reading staff", err);
+    if (set->nstaff >= NO_STAFF)
+        return cairn_error_set(err, CAIRN_ERR_INVALID, "too many staff members for a report");
+    set->staff_by_id = malloc((set->nstaff ? set->nstaff : 1) * sizeof *set->staff_by_id);
+    if (!set->staff_by_id)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading staff");
+    for (size_t i = 0; i < set->nstaff; i++)
+        set->staff_by_id[i] = (uint32_t)i;
+    /* insertion sort by id: staff lists are short */
+    for (size_t i = 1; i < set->nstaff; i++) {
+        uint32_t v = set->staff_by_id[i];
+        size_t j = i;
+        for (; j > 0 && set->staff[set->staff_by_id[j - 1]].id > set->staff[v].id; j--)
+            set->staff_by_id[j] = set->staff_by_id[j - 1];
+        set->staff_by_id[j] = v;
+    }
+    return CAIRN_OK;
+}
+
+/* The index of staff member `id`, or NO_STAFF. */
+static uint32_t staff_index(const struct report_set *set, int64_t id)
+{
+    size_t lo = 0, hi = set->nstaff;
+    while (id > 0 && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t at = set->staff[set->staff_by_id[mid]].id;
+        if (at == id)
+            return set->staff_by_id[mid];
+        if (at < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NO_STAFF;
+}
+
+static const char *staff_login(const struct report_set *set, uint32_t i)
+{
+    return i == NO_STAFF ? "" : set->staff[i].login;
+}
+
+/* Reads "n:n" into *a and *b and moves *text past it; false on anything
+ * else. */
+static bool read_pair(const char **text, long long *a, long long *b)
+{
+    char *end;
+    *a = strtoll(*text, &end, 10);
+    if (end == *text || *end != ':')
+        return false;
+    const char *second = end + 1;
+    *b = strtoll(second, &end, 10);
+    if (end == second || (*end != ',' && *end != '\0'))
+        return false;
+    *text = *end ? end + 1 : end;
+    return true;
+}
+
+/* Fills *sc from a summary's trend ("C,day:total,..."), the facts'
+ * baseline and the program's reliable change; false when the kept scores
+ * cannot answer for the walk's days. */
+static bool score_from_trend(const struct walk *w, const char *trend,
+                             enum cairn_instrument instrument,
+                             const struct cairn_alert_score *baseline, int reliable,
+                             struct cairn_report_score *sc)
+{
+    const struct cairn_instrument_def *def = cairn_instrument_get(instrument);
+    sc->total = sc->band = sc->baseline = -1;
+    sc->date[0] = '\0';
+    sc->changes = 0;
+    for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
+        sc->weekly[k] = -1;
+    if (!trend || (trend[0] != '0' && trend[0] != '1') || (trend[1] != ',' && trend[1] != '\0'))
+        return false;
+    bool complete = trend[0] == '1';
+    int upto = 0; /* kept scores on or before as_of */
+    int32_t latest_day = 0;
+    for (const char *at = trend + (trend[1] ? 2 : 1); *at;) {
+        long long day, total;
+        if (!read_pair(&at, &day, &total))
+            return false;
+        if (day > w->as_of)
+            continue;
+        upto++;
+        sc->total = (int)total;
+        latest_day = (int32_t)day;
+        for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
+            if (day <= w->trend_end[k])
+                sc->weekly[k] = (int)total;
+    }
+    if (!complete) {
+        /* Older scores were left out (all of them no later than the oldest
+         * kept): a day with no kept score on or before it cannot be
+         * answered, and the ones left out count as earlier scores. */
+        for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
+            if (sc->weekly[k] < 0)
+                return false;
+        if (upto == 0)
+            return false;
+        upto++;
+    }
+    if (upto == 0)
+        return true;
+    cairn_date_format(latest_day, sc->date);
+    const struct cairn_measure_band *band = cairn_measure_band(def, sc->total);
+    sc->band = band ? (int)(band - def->bands) : -1;
+    if (upto > 1) {
+        if (!baseline->id)
+            return false;
+        struct cairn_measure_change change;
+        sc->baseline = baseline->total;
+        cairn_measure_change(def, baseline->total, sc->total, reliable, &change);
+        for (size_t i = 0; i < change.nlabels; i++)
+            sc->changes |= 1u << change.labels[i].kind;
+    }
+    return true;
+}
+
+/* The report week's review, the overdue ones and those awaiting a
+ * co-signature from a summary's "YYYY-Www:S,..." list. */
+static bool reviews_from_list(const struct walk *w, const char *list, int32_t admitted,
+                              struct cairn_report_row *r)
+{
+    if (!list)
+        return false;
+    char first[CAIRN_WEEK_LEN + 1] = "0000-W00";
+    if (admitted) {
+        int y, wk;
+        cairn_date_isoweek(admitted, &y, &wk);
+        cairn_isoweek_format(y, wk, first);
+    }
+    r->review[0] = '\0';
+    r->reviews_overdue = r->reviews_awaiting = 0;
+    for (const char *at = list; *at;) {
+        if (strlen(at) < CAIRN_WEEK_LEN + 2 || at[CAIRN_WEEK_LEN] != ':')
+            return false;
+        char code = at[CAIRN_WEEK_LEN + 1];
+        const char *status = code == 'd'   ? "due"
+                             : code == 'r' ? "draft"
+                             : code == 's' ? "signed"
+                             : code == 'c' ? "cosigned"
+                                           : NULL;
+        if (!status)
+            return false;
+        if (strncmp(at, w->week, CAIRN_WEEK_LEN) == 0)
+            snprintf(r->review, sizeof r->review, "%s", status);
+        if ((code == 'd' || code == 'r') && strncmp(at, first, CAIRN_WEEK_LEN) >= 0 &&
+            strncmp(at, w->last_overdue, CAIRN_WEEK_LEN) <= 0)
+            r->reviews_overdue++;
+        if (code == 's')
+            r->reviews_awaiting++;
+        at += CAIRN_WEEK_LEN + 2;
+        if (*at == ',')
+            at++;
+        else if (*at)
+            return false;
+    }
+    bool signed_ = strcmp(r->review, "signed") == 0 || strcmp(r->review, "cosigned") == 0;
+    r->reviews_due =
+        r->status == CAIRN_PATIENT_ACTIVE && admitted && admitted <= w->sunday && !signed_;
+    return true;
+}
+
+/* Steps mastered in the report week from a summary's "C,day:ladder,...". */
+static bool mastered_from_list(const struct walk *w, const char *list, struct cairn_report_row *r)
+{
+    if (!list || (list[0] != '0' && list[0] != '1') || (list[1] != ',' && list[1] != '\0'))
+        return false;
+    bool complete = list[0] == '1';
+    long long ladders[64];
+    int nladders = 0, steps = 0;
+    long long oldest = 0;
+    for (const char *at = list + (list[1] ? 2 : 1); *at;) {
+        long long day, ladder;
+        if (!read_pair(&at, &day, &ladder))
+            return false;
+        if (!oldest)
+            oldest = day;
+        if (day < w->monday || day > w->sunday)
+            continue;
+        steps++;
+        bool seen = false;
+        for (int i = 0; i < nladders && !seen; i++)
+            seen = ladders[i] == ladder;
+        if (!seen && nladders < (int)(sizeof ladders / sizeof ladders[0]))
+            ladders[nladders++] = ladder;
+    }
+    if (!complete && (!oldest || oldest >= w->monday))
+        return false;
+    r->steps_mastered_week = steps;
+    r->ladders_mastered_week = nladders;
+    return true;
+}
+
+/* The fields of w->row every path fills from the scanned patient. */
+static void fill_identity(struct walk *w, const struct cairn_patient *p)
+{
+    struct cairn_report_row *r = &w->row;
+    r->patient_id = p->id;
+    copy_text(r->mrn, sizeof r->mrn, p->mrn);
+    copy_text(r->name, sizeof r->name, p->legal_name);
+    copy_text(r->preferred_name, sizeof r->preferred_name, p->preferred_name);
+    copy_text(r->program, sizeof r->program, p->program_code);
+    copy_text(r->admission_date, sizeof r->admission_date, p->admission_date);
+    copy_text(r->expected_discharge, sizeof r->expected_discharge, p->expected_discharge_date);
+    r->status = p->status;
+    r->risk = p->risk;
+    int32_t admitted = day_of(p->admission_date);
+    r->week_of_stay = admitted && admitted <= w->as_of ? (w->as_of - admitted) / 7 + 1 : 0;
+    int32_t leaving = day_of(p->expected_discharge_date);
+    r->discharge_due = leaving && leaving >= w->as_of && leaving <= w->as_of + 14;
+}
+
+/* Fills w->row from the scan's facts and summary, for a report of the
+ * week holding today; false when the summary cannot answer (the caller
+ * reads the patient exactly). */
+static bool fill_fast(struct walk *w, const struct cairn_patient *p,
+                      const struct cairn_alert_facts *f, const struct store_summary_more *more,
+                      struct cairn_error *err, enum cairn_status *rc)
+{
+    struct cairn_report_row *r = &w->row;
+    *rc = CAIRN_OK;
+    if (!more || w->as_of != f->today || f->this_week.iso_year != w->iso_year ||
+        f->this_week.week != w->iso_week)
+        return false;
+    memset(r, 0, sizeof *r);
+    fill_identity(w, p);
+    if (!score_from_trend(w, more->phq9_trend, CAIRN_INSTRUMENT_PHQ9, &f->phq9_baseline,
+                          f->thresholds.phq9_rise, &r->phq9) ||
+        !score_from_trend(w, more->gad7_trend, CAIRN_INSTRUMENT_GAD7, &f->gad7_baseline,
+                          f->thresholds.gad7_rise, &r->gad7) ||
+        !reviews_from_list(w, more->reviews, f->admission, r) ||
+        !mastered_from_list(w, more->mastered, r))
+        return false;
+    r->attendance = f->this_week;
+    size_t n = cairn_alerts_evaluate(f, w->alerts);
+    for (size_t i = 0; i < n && i < CAIRN_ALERT__COUNT; i++) {
+        if (f->acks > 0 && (*rc = store_alert_attach_ack(w->s, &w->alerts[i], err)) != CAIRN_OK)
+            return false;
+        struct cairn_report_alert *a = &r->alerts[r->nalerts++];
+        a->rule = w->alerts[i].rule;
+        a->severity = w->alerts[i].severity;
+        a->acknowledged = w->alerts[i].acknowledged;
+        copy_text(a->reason, sizeof a->reason, w->alerts[i].reason);
+    }
+    return true;
+}
+
+/* Room for `n` bytes of text in the set's current block. */
+static char *text_room(struct report_set *set, size_t n)
+{
+    if (n > TEXT_BLOCK)
+        return NULL;
+    if (!set->text || TEXT_BLOCK - set->text->used < n) {
+        struct text_block *b = malloc(sizeof *b);
+        if (!b)
+            return NULL;
+        b->next = set->text;
+        b->used = 0;
+        set->text = b;
+    }
+    char *at = set->text->data + set->text->used;
+    set->text->used += n;
+    return at;
+}
+
+static struct item *item_add(struct report_set *set)
+{
+    if (set->nitems == set->nblocks * ITEMS_PER_BLOCK) {
+        struct item **g = realloc(set->blocks, (set->nblocks + 1) * sizeof *g);
+        if (!g)
+            return NULL;
+        set->blocks = g;
+        if (!(g[set->nblocks] = malloc(ITEMS_PER_BLOCK * sizeof **g)))
+            return NULL;
+        set->nblocks++;
+    }
+    struct item *it = &set->blocks[set->nitems / ITEMS_PER_BLOCK][set->nitems % ITEMS_PER_BLOCK];
+    set->nitems++;
+    return it;
+}
+
+/* The index of program code `code` in the set, added when new;
+ * MAX_PROGRAMS when out of room or memory. */
+static uint16_t program_index(struct report_set *set, const char *code)
+{
+    for (size_t i = set->nprograms; i-- > 0;)
+        if (strcmp(set->programs[i], code) == 0)
+            return (uint16_t)i;
+    if (set->nprograms == MAX_PROGRAMS || !(set->programs[set->nprograms] = strdup(code)))
+        return MAX_PROGRAMS;
+    return (uint16_t)set->nprograms++;
+}
+
+static void pack_week(const struct cairn_attendance_week *w, struct packed_week *out)
+{
+    out->minutes_attended = w->minutes_attended;
+    out->min_minutes = w->min_minutes;
+    out->days_attended = (uint8_t)w->days_attended;
+    out->sessions = (uint8_t)(w->sessions > 255 ? 255 : w->sessions);
+    out->attended = (uint8_t)(w->attended > 255 ? 255 : w->attended);
+    out->late = (uint8_t)(w->late > 255 ? 255 : w->late);
+    out->absent = (uint8_t)(w->absent > 255 ? 255 : w->absent);
+    out->excused = (uint8_t)(w->excused > 255 ? 255 : w->excused);
+    out->min_days = (uint8_t)w->min_days;
+    out->judged = (uint8_t)(w->meets_hours | w->meets_days << 1 | w->complete << 2);
+}
+
+static void unpack_week(const struct walk *w, const struct packed_week *in,
+                        struct cairn_attendance_week *out)
+{
+    out->iso_year = w->iso_year;
+    out->week = w->iso_week;
+    out->minutes_attended = in->minutes_attended;
+    out->min_minutes = in->min_minutes;
+    out->days_attended = in->days_attended;
+    out->sessions = in->sessions;
+    out->attended = in->attended;
+    out->late = in->late;
+    out->absent = in->absent;
+    out->excused = in->excused;
+    out->min_days = in->min_days;
+    out->meets_hours = in->judged & 1;
+    out->meets_days = (in->judged & 2) != 0;
+    out->complete = (in->judged & 4) != 0;
+}
+
+static void pack_score(const struct cairn_report_score *sc, struct packed_score *out)
+{
+    out->day = day_of(sc->date);
+    out->total = small(sc->total);
+    out->band = small(sc->band);
+    out->baseline = small(sc->baseline);
+    out->changes = (uint8_t)sc->changes;
+    for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
+        out->weekly[k] = small(sc->weekly[k]);
+}
+
+static void unpack_score(const struct packed_score *in, struct cairn_report_score *sc)
+{
+    sc->total = in->total;
+    sc->band = in->band;
+    sc->baseline = in->baseline;
+    sc->changes = in->changes;
+    sc->date[0] = '\0';
+    if (in->day)
+        cairn_date_format(in->day, sc->date);
+    for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
+        sc->weekly[k] = in->weekly[k];
+}
+
+/* Packs w->row (patient p, name key included) into the set. */
+static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint32_t group)
+{
+    const struct cairn_report_row *r = &set->w->row;
+    const char *strings[] = {p->name_key, r->mrn, r->name, r->preferred_name};
+    size_t lens[sizeof strings / sizeof strings[0]], n = 0;
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        n += (lens[i] = strlen(strings[i])) + 1;
+    for (size_t i = 0; i < r->nalerts; i++)
+        n += 2 + strlen(r->alerts[i].reason) + 1;
+    struct item *it = item_add(set);
+    char *at = it ? text_room(set, n) : NULL;
+    if (!at)
+        return false;
+    it->text = at;
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        memcpy(at, strings[i], lens[i] + 1);
+        at += lens[i] + 1;
+    }
+    for (size_t i = 0; i < r->nalerts; i++) {
+        const struct cairn_report_alert *a = &r->alerts[i];
+        *at++ = (char)a->rule;
+        *at++ = (char)(a->severity | (a->acknowledged ? 0x80 : 0));
+        size_t len = strlen(a->reason);
+        memcpy(at, a->reason, len + 1);
+        at += len + 1;
+    }
+    it->patient_id = r->patient_id;
+    it->admission = day_of(r->admission_date);
+    it->expected_discharge = day_of(r->expected_discharge);
+    if ((it->program = program_index(set, r->program)) == MAX_PROGRAMS)
+        return false;
+    it->group = group;
+    it->therapist = staff_index(set, p->therapist_id);
+    it->case_manager = staff_index(set, p->case_manager_id);
+    it->status = (uint8_t)r->status;
+    it->risk = (uint8_t)r->risk;
+    it->nalerts = (uint8_t)r->nalerts;
+    it->review = review_index(r->review);
+    it->discharge_due = r->discharge_due;
+    it->week_of_stay = count16(r->week_of_stay);
+    it->due = count16(r->reviews_due);
+    it->overdue = count16(r->reviews_overdue);
+    it->awaiting = count16(r->reviews_awaiting);
+    it->steps = count16(r->steps_mastered_week);
+    it->ladders = count16(r->ladders_mastered_week);
+    pack_week(&r->attendance, &it->attendance);
+    pack_score(&r->phq9, &it->phq9);
+    pack_score(&r->gad7, &it->gad7);
+    return true;
+}
+
+/* Copies the string at *at into out and moves *at past it. */
+static void take_text(const char **at, char *out, size_t size)
+{
+    size_t n = strlen(*at);
+    copy_text(out, size, *at);
+    *at += n + 1;
+}
+
+static void unpack_row(const struct report_set *set, const struct item *it,
+                       struct cairn_report_row *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *at = it->text;
+    at += strlen(at) + 1; /* the name key */
+    take_text(&at, r->mrn, sizeof r->mrn);
+    take_text(&at, r->name, sizeof r->name);
+    take_text(&at, r->preferred_name, sizeof r->preferred_name);
+    copy_text(r->program, sizeof r->program, set->programs[it->program]);
+    if (it->admission)
+        cairn_date_format(it->admission, r->admission_date);
+    if (it->expected_discharge)
+        cairn_date_format(it->expected_discharge, r->expected_discharge);
+    for (size_t i = 0; i < it->nalerts && i < CAIRN_ALERT__COUNT; i++) {
+        struct cairn_report_alert *a = &r->alerts[r->nalerts++];
+        a->rule = (enum cairn_alert_rule)(unsigned char)*at++;
+        unsigned char sev = (unsigned char)*at++;
+        a->severity = (enum cairn_alert_severity)(sev & 0x7f);
+        a->acknowledged = (sev & 0x80) != 0;
+        take_text(&at, a->reason, sizeof a->reason);
+    }
+    r->patient_id = it->patient_id;
+    if (set->filter->clinician) {
+        copy_text(r->clinician, sizeof r->clinician, set->filter->clinician);
+        copy_text(r->clinician_name, sizeof r->clinician_name, set->clinician_name);
+    } else if (it->group != NO_STAFF) {
+        copy_text(r->clinician, sizeof r->clinician, set->staff[it->group].login);
+        copy_text(r->clinician_name, sizeof r->clinician_name, set->staff[it->group].name);
+    }
+    copy_text(r->therapist, sizeof r->therapist, staff_login(set, it->therapist));
+    copy_text(r->case_manager, sizeof r->case_manager, staff_login(set, it->case_manager));
+    r->status = (enum cairn_patient_status)it->status;
+    r->risk = (enum cairn_risk)it->risk;
+    r->week_of_stay = it->week_of_stay;
+    unpack_week(set->w, &it->attendance, &r->attendance);
+    unpack_score(&it->phq9, &r->phq9);
+    unpack_score(&it->gad7, &r->gad7);
+    copy_text(r->review, sizeof r->review, review_names[it->review]);
+    r->reviews_due = it->due;
+    r->reviews_overdue = it->overdue;
+    r->reviews_awaiting = it->awaiting;
+    r->steps_mastered_week = it->steps;
+    r->ladders_mastered_week = it->ladders;
+    r->discharge_due = it->discharge_due;
+}
+
+static int risk_rank(uint8_t risk)
+{
+    switch ((enum cairn_risk)risk) {
+    case CAIRN_RISK_HIGH:
+        return 0;
+    case CAIRN_RISK_MODERATE:
+        return 1;
+    case CAIRN_RISK_LOW:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+/* The report's order: group (staff in login order, unassigned last),
+ * active before on hold, risk, name key, id. */
+static int compare_items(const void *va, const void *vb)
+{
+    const struct item *a = *(const struct item *const *)va, *b = *(const struct item *const *)vb;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    int ha = a->status != CAIRN_PATIENT_ACTIVE, hb = b->status != CAIRN_PATIENT_ACTIVE;
+    if (ha != hb)
+        return ha - hb;
+    int ra = risk_rank(a->risk), rb = risk_rank(b->risk);
+    if (ra != rb)
+        return ra - rb;
+    int c = strcmp(a->text, b->text);
+    if (c)
+        return c;
+    return (a->patient_id > b->patient_id) - (a->patient_id < b->patient_id);
+}
+
+static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *f,
+                           const struct store_summary_more *more, void *ctx)
+{
+    struct report_set *set = ctx;
+    struct walk *w = set->w;
+    const struct cairn_report_filter *filter = set->filter;
+    if (filter->program && strcmp(p->program_code, filter->program) != 0)
+        return 0;
+    uint32_t group = 0;
+    const char *grp = filter->clinician, *grp_name = set->clinician_name;
+    if (!filter->clinician) {
+        group = staff_index(set, p->therapist_id);
+        if (group == NO_STAFF)
+            group = staff_index(set, p->case_manager_id);
+        grp = group == NO_STAFF ? NULL : set->staff[group].login;
+        grp_name = group == NO_STAFF ? NULL : set->staff[group].name;
+    }
+    if (!fill_fast(w, p, f, more, set->err, &set->rc)) {
+        if (set->rc != CAIRN_OK)
+            return 1;
+        set->exact++;
+        if ((set->rc = fill_row(w, p->id, grp, grp_name, set->err)) != CAIRN_OK)
+            return 1;
+    }
+    if (!pack_row(set, p, group)) {
+        set->rc = cairn_error_set(set->err, CAIRN_ERR_NOMEM, "out of memory building the report");
+        return 1;
+    }
+    return 0;
+}
+
+void report_set_free(struct report_set **setp)
+{
+    if (!setp || !*setp)
+        return;
+    struct report_set *set = *setp;
+    for (size_t i = 0; i < set->nstaff; i++) {
+        free(set->staff[i].login);
+        free(set->staff[i].name);
+    }
+    free(set->staff);
+    free(set->staff_by_id);
+    for (size_t i = 0; i < set->nblocks; i++)
+        free(set->blocks[i]);
+    free(set->blocks);
+    free(set->order);
+    for (size_t i = 0; i < set->nprograms; i++)
+        free(set->programs[i]);
+    for (struct text_block *b = set->text, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(set->w);
+    free(set);
+    *setp = NULL;
+}
+
+enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
+                                       struct report_set **out, struct cairn_error *err)
+{
+    *out = NULL;
+    struct report_set *set = calloc(1, sizeof *set);
+    if (!set || !(set->w = calloc(1, sizeof *set->w))) {
+        free(set);
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory preparing the report");
+    }
+    set->w->s = s;
+    set->filter = f;
+    set->err = err;
+    bool began = false;
+    enum cairn_status rc;
+    if ((rc = prepare(set->w, f, &set->clinician_id, set->clinician_name,
+                      sizeof set->clinician_name, err)) != CAIRN_OK ||
+        (rc = store_read_begin(s, &began, err)) != CAIRN_OK ||
+        (rc = load_staff(set, err)) != CAIRN_OK)
+        goto out;
+    /* Storage order: the patients and their summaries are read front to
+     * back once; the rows are sorted here. */
+    struct store_facts_filter scan = {
+        .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
+        .clinician = set->clinician_id,
+    };
+    if ((rc = store_facts_scan(s, &scan, collect_patient, set, err)) == CAIRN_OK)
+        rc = set->rc;
+    if (rc != CAIRN_OK)
+        goto out;
+    if (!(set->order = malloc((set->nitems ? set->nitems : 1) * sizeof *set->order))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+        goto out;
+    }
+    for (size_t i = 0; i < set->nitems; i++)
+        set->order[i] = &set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
+    if (set->nitems > 1)
+        qsort(set->order, set->nitems, sizeof *set->order, compare_items);
+out:
+    store_read_end(s, began);
+    if (rc != CAIRN_OK)
+        report_set_free(&set);
+    *out = set;
+    return rc;
+}
+
+int report_set_each(struct report_set *set,
+                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i < set->nitems; i++) {
+        unpack_row(set, set->order[i], &set->w->row);
+        if (fn(&set->w->row, ctx))
+            return 1;
+    }
+    return 0;
+}
+
+unsigned long report_set_exact_rows(const struct report_set *set)
+{
+    return set->exact;
+}
+
 enum cairn_status cairn_report_rows(struct cairn_store *s, const struct cairn_report_filter *f,
                                     int (*fn)(const struct cairn_report_row *row, void *ctx),
                                     void *ctx, struct cairn_error *err)
 {
-    struct walk *w = calloc(1, sizeof *w);
-    int64_t clinician_id = 0;
-    char clinician_name[CAIRN_STAFFNAME_MAX + 1];
-    bool began = false;
-    enum cairn_status rc;
-    if (!w)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory preparing the report");
-    w->s = s;
-    if ((rc = prepare(w, f, &clinician_id, clinician_name, sizeof clinician_name, err)) !=
-            CAIRN_OK ||
-        (rc = read_begin(s, &began, err)) != CAIRN_OK)
-        goto out;
-    const char *sql = f->clinician ? (f->program ? rows_one_program_sql : rows_one_sql)
-                                   : (f->program ? rows_all_program_sql : rows_all_sql);
-    STORE_PREPARE_OR_GOTO(st, sql, rc, out);
-    if (f->clinician)
-        sqlite3_bind_int64(st, 1, clinician_id);
-    if (f->program)
-        sqlite3_bind_text(st, 2, f->program, -1, SQLITE_TRANSIENT);
-    int src;
-    char grp[CAIRN_LOGIN_MAX + 1], grp_name[CAIRN_STAFFNAME_MAX + 1];
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        bool assigned = f->clinician || sqlite3_column_type(st, 1) != SQLITE_NULL;
-        if (f->clinician) {
-            snprintf(grp, sizeof grp, "%s", f->clinician);
-            snprintf(grp_name, sizeof grp_name, "%s", clinician_name);
-        } else {
-            store_col_text(st, 1, grp, sizeof grp);
-            store_col_text(st, 2, grp_name, sizeof grp_name);
-        }
-        if ((rc = fill_row(w, id, assigned ? grp : NULL, assigned ? grp_name : NULL, err)) !=
-            CAIRN_OK)
-            break;
-        if (fn(&w->row, ctx)) {
-            src = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    if (rc == CAIRN_OK && src != SQLITE_DONE)
-        rc = store_fail(s, src, "listing the report's patients", err);
-out:
-    read_end(s, began);
-    free(w);
+    struct report_set *set;
+    enum cairn_status rc = store_report_collect(s, f, &set, err);
+    if (rc == CAIRN_OK)
+        report_set_each(set, fn, ctx);
+    report_set_free(&set);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "report_internal.h"
 
 struct compare {
     struct cairn_store *s;
@@ -31,8 +32,10 @@ static void describe(const char *what, const struct cairn_alert_facts *a,
                   (long long)a->plan_id, (long long)b->plan_id, a->acks, b->acks);
 }
 
-static int compare_one(const struct cairn_patient *p, const struct cairn_alert_facts *f, void *vc)
+static int compare_one(const struct cairn_patient *p, const struct cairn_alert_facts *f,
+                       const struct store_summary_more *more, void *vc)
 {
+    (void)more;
     struct compare *c = vc;
     struct cairn_alert_facts exact;
     struct cairn_error err;
@@ -188,6 +191,81 @@ static void test_facts_summary_from_a_later_day_is_not_used(void **state)
     assert_int_equal(s->summary_misses, 2 * 60);
 }
 
+/* The caseload report's rows, collected in order. */
+struct rows {
+    struct cairn_report_row *v;
+    size_t n, cap;
+};
+
+static int keep_row(const struct cairn_report_row *row, void *ctx)
+{
+    struct rows *r = ctx;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->v = realloc(r->v, r->cap * sizeof *r->v);
+        assert_non_null(r->v);
+    }
+    r->v[r->n++] = *row;
+    return 0;
+}
+
+/* Collects the rows of this week's whole-caseload report; returns how
+ * many were read with the per-patient queries. */
+static unsigned long report_rows(struct cairn_store *s, struct rows *out)
+{
+    struct cairn_report_filter f = {0};
+    struct cairn_error err;
+    struct report_set *set;
+    cairn_date_isoweek(cairn_store_today(s), &f.iso_year, &f.week);
+    out->n = 0;
+    if (store_report_collect(s, &f, &set, &err) != CAIRN_OK)
+        fail_msg("report rows: %s", err.message);
+    report_set_each(set, keep_row, out);
+    unsigned long exact = report_set_exact_rows(set);
+    report_set_free(&set);
+    return exact;
+}
+
+static void test_facts_report_rows_from_summaries_equal_the_data(void **state)
+{
+    struct cairn_store *s = demo_store(state, 300);
+    static const int later[] = {0, 1, 2, 4, 6, 7, 8, 13, 14, 15, 21, 40, 120};
+    struct rows fast = {0}, exact = {0};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        cairn_store_set_today(s, unit_today() + later[i]);
+        s->summary_misses = 0;
+        /* Every row from the summaries, none read patient by patient. */
+        assert_int_equal(report_rows(s, &fast), 0);
+        assert_int_equal(s->summary_misses, 0);
+        s->summaries_off = true;
+        unsigned long read_exactly = report_rows(s, &exact);
+        assert_int_equal(read_exactly, exact.n);
+        s->summaries_off = false;
+        assert_true(fast.n > 100);
+        assert_int_equal(fast.n, exact.n);
+        int mismatches = 0;
+        for (size_t k = 0; k < fast.n; k++) {
+            const struct cairn_report_row *a = &fast.v[k], *b = &exact.v[k];
+            if (memcmp(a, b, sizeof *a) == 0)
+                continue;
+            if (mismatches++ < 5)
+                print_message("day +%d row %zu %s/%s: phq9 %d/%d (%d/%d) gad7 %d/%d review %s/%s "
+                              "overdue %d/%d awaiting %d/%d mastered %d/%d alerts %zu/%zu "
+                              "minutes %d/%d\n",
+                              later[i], k, a->mrn, b->mrn, a->phq9.total, b->phq9.total,
+                              a->phq9.weekly[0], b->phq9.weekly[0], a->gad7.total, b->gad7.total,
+                              a->review, b->review, a->reviews_overdue, b->reviews_overdue,
+                              a->reviews_awaiting, b->reviews_awaiting, a->steps_mastered_week,
+                              b->steps_mastered_week, a->nalerts, b->nalerts,
+                              a->attendance.minutes_attended, b->attendance.minutes_attended);
+        }
+        if (mismatches)
+            fail_msg("%d of %zu report rows differ on day +%d", mismatches, fast.n, later[i]);
+    }
+    free(fast.v);
+    free(exact.v);
+}
+
 static void test_facts_failed_change_leaves_summary_alone(void **state)
 {
     struct cairn_store *s = demo_store(state, 20);
@@ -219,6 +297,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_facts_summaries_exist_for_every_patient,
                                         unit_setup_memory, unit_teardown),
         cmocka_unit_test_setup_teardown(test_facts_summary_equals_the_data_on_later_days,
+                                        unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_report_rows_from_summaries_equal_the_data,
                                         unit_setup_memory, unit_teardown),
         cmocka_unit_test_setup_teardown(test_facts_summary_follows_changes, unit_setup_memory,
                                         unit_teardown),
