@@ -539,6 +539,27 @@ static int text_reason(struct cairn_report_renderer *r, const char *severity, co
     enum { INDENT = 13 };
     const size_t room = CAIRN_REPORT_COLUMNS - INDENT;
     char first[LINE_BYTES], safe[LINE_BYTES];
+    /* Most reasons are printable ASCII: a column a byte, nothing to strip. */
+    size_t plain = 0;
+    while (plain < sizeof safe - 1 && reason[plain] >= 0x20 && reason[plain] < 0x7f)
+        plain++;
+    if (!reason[plain]) {
+        if (plain <= room) {
+            if (write)
+                text_line(r, "     %-7s %s", severity, reason);
+            return 1;
+        }
+        if (!write)
+            return 2;
+        /* The last space in the first `room` columns, else cut there. */
+        size_t cut = room;
+        while (cut > 0 && reason[cut - 1] != ' ')
+            cut--;
+        cut = cut > 1 ? cut - 1 : room;
+        text_line(r, "     %-7s %.*s", severity, (int)cut, reason);
+        text_line(r, "%*s%s", INDENT, "", reason + cut + (reason[cut] == ' '));
+        return 2;
+    }
     cairn_text_fit(reason, 0, safe, sizeof safe);
     if (cairn_text_width(safe) <= room) {
         if (write)

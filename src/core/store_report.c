@@ -465,19 +465,36 @@ static const char *staff_login(const struct report_set *set, uint32_t i)
     return i == NO_STAFF ? "" : set->staff[i].login;
 }
 
-/* Reads "n:n" into *a and *b and moves *text past it; false on anything
- * else. */
+/* Reads a decimal integer (digits, an optional '-' first) at *text and
+ * moves *text past it; false when there is none. (Cheaper than strtoll():
+ * this runs for every kept score of every patient of the caseload.) */
+static bool read_int(const char **text, long long *v)
+{
+    const char *at = *text;
+    bool negative = *at == '-';
+    if (negative)
+        at++;
+    if (*at < '0' || *at > '9')
+        return false;
+    long long x = 0;
+    while (*at >= '0' && *at <= '9') {
+        if (x > (INT64_MAX - 9) / 10)
+            return false;
+        x = x * 10 + (*at++ - '0');
+    }
+    *v = negative ? -x : x;
+    *text = at;
+    return true;
+}
+
+/* Reads "n:n" into *a and *b and moves *text past it and a following
+ * comma; false on anything else. */
 static bool read_pair(const char **text, long long *a, long long *b)
 {
-    char *end;
-    *a = strtoll(*text, &end, 10);
-    if (end == *text || *end != ':')
+    const char *at = *text;
+    if (!read_int(&at, a) || *at++ != ':' || !read_int(&at, b) || (*at != ',' && *at != '\0'))
         return false;
-    const char *second = end + 1;
-    *b = strtoll(second, &end, 10);
-    if (end == second || (*end != ',' && *end != '\0'))
-        return false;
-    *text = *end ? end + 1 : end;
+    *text = *at ? at + 1 : at;
     return true;
 }
 
@@ -837,17 +854,20 @@ static void take_text(const char **at, char *out, size_t size)
 static void unpack_row(const struct report_set *set, const struct item *it,
                        struct cairn_report_row *r)
 {
-    memset(r, 0, sizeof *r);
+    /* Every field is set below (the row is large; a whole report unpacks
+     * each row twice, so it is not cleared first). */
     const char *at = it->text;
     at += strlen(at) + 1; /* the name key */
     take_text(&at, r->mrn, sizeof r->mrn);
     take_text(&at, r->name, sizeof r->name);
     take_text(&at, r->preferred_name, sizeof r->preferred_name);
     copy_text(r->program, sizeof r->program, set->programs[it->program]);
+    r->admission_date[0] = r->expected_discharge[0] = '\0';
     if (it->admission)
         cairn_date_format(it->admission, r->admission_date);
     if (it->expected_discharge)
         cairn_date_format(it->expected_discharge, r->expected_discharge);
+    r->nalerts = 0;
     for (size_t i = 0; i < it->nalerts && i < CAIRN_ALERT__COUNT; i++) {
         struct cairn_report_alert *a = &r->alerts[r->nalerts++];
         a->rule = (enum cairn_alert_rule)(unsigned char)*at++;
@@ -857,6 +877,7 @@ static void unpack_row(const struct report_set *set, const struct item *it,
         take_text(&at, a->reason, sizeof a->reason);
     }
     r->patient_id = it->patient_id;
+    r->clinician[0] = r->clinician_name[0] = '\0';
     if (set->filter->clinician) {
         copy_text(r->clinician, sizeof r->clinician, set->filter->clinician);
         copy_text(r->clinician_name, sizeof r->clinician_name, set->clinician_name);
