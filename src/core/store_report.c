@@ -315,6 +315,7 @@ struct item {
      * order), then per alert its rule, severity (bit 7: acknowledged) and
      * reason */
     const char *text;
+    uint64_t order; /* group, on hold, risk rank: the sort before the name */
     int64_t patient_id;
     uint32_t group, therapist, case_manager; /* staff indexes; NO_STAFF none */
     int32_t admission, expected_discharge;   /* day numbers; 0 none */
@@ -791,6 +792,20 @@ static void unpack_score(const struct packed_score *in, struct cairn_report_scor
         sc->weekly[k] = in->weekly[k];
 }
 
+static int risk_rank(uint8_t risk)
+{
+    switch ((enum cairn_risk)risk) {
+    case CAIRN_RISK_HIGH:
+        return 0;
+    case CAIRN_RISK_MODERATE:
+        return 1;
+    case CAIRN_RISK_LOW:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
 /* Packs w->row (patient p, name key included) into the set. */
 static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint32_t group)
 {
@@ -824,6 +839,8 @@ static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint
     if ((it->program = program_index(set, r->program)) == MAX_PROGRAMS)
         return false;
     it->group = group;
+    it->order = (uint64_t)group << 8 | (uint64_t)(r->status != CAIRN_PATIENT_ACTIVE) << 4 |
+                (uint64_t)risk_rank((uint8_t)r->risk);
     it->therapist = staff_index(set, p->therapist_id);
     it->case_manager = staff_index(set, p->case_manager_id);
     it->status = (uint8_t)r->status;
@@ -902,33 +919,13 @@ static void unpack_row(const struct report_set *set, const struct item *it,
     r->discharge_due = it->discharge_due;
 }
 
-static int risk_rank(uint8_t risk)
-{
-    switch ((enum cairn_risk)risk) {
-    case CAIRN_RISK_HIGH:
-        return 0;
-    case CAIRN_RISK_MODERATE:
-        return 1;
-    case CAIRN_RISK_LOW:
-        return 2;
-    default:
-        return 3;
-    }
-}
-
 /* The report's order: group (staff in login order, unassigned last),
  * active before on hold, risk, name key, id. */
 static int compare_items(const void *va, const void *vb)
 {
     const struct item *a = *(const struct item *const *)va, *b = *(const struct item *const *)vb;
-    if (a->group != b->group)
-        return a->group < b->group ? -1 : 1;
-    int ha = a->status != CAIRN_PATIENT_ACTIVE, hb = b->status != CAIRN_PATIENT_ACTIVE;
-    if (ha != hb)
-        return ha - hb;
-    int ra = risk_rank(a->risk), rb = risk_rank(b->risk);
-    if (ra != rb)
-        return ra - rb;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
     int c = strcmp(a->text, b->text);
     if (c)
         return c;
