@@ -164,6 +164,9 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_COSIGN:
         tui_cosign_draw(app);
         break;
+    case TUI_SCREEN_SUPERVISOR:
+        tui_supervisor_draw(app);
+        break;
     }
     if (app->commanding)
         tui_command_draw(app);
@@ -202,6 +205,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         tui_cosign_key(app, key, is_char);
         return;
     }
+    if (app->screen == TUI_SCREEN_SUPERVISOR) { /* p and r are its own there */
+        tui_supervisor_key(app, key, is_char);
+        return;
+    }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&
         !app->caseload.searching && !app->caseload.prompting) {
         app->commanding = true;
@@ -222,6 +229,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         }
         if (a == TUI_COSIGN_QUEUE) {
             tui_cosign_open(app);
+            return;
+        }
+        if (a == TUI_SUPERVISOR) {
+            tui_supervisor_open(app);
             return;
         }
     }
@@ -278,6 +289,7 @@ static int run_headless(struct tui_app *app, const struct tui_options *options)
     tui_theme_init();
     rc = tui_headless(app, options->script, options->dump, options->cols, options->lines,
                       headless_step, headless_draw);
+    tui_supervisor_free(app);
     endwin();
 out:
     if (screen)
@@ -346,6 +358,7 @@ int tui_run(struct cairn_store *store, const struct tui_options *options)
         else
             dispatch(&app, (int)ch, r == OK);
     }
+    tui_supervisor_free(&app);
     endwin();
     return 0;
 }
