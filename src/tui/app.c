@@ -33,14 +33,18 @@ void tui_draw_status_bar(struct tui_app *app)
 {
     char bar[512] = "";
     attr_t attr = tui_attr(app->message[0] ? TUI_COLOR_ERROR : TUI_COLOR_STATUS_BAR);
-    if (!app->message[0]) {
+    /* Two spaces between keys; one when that would not fit the width. */
+    for (int sep = 2; !app->message[0] && sep >= 1; sep--) {
+        bar[0] = '\0';
         for (size_t i = 0; i < tui_key_count; i++) {
             if (!tui_keys[i].in_status_bar)
                 continue;
             size_t n = strlen(bar);
-            snprintf(bar + n, sizeof bar - n, "%s%s %s", n ? "  " : " ", tui_keys[i].keys_label,
-                     tui_action_label(tui_keys[i].action));
+            snprintf(bar + n, sizeof bar - n, "%s%s %s", n ? (sep == 2 ? "  " : " ") : " ",
+                     tui_keys[i].keys_label, tui_action_label(tui_keys[i].action));
         }
+        if (cairn_text_width(bar) <= (size_t)app->cols)
+            break;
     }
     attrset(attr);
     tui_draw_text(app->lines - 1, 0, app->message[0] ? app->message : bar, app->cols);

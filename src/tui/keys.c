@@ -37,7 +37,7 @@ const struct tui_key tui_keys[] = {
     {TUI_NEXT_PATIENT, {0}, "n p", false},
     {TUI_COSIGN_QUEUE, {'A', 0}, "A", false},
     {TUI_COSIGN, {'C', 0}, "C", false},
-    {TUI_SUPERVISOR, {'V', 0}, "V", false},
+    {TUI_SUPERVISOR, {'V', 0}, "V", true},
     /* p and r are the program and risk filters on the caseload: the
      * supervisor view matches them itself; these rows are for help. */
     {TUI_PRINT, {0}, "p", false},

@@ -336,7 +336,7 @@ void tui_supervisor_return(struct tui_app *app)
                 narrow(app, g);
                 break;
             }
-    notice(s, false, "computed again: something changed meanwhile");
+    notice(s, false, "computed again after the co-signature");
 }
 
 void tui_supervisor_free(struct tui_app *app)
