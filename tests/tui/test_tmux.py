@@ -543,6 +543,30 @@ class TmuxSmoke(unittest.TestCase):
         p.keys("g")
         p.wait_for(first)
 
+    def test_supervisor_view_shows_clinicians_and_prints_to_a_file(self):
+        p = self.pane
+        out = os.path.join(tempfile.mkdtemp(dir=self.dir), "w48.txt")
+        p.keys("V")
+        p.wait_for("TOTAL, ")
+        p.wait_for("Co-sign queue: ")
+        p.keys("Enter")
+        p.wait_for("Patients: ")
+        p.keys("Escape")
+        p.wait_for("TOTAL, ")
+        p.keys("p")
+        p.wait_for("Print to")
+        p.keys("C-u")
+        p.keys("-l", out)
+        p.keys("Enter")
+        p.wait_for("Written to ")
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
+        with open(out, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("CASELOAD REPORT  week 2026-W48"))
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys("q")
+        p.wait_for("CAIRN-EXIT=0")
+
     def test_ctrl_c_restores_the_terminal(self):
         p = self.pane
         p.keys("C-c")
