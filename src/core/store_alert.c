@@ -274,7 +274,8 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         struct pending_list *l = &c->by_severity[sev];
         for (size_t i = 0; i < l->n; i++)
             l->v[i].name_key = c->arena + l->v[i].patient;
-        qsort(l->v, l->n, sizeof *l->v, compare_pending);
+        if (l->n) /* l->v is NULL while empty: qsort must not see it */
+            qsort(l->v, l->n, sizeof *l->v, compare_pending);
     }
     for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
         const struct pending_list *l = &c->by_severity[sev];
