@@ -381,7 +381,9 @@ void tui_cosign_draw(struct tui_app *app)
                   c->confirming ? " y co-sign it   any other key: do not"
                   : c->detail ? " C co-sign  n/p next/previous  \u2191\u2193 PgUp/PgDn scroll  Esc "
                                 "list  ? keys"
-                              : " Enter show  C co-sign  \u2191\u2193 move  Esc caseload  ? keys",
+                  : c->back == TUI_SCREEN_SUPERVISOR
+                      ? " Enter show  C co-sign  \u2191\u2193 move  Esc supervisor view  ? keys"
+                      : " Enter show  C co-sign  \u2191\u2193 move  Esc caseload  ? keys",
                   app->cols);
     attrset(A_NORMAL);
     move(cy, cx);
