@@ -33,14 +33,18 @@ void tui_draw_status_bar(struct tui_app *app)
 {
     char bar[512] = "";
     attr_t attr = tui_attr(app->message[0] ? TUI_COLOR_ERROR : TUI_COLOR_STATUS_BAR);
-    if (!app->message[0]) {
+    /* Two spaces between keys; one when that would not fit the width. */
+    for (int sep = 2; !app->message[0] && sep >= 1; sep--) {
+        bar[0] = '\0';
         for (size_t i = 0; i < tui_key_count; i++) {
             if (!tui_keys[i].in_status_bar)
                 continue;
             size_t n = strlen(bar);
-            snprintf(bar + n, sizeof bar - n, "%s%s %s", n ? "  " : " ", tui_keys[i].keys_label,
-                     tui_action_label(tui_keys[i].action));
+            snprintf(bar + n, sizeof bar - n, "%s%s %s", n ? (sep == 2 ? "  " : " ") : " ",
+                     tui_keys[i].keys_label, tui_action_label(tui_keys[i].action));
         }
+        if (cairn_text_width(bar) <= (size_t)app->cols)
+            break;
     }
     attrset(attr);
     tui_draw_text(app->lines - 1, 0, app->message[0] ? app->message : bar, app->cols);
@@ -164,6 +168,9 @@ static void draw(struct tui_app *app)
     case TUI_SCREEN_COSIGN:
         tui_cosign_draw(app);
         break;
+    case TUI_SCREEN_SUPERVISOR:
+        tui_supervisor_draw(app);
+        break;
     }
     if (app->commanding)
         tui_command_draw(app);
@@ -202,6 +209,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         tui_cosign_key(app, key, is_char);
         return;
     }
+    if (app->screen == TUI_SCREEN_SUPERVISOR) { /* p and r are its own there */
+        tui_supervisor_key(app, key, is_char);
+        return;
+    }
     if (tui_key_action(key) == TUI_COMMAND && app->screen != TUI_SCREEN_HELP &&
         !app->caseload.searching && !app->caseload.prompting) {
         app->commanding = true;
@@ -222,6 +233,10 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
         }
         if (a == TUI_COSIGN_QUEUE) {
             tui_cosign_open(app);
+            return;
+        }
+        if (a == TUI_SUPERVISOR) {
+            tui_supervisor_open(app);
             return;
         }
     }
@@ -278,6 +293,7 @@ static int run_headless(struct tui_app *app, const struct tui_options *options)
     tui_theme_init();
     rc = tui_headless(app, options->script, options->dump, options->cols, options->lines,
                       headless_step, headless_draw);
+    tui_supervisor_free(app);
     endwin();
 out:
     if (screen)
@@ -346,6 +362,7 @@ int tui_run(struct cairn_store *store, const struct tui_options *options)
         else
             dispatch(&app, (int)ch, r == OK);
     }
+    tui_supervisor_free(&app);
     endwin();
     return 0;
 }

@@ -62,6 +62,9 @@ void tui_cosign_open(struct tui_app *app)
     if (strcmp(clinician, c->clinician))
         c->cursor = c->top = 0;
     memcpy(c->clinician, clinician, sizeof clinician);
+    if (app->screen != TUI_SCREEN_COSIGN) /* not a refresh: Esc goes back there */
+        c->back =
+            app->screen == TUI_SCREEN_SUPERVISOR ? TUI_SCREEN_SUPERVISOR : TUI_SCREEN_CASELOAD;
     if (!load(app))
         return;
     c->detail = c->have_review = c->confirming = false;
@@ -130,6 +133,7 @@ static void cosign(struct tui_app *app)
     }
     bool detail = c->detail;
     app->caseload.loaded = false;
+    app->supervisor.stale = true; /* its counts changed */
     if (!load(app))
         return;
     c->detail = false;
@@ -170,6 +174,8 @@ void tui_cosign_key(struct tui_app *app, int key, bool is_char)
     case TUI_BACK:
         if (c->detail)
             c->detail = false;
+        else if (c->back == TUI_SCREEN_SUPERVISOR)
+            tui_supervisor_return(app);
         else
             app->screen = TUI_SCREEN_CASELOAD;
         break;
@@ -375,7 +381,9 @@ void tui_cosign_draw(struct tui_app *app)
                   c->confirming ? " y co-sign it   any other key: do not"
                   : c->detail ? " C co-sign  n/p next/previous  \u2191\u2193 PgUp/PgDn scroll  Esc "
                                 "list  ? keys"
-                              : " Enter show  C co-sign  \u2191\u2193 move  Esc caseload  ? keys",
+                  : c->back == TUI_SCREEN_SUPERVISOR
+                      ? " Enter show  C co-sign  \u2191\u2193 move  Esc supervisor view  ? keys"
+                      : " Enter show  C co-sign  \u2191\u2193 move  Esc caseload  ? keys",
                   app->cols);
     attrset(A_NORMAL);
     move(cy, cx);

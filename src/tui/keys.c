@@ -37,6 +37,11 @@ const struct tui_key tui_keys[] = {
     {TUI_NEXT_PATIENT, {0}, "n p", false},
     {TUI_COSIGN_QUEUE, {'A', 0}, "A", false},
     {TUI_COSIGN, {'C', 0}, "C", false},
+    {TUI_SUPERVISOR, {'V', 0}, "V", true},
+    /* p and r are the program and risk filters on the caseload: the
+     * supervisor view matches them itself; these rows are for help. */
+    {TUI_PRINT, {0}, "p", false},
+    {TUI_RECOMPUTE, {0}, "r", false},
     {TUI_COMMAND, {':', 0}, ":", true},
     {TUI_HELP, {'?', KEY_F(1), 0}, "?", true},
     {TUI_REDRAW, {CTRL('l'), 0}, "^L", false},

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "cairn/cairn.h"
+#include "cairn/report.h"
 
 struct tui_options {
     int lock_after_seconds; /* idle time before the screen locks; 0 = never */
@@ -72,6 +73,10 @@ int tui_run(struct cairn_store *store, const struct tui_options *options);
     X(TUI_COSIGN_QUEUE, "co-sign queue",                                                           \
       "caseload: signed reviews awaiting a supervisor's co-signature, oldest first")               \
     X(TUI_COSIGN, "co-sign", "co-sign queue: co-sign the selected review (y confirms)")            \
+    X(TUI_SUPERVISOR, "supervisor",                                                                \
+      "caseload: this week's caseload summary per clinician, urgent alerts, co-sign count")        \
+    X(TUI_PRINT, "print", "supervisor view: print the caseload report to a file or to lp")         \
+    X(TUI_RECOMPUTE, "recompute", "supervisor view: compute the summary again")                    \
     X(TUI_COMMAND, "command", "run a cairn command, as on the command line (:patient hold MRN)")   \
     X(TUI_HELP, "help", "this help")                                                               \
     X(TUI_REDRAW, "redraw", "redraw the screen")                                                   \
@@ -140,7 +145,8 @@ enum tui_screen {
     TUI_SCREEN_FORM,
     TUI_SCREEN_ROSTER,
     TUI_SCREEN_REVIEW,
-    TUI_SCREEN_COSIGN
+    TUI_SCREEN_COSIGN,
+    TUI_SCREEN_SUPERVISOR
 };
 
 /* ---- form.c: the line editor and forms ---- */
@@ -312,6 +318,66 @@ struct tui_cosign_queue {
     char role_note[128]; /* why C will be refused, when the acting user is no supervisor */
     char message[CAIRN_ERROR_MESSAGE_MAX + 128];
     bool problem;
+    enum tui_screen back; /* where Esc returns: the caseload or the supervisor view */
+};
+
+/* ---- supervisor.c: the supervisor view ---- */
+
+/* One clinician's line of the overview: running totals only, never the
+ * patients. */
+struct tui_supervisor_group {
+    char clinician[CAIRN_LOGIN_MAX + 1]; /* "" = unassigned */
+    char name[CAIRN_STAFFNAME_MAX + 1];
+    struct cairn_report_totals totals;
+};
+
+enum tui_supervisor_line_kind {
+    TUI_SUPERVISOR_PATIENT, /* a patient of the narrowed clinician */
+    TUI_SUPERVISOR_ALERT,   /* one of that patient's alerts */
+    TUI_SUPERVISOR_HEADING, /* "On hold (…)" */
+};
+
+/* A line of the narrowed view, made from one report row. */
+struct tui_supervisor_line {
+    enum tui_supervisor_line_kind kind;
+    enum cairn_risk risk;
+    enum cairn_alert_severity severity;
+    bool acknowledged;
+    char mrn[CAIRN_MRN_MAX + 1];
+    char text[CAIRN_ALERT_REASON_MAX]; /* the name, the alert's reason, or the heading */
+    char week[8], hours[24], phq9[16], gad7[16], review[12];
+    char discharge[CAIRN_DATE_LEN + 1]; /* expected within 14 days; "" otherwise */
+};
+
+#define TUI_SUPERVISOR_URGENT_MAX 8 /* urgent alerts kept for the list */
+
+/* The supervisor view: computed once when opened (and on r), for the
+ * caseload's clinician and program filter and the store's today's week. */
+struct tui_supervisor {
+    bool computed; /* the numbers below hold the filter's week */
+    bool stale;    /* changed since (a co-signature): computed again when shown */
+    char clinician[CAIRN_LOGIN_MAX + 1], program[CAIRN_PROGRAM_CODE_MAX + 1];
+    struct cairn_report_meta meta; /* the week, its days, as of */
+    struct tui_supervisor_group *groups;
+    int ngroups, groups_cap;
+    struct cairn_report_totals all;
+    int awaiting;       /* the co-sign queue's length (-1: unknown) */
+    bool awaiting_more; /* … or more */
+    size_t nurgent;     /* open urgent alerts */
+    int nkept;
+    char urgent[TUI_SUPERVISOR_URGENT_MAX]
+               [CAIRN_MRN_MAX + 2 * CAIRN_NAME_MAX + CAIRN_ALERT_REASON_MAX + 16];
+    long progress; /* rows read while computing */
+    bool nomem;    /* computing ran out of memory */
+    int cursor, top;
+    int narrowed; /* the group whose patients are shown; -1: the overview */
+    struct tui_supervisor_line *lines;
+    int nlines, lines_cap, line_cursor, line_top;
+    bool printing;   /* the print prompt has the keyboard */
+    char path[1024]; /* what it holds */
+    char path_error[CAIRN_ERROR_MESSAGE_MAX + 128];
+    char message[CAIRN_ERROR_MESSAGE_MAX + 1200];
+    bool problem; /* message is a failure (else a notice) */
 };
 
 struct tui_app {
@@ -331,17 +397,18 @@ struct tui_app {
     bool locked;     /* idle lock: nothing but the lock screen is drawn */
     char unlock[65]; /* what has been typed on the lock screen */
     bool unlock_failed;
-    bool commanding;                 /* typing on the : line */
-    char command[TUI_COMMAND_MAX];   /* what has been typed there */
-    char output[TUI_OUTPUT_MAX];     /* what the last command printed */
-    int output_top;                  /* first line shown on the output screen */
-    enum tui_screen before_output;   /* where Esc returns from the output screen */
-    struct tui_form form;            /* the open form, or the draft kept from one */
-    struct tui_roster roster;        /* the roster being taken, or its kept draft */
-    int help_top;                    /* first key shown on the help screen */
-    struct tui_review_queue reviews; /* the review queue, kept when left */
-    struct tui_cosign_queue cosign;  /* the co-sign queue */
-    struct tui_text text;            /* scratch: a pane's wrapped lines, built when drawn */
+    bool commanding;                  /* typing on the : line */
+    char command[TUI_COMMAND_MAX];    /* what has been typed there */
+    char output[TUI_OUTPUT_MAX];      /* what the last command printed */
+    int output_top;                   /* first line shown on the output screen */
+    enum tui_screen before_output;    /* where Esc returns from the output screen */
+    struct tui_form form;             /* the open form, or the draft kept from one */
+    struct tui_roster roster;         /* the roster being taken, or its kept draft */
+    int help_top;                     /* first key shown on the help screen */
+    struct tui_review_queue reviews;  /* the review queue, kept when left */
+    struct tui_cosign_queue cosign;   /* the co-sign queue */
+    struct tui_supervisor supervisor; /* the supervisor view */
+    struct tui_text text;             /* scratch: a pane's wrapped lines, built when drawn */
 };
 
 /* Rows available for the list body on the caseload screen. */
@@ -395,6 +462,21 @@ void tui_cosign_draw(struct tui_app *app);
 /* Every key goes here while the screen is shown (n and p are next and
  * previous; C then y co-signs). */
 void tui_cosign_key(struct tui_app *app, int key, bool is_char);
+
+/* Opens the supervisor view (DESIGN.md §6) on the caseload's clinician
+ * and program filter: computes this week's totals per clinician with
+ * cairn_report_rows(), showing "computing…" meanwhile. */
+void tui_supervisor_open(struct tui_app *app);
+/* Comes back to the view from a screen it opened (the co-sign queue),
+ * computing it again when something changed meanwhile. */
+void tui_supervisor_return(struct tui_app *app);
+/* Draws the overview, or the narrowed clinician's patients, and the print
+ * prompt when it is open. Never computes anything. */
+void tui_supervisor_draw(struct tui_app *app);
+/* Every key goes here while the view is shown (p and r are its own). */
+void tui_supervisor_key(struct tui_app *app, int key, bool is_char);
+/* Frees what the view holds (at exit). */
+void tui_supervisor_free(struct tui_app *app);
 
 /* Wrapped text (review.c). Empties t for lines of `width` columns. */
 void tui_text_reset(struct tui_text *t, int width);

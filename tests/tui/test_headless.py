@@ -22,7 +22,7 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CAIRN = os.environ.get("CAIRN_BIN") or os.path.join(HERE, "..", "..", "build", "cairn")
+CAIRN = os.path.abspath(os.environ.get("CAIRN_BIN") or os.path.join(HERE, "..", "..", "build", "cairn"))
 TODAY = "2026-11-23"
 CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -41,14 +41,17 @@ class Headless(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def run_script(self, name, size="100x30"):
+    def run_script(self, name, size="100x30", cwd=None, env=None):
         # Each script on its own copy of the caseload: what one saves never
-        # shows in another's screens.
+        # shows in another's screens. It runs in an empty directory of its
+        # own (the supervisor view prints to ./caseload-WEEK.txt there).
         db = os.path.join(self.dir, "run.db")
         shutil.copyfile(self.db, db)
-        env = dict(self.env, CAIRN_DB=db)
-        res = subprocess.run([CAIRN, "tui", "--script", os.path.join(HERE, "scripts", name),
-                              "--size", size], capture_output=True, env=env, timeout=60)
+        env = dict(self.env, CAIRN_DB=db, **(env or {}))
+        cwd = cwd or tempfile.mkdtemp(dir=self.dir)
+        script = name if os.path.isabs(name) else os.path.join(HERE, "scripts", name)
+        res = subprocess.run([CAIRN, "tui", "--script", script, "--size", size],
+                             capture_output=True, env=env, cwd=cwd, timeout=60)
         self.assertEqual((res.returncode, res.stderr.decode()), (0, ""))
         return CLOCK.sub("YYYY-MM-DDThh:mm:ssZ", res.stdout.decode("utf-8"))
 
@@ -84,6 +87,56 @@ class Headless(unittest.TestCase):
         self.assertIn("not co-signed: only a supervisor co-signs reviews; %s is a therapist" % me,
                       second)
         self.assertIn("40 signed reviews awaiting co-signature", second)  # none co-signed
+
+    def test_supervisor_print_writes_the_text_report_to_a_new_0600_file(self):
+        cwd = tempfile.mkdtemp(dir=self.dir)
+        out = self.run_script("supervisor-print.keys", cwd=cwd)
+        self.assertIn("Written to ./caseload-2026-W48.txt (only you can read it: 0600).", out)
+        self.assertIn("! already exists; choose another name", out)
+        # Only the one report: the refused second print and the missing
+        # directory left nothing behind, partial or whole.
+        self.assertEqual(os.listdir(cwd), ["caseload-2026-W48.txt"])
+        path = os.path.join(cwd, "caseload-2026-W48.txt")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path, encoding="utf-8") as f:
+            report = f.read()
+        self.assertTrue(report.startswith(
+            "CASELOAD REPORT  week 2026-W48 (2026-11-23 to 2026-11-29)"), report[:200])
+        self.assertIn("OVERALL TOTALS", report)
+        # The print is audited as an export of the report (no patient).
+        con = sqlite3.connect(os.path.join(self.dir, "run.db"))
+        rows = con.execute("SELECT action FROM audit WHERE entity = 'report'").fetchall()
+        con.close()
+        self.assertIn(("export",), rows)
+
+    def print_to_lp(self, path_dirs):
+        script = os.path.join(self.dir, "lp.keys")
+        with open(script, "w") as f:
+            f.write("key V p C-u\ntype lp\nkey Enter\ndump\n")
+        return self.run_script(script, env={"PATH": os.pathsep.join(path_dirs)})
+
+    def test_supervisor_print_pipes_the_report_to_lp(self):
+        bindir = tempfile.mkdtemp(dir=self.dir)
+        printed = os.path.join(self.dir, "printed.txt")
+        with open(os.path.join(bindir, "lp"), "w") as f:
+            f.write("#!/bin/sh\ncat > '%s'\necho 'request id is desk-7 (1 file(s))'\n" % printed)
+        os.chmod(os.path.join(bindir, "lp"), 0o755)
+        out = self.print_to_lp([bindir, "/usr/bin", "/bin"])
+        self.assertIn("Sent to lp: request id is desk-7 (1 file(s))", out)
+        with open(printed, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("CASELOAD REPORT  week 2026-W48"))
+
+    def test_supervisor_print_says_so_when_lp_fails_or_is_missing(self):
+        bindir = tempfile.mkdtemp(dir=self.dir)
+        with open(os.path.join(bindir, "lp"), "w") as f:
+            f.write("#!/bin/sh\necho 'lp: Error - no default destination available.' >&2\n"
+                    "exit 1\n")
+        os.chmod(os.path.join(bindir, "lp"), 0o755)
+        out = self.print_to_lp([bindir, "/usr/bin", "/bin"])
+        self.assertIn("! lp failed: lp: Error - no default destination available.", out)
+        out = self.print_to_lp([tempfile.mkdtemp(dir=self.dir)])  # no lp anywhere
+        self.assertIn("! lp is not installed (no lp command on PATH)", out)
+        self.assertIn("Print to   lp", out)  # the prompt stays open, nothing lost
 
     def test_script_errors_name_the_line(self):
         res = subprocess.run([CAIRN, "tui", "--script", "-"], input=b"key j\nkey Hyper\n",

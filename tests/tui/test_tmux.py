@@ -6,6 +6,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -542,6 +543,81 @@ class TmuxSmoke(unittest.TestCase):
         p.wait_gone(first)
         p.keys("g")
         p.wait_for(first)
+
+    def test_supervisor_view_shows_clinicians_and_prints_to_a_file(self):
+        p = self.pane
+        out = os.path.join(tempfile.mkdtemp(dir=self.dir), "w48.txt")
+        p.keys("V")
+        p.wait_for("TOTAL, ")
+        p.wait_for("Co-sign queue: ")
+        p.keys("Enter")
+        p.wait_for("Patients: ")
+        p.keys("Escape")
+        p.wait_for("TOTAL, ")
+        p.keys("p")
+        p.wait_for("Print to")
+        p.keys("C-u")
+        p.keys("-l", out)
+        p.keys("Enter")
+        p.wait_for("Written to ")
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
+        with open(out, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("CASELOAD REPORT  week 2026-W48"))
+        p.keys("Escape")
+        p.wait_for("caseload (in care)")
+        p.keys("q")
+        p.wait_for("CAIRN-EXIT=0")
+
+    def cairn_pid(self):
+        """The pid of the cairn the pane's shell runs."""
+        shell = subprocess.run(self.pane.base + ["display-message", "-p", "-t", "t",
+                                                 "#{pane_pid}"], check=True, capture_output=True,
+                               text=True).stdout.strip()
+        with open(f"/proc/{shell}/task/{shell}/children") as f:
+            for pid in f.read().split():
+                if os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "cairn":
+                    return int(pid)
+        self.fail("no cairn under the pane's shell")
+
+    def half_typed_measure(self, mrn, name):
+        """Opens a PHQ-9 form for a new patient and types part of it."""
+        self.admit(mrn, name)
+        p = self.pane
+        self.open_patient(mrn)
+        p.keys("m")
+        p.wait_for("Enter a measure")
+        p.keys("Down", *"3,3,3")
+        p.wait_for("3,3,3")
+
+    def assert_nothing_written(self, mrn):
+        con = sqlite3.connect(self.db)
+        n = con.execute("SELECT count(*) FROM measure JOIN patient ON patient.id = patient_id "
+                        "WHERE patient.mrn = ?", (mrn,)).fetchone()[0]
+        check = con.execute("PRAGMA integrity_check").fetchone()[0]
+        con.close()
+        self.assertEqual((n, check), (0, "ok"))
+
+    def test_sighup_with_a_form_half_typed_restores_the_terminal_and_writes_nothing(self):
+        self.half_typed_measure("HU-1", "Hugo Ulloa")
+        os.kill(self.cairn_pid(), signal.SIGHUP)
+        screen = self.pane.wait_for("CAIRN-EXIT=0")
+        tail = screen.split("CAIRN-EXIT")[0][-300:]
+        self.assertNotIn("Enter a measure", tail)  # off the alternate screen
+        self.assert_nothing_written("HU-1")
+
+    def test_the_terminal_going_away_stops_cairn_and_writes_nothing(self):
+        self.half_typed_measure("HU-2", "Hana Ulloa")
+        pid = self.cairn_pid()
+        self.pane.kill()  # the terminal hangs up: SIGHUP to cairn
+        end = time.monotonic() + 10
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < end:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(") ")[-1].startswith("Z"):
+                    break  # exited, not yet reaped
+            time.sleep(0.05)
+        self.assertFalse(os.path.exists(f"/proc/{pid}/exe") and
+                         os.path.exists(f"/proc/{pid}/fd/0"), "cairn still runs")
+        self.assert_nothing_written("HU-2")
 
     def test_ctrl_c_restores_the_terminal(self):
         p = self.pane
