@@ -886,25 +886,31 @@ out:
 
 /* ---- summaries: reading ------------------------------------------------- */
 
+bool store_parse_int(const char **text, long long *v)
+{
+    const char *at = *text;
+    bool negative = *at == '-';
+    if (negative)
+        at++;
+    if (*at < '0' || *at > '9')
+        return false;
+    long long x = 0;
+    while (*at >= '0' && *at <= '9') {
+        if (x > (INT64_MAX - 9) / 10)
+            return false;
+        x = x * 10 + (*at++ - '0');
+    }
+    *v = negative ? -x : x;
+    *text = at;
+    return true;
+}
+
 /* Reads n colon-separated decimal integers from text into v; false unless
- * there are exactly n. (Summaries are read for every patient of the
- * caseload: this is much cheaper than sscanf().) */
+ * there are exactly n. */
 static bool read_ints(const char *text, long long *v, int n)
 {
     for (int i = 0; i < n; i++) {
-        bool negative = *text == '-';
-        if (negative)
-            text++;
-        if (*text < '0' || *text > '9')
-            return false;
-        long long x = 0;
-        while (*text >= '0' && *text <= '9') {
-            if (x > (INT64_MAX - 9) / 10)
-                return false;
-            x = x * 10 + (*text++ - '0');
-        }
-        v[i] = negative ? -x : x;
-        if (*text != (i + 1 < n ? ':' : '\0'))
+        if (!store_parse_int(&text, &v[i]) || *text != (i + 1 < n ? ':' : '\0'))
             return false;
         if (*text)
             text++;

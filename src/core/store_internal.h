@@ -242,6 +242,12 @@ typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err);
 
+/* Reads a decimal integer (digits, an optional '-' first) at *text into
+ * *v and moves *text past it; false when there is none or it overflows.
+ * For the summaries' encodings, read for every patient of a caseload:
+ * much cheaper than sscanf() or strtoll(). */
+bool store_parse_int(const char **text, long long *v);
+
 /* Marks *a acknowledged (with who, when and the note) when an
  * acknowledgement holds for its patient, rule and data key. */
 enum cairn_status store_alert_attach_ack(struct cairn_store *s, struct cairn_alert *a,

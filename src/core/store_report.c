@@ -468,34 +468,13 @@ static const char *staff_login(const struct report_set *set, uint32_t i)
     return i == NO_STAFF ? "" : set->staff[i].login;
 }
 
-/* Reads a decimal integer (digits, an optional '-' first) at *text and
- * moves *text past it; false when there is none. (Cheaper than strtoll():
- * this runs for every kept score of every patient of the caseload.) */
-static bool read_int(const char **text, long long *v)
-{
-    const char *at = *text;
-    bool negative = *at == '-';
-    if (negative)
-        at++;
-    if (*at < '0' || *at > '9')
-        return false;
-    long long x = 0;
-    while (*at >= '0' && *at <= '9') {
-        if (x > (INT64_MAX - 9) / 10)
-            return false;
-        x = x * 10 + (*at++ - '0');
-    }
-    *v = negative ? -x : x;
-    *text = at;
-    return true;
-}
-
 /* Reads "n:n" into *a and *b and moves *text past it and a following
  * comma; false on anything else. */
 static bool read_pair(const char **text, long long *a, long long *b)
 {
     const char *at = *text;
-    if (!read_int(&at, a) || *at++ != ':' || !read_int(&at, b) || (*at != ',' && *at != '\0'))
+    if (!store_parse_int(&at, a) || *at++ != ':' || !store_parse_int(&at, b) ||
+        (*at != ',' && *at != '\0'))
         return false;
     *text = *at ? at + 1 : at;
     return true;
