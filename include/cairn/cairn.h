@@ -12,6 +12,7 @@
 #include "cairn/export.h"
 #include "cairn/ladder.h"
 #include "cairn/measure.h"
+#include "cairn/outfile.h"
 #include "cairn/patient.h"
 #include "cairn/plan.h"
 #include "cairn/program.h"

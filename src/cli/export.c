@@ -1,10 +1,8 @@
 /* cairn export patient, cairn backup, cairn restore */
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cairn/backup.h"
@@ -27,29 +25,14 @@ static int fail_msg(const struct cli_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
-/* Writes all of text to fd; 0, or errno. */
-static int write_all(int fd, const char *text, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, text, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno ? errno : EIO;
-        }
-        text += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int cli_export_patient(struct cli_ctx *ctx)
 {
     const char *fmt = cli_opt(ctx, "format"), *path = cli_opt(ctx, "output");
     enum cairn_export_format format;
     char *doc = NULL;
     int64_t patient_id = 0;
-    int fd = -1, rc = CLI_EXIT_OK;
+    struct cairn_outfile f = {.fd = -1};
+    int rc = CLI_EXIT_OK;
     if (!fmt)
         return cli_usage_error(ctx, "--format is required: json or fhir");
     if (cairn_export_format_parse(fmt, &format, &ctx->err) != CAIRN_OK)
@@ -58,21 +41,14 @@ int cli_export_patient(struct cli_ctx *ctx)
         return cli_usage_error(ctx, "--output needs a file name");
     /* The file first: an existing one is refused before anything is read. */
     if (path) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            int e = errno;
-            if (e == EEXIST || e == ELOOP)
-                return fail_msg(ctx, CLI_EXIT_FAILED,
-                                "%s already exists; an export never overwrites a file (give a "
-                                "new name)",
-                                path);
+        int e = cairn_outfile_open(&f, path);
+        if (e == EEXIST)
+            return fail_msg(ctx, CLI_EXIT_FAILED,
+                            "%s already exists; an export never overwrites a file (give a "
+                            "new name)",
+                            path);
+        if (e)
             return fail_msg(ctx, CLI_EXIT_FAILED, "cannot create %s: %s", path, strerror(e));
-        }
-        if (fchmod(fd, 0600) != 0) {
-            rc =
-                fail_msg(ctx, CLI_EXIT_FAILED, "cannot make %s private: %s", path, strerror(errno));
-            goto out;
-        }
     }
     enum cairn_status st =
         cairn_export_patient(ctx->store, ctx->args[0], format, &doc, &patient_id, &ctx->err);
@@ -91,18 +67,15 @@ int cli_export_patient(struct cli_ctx *ctx)
             rc = fail_msg(ctx, CLI_EXIT_FAILED, "writing the export failed: %s", strerror(errno));
         goto out;
     }
-    int e = write_all(fd, doc, len);
-    if (!e && fsync(fd) != 0)
-        e = errno;
-    if (!e && close(fd) != 0)
-        e = errno;
-    fd = -1;
+    cairn_outfile_write(doc, len, &f);
+    int e = cairn_outfile_finish(&f, path, true);
     if (e) {
         rc = fail_msg(ctx, CLI_EXIT_FAILED, "writing %s failed: %s (the partial file was removed)",
                       path, strerror(e));
         goto out;
     }
     if ((st = cairn_export_audit(ctx->store, patient_id, format, &ctx->err)) != CAIRN_OK) {
+        unlink(path); /* written, but an export without its audit row is not kept */
         rc = cli_fail(ctx, st, ctx->args[0]);
         goto out;
     }
@@ -110,10 +83,8 @@ int cli_export_patient(struct cli_ctx *ctx)
     cli_put_safe(path);
     printf(" (%zu bytes, mode 0600)\n", len);
 out:
-    if (fd >= 0)
-        close(fd);
-    if (path && rc != CLI_EXIT_OK)
-        unlink(path); /* only ever the file this run created (O_EXCL) */
+    if (path && f.fd >= 0)
+        cairn_outfile_finish(&f, path, false); /* the export failed: nothing is kept */
     free(doc);
     return rc;
 }

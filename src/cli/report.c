@@ -3,7 +3,6 @@
  * 0600 with O_EXCL (never overwriting), written fully, fsync'd, and
  * removed again if anything failed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,29 +13,6 @@ static int write_stdout(const void *buf, size_t n, void *ctx)
 {
     (void)ctx;
     return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
-}
-
-struct file_sink {
-    int fd;
-    int error; /* errno of the first failed write */
-};
-
-static int write_file(const void *buf, size_t n, void *ctx)
-{
-    struct file_sink *f = ctx;
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(f->fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            f->error = w < 0 ? errno : EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 typedef enum cairn_status (*report_fn)(struct cli_ctx *ctx, cairn_report_write_fn write, void *sink,
@@ -53,29 +29,24 @@ static int run_report(struct cli_ctx *ctx, report_fn fn)
     }
     if (!*path)
         return cli_usage_error(ctx, "--output needs a file name");
-    struct file_sink f = {
-        .fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), .error = 0};
-    if (f.fd < 0) {
-        int e = errno;
+    struct cairn_outfile f;
+    int e = cairn_outfile_open(&f, path);
+    if (e) {
         fprintf(stderr, "cairn: report %s: --output %s: %s\n", ctx->cmd->verb, path,
                 e == EEXIST ? "already exists; a report never overwrites a file (choose another "
                               "name or remove it first)"
                             : strerror(e));
         return CLI_EXIT_FAILED;
     }
-    st = fn(ctx, write_file, &f, true);
-    if (st == CAIRN_OK && fsync(f.fd) != 0)
-        f.error = errno;
-    if (close(f.fd) != 0 && !f.error)
-        f.error = errno;
-    if (st == CAIRN_OK && !f.error)
+    st = fn(ctx, cairn_outfile_write, &f, true);
+    e = cairn_outfile_finish(&f, path, st == CAIRN_OK);
+    if (st == CAIRN_OK && !e)
         return 0;
-    unlink(path);
-    if (f.error) {
+    if (e) {
         fprintf(stderr,
                 "cairn: report %s: --output %s: writing failed (%s); the partial file "
                 "was removed\n",
-                ctx->cmd->verb, path, strerror(f.error));
+                ctx->cmd->verb, path, strerror(e));
         return CLI_EXIT_FAILED;
     }
     return cli_fail(ctx, st, NULL);

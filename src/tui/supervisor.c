@@ -370,30 +370,7 @@ static void open_print(struct tui_app *app)
     s->printing = true;
 }
 
-struct file_sink {
-    int fd;
-    int error; /* errno of the first failed write */
-};
-
-static int write_fd(const void *buf, size_t n, void *ctx)
-{
-    struct file_sink *f = ctx;
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(f->fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            f->error = w < 0 ? errno : EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static enum cairn_status write_report(struct tui_app *app, struct file_sink *sink,
+static enum cairn_status write_report(struct tui_app *app, struct cairn_outfile *sink,
                                       struct cairn_error *err)
 {
     struct tui_supervisor *s = &app->supervisor;
@@ -403,7 +380,7 @@ static enum cairn_status write_report(struct tui_app *app, struct file_sink *sin
         .week = s->meta.week,
         .to_file = true, /* a copy leaves cairn: audited as an export */
     };
-    return cairn_report_caseload(app->store, &o, CAIRN_REPORT_TEXT, write_fd, sink, err);
+    return cairn_report_caseload(app->store, &o, CAIRN_REPORT_TEXT, cairn_outfile_write, sink, err);
 }
 
 /* Writes the text report to a new file at `path`, as `report caseload
@@ -412,10 +389,9 @@ static bool print_file(struct tui_app *app, const char *path)
 {
     struct tui_supervisor *s = &app->supervisor;
     struct cairn_error err;
-    struct file_sink f = {
-        .fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), .error = 0};
-    if (f.fd < 0) {
-        int e = errno;
+    struct cairn_outfile f;
+    int e = cairn_outfile_open(&f, path);
+    if (e) {
         snprintf(s->path_error, sizeof s->path_error, "%s",
                  e == EEXIST ? "already exists; choose another name (a report never "
                                "overwrites a file)"
@@ -423,16 +399,12 @@ static bool print_file(struct tui_app *app, const char *path)
         return false;
     }
     enum cairn_status st = write_report(app, &f, &err);
-    if (st == CAIRN_OK && fsync(f.fd) != 0)
-        f.error = errno;
-    if (close(f.fd) != 0 && !f.error)
-        f.error = errno;
-    if (st == CAIRN_OK && !f.error)
+    e = cairn_outfile_finish(&f, path, st == CAIRN_OK); /* never a partial report */
+    if (st == CAIRN_OK && !e)
         return true;
-    unlink(path); /* never a partial report */
-    if (f.error)
+    if (e)
         snprintf(s->path_error, sizeof s->path_error,
-                 "writing failed (%s); the partial file was removed", strerror(f.error));
+                 "writing failed (%s); the partial file was removed", strerror(e));
     else
         snprintf(s->path_error, sizeof s->path_error, "not printed: %s", err.message);
     return false;
@@ -493,7 +465,7 @@ static bool print_lp(struct tui_app *app, char *said, size_t said_size)
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     pipe_ignored = sigaction(SIGPIPE, &ignore, &old_pipe) == 0;
-    struct file_sink f = {.fd = fds[1], .error = 0};
+    struct cairn_outfile f = {.fd = fds[1], .error = 0}; /* a pipe: written, never finished */
     enum cairn_status st = write_report(app, &f, &err);
     close(fds[1]);
     fds[1] = -1;
