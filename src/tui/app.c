@@ -256,6 +256,28 @@ static void dispatch(struct tui_app *app, int key, bool is_char)
     }
 }
 
+bool tui_common_action(struct tui_app *app, enum tui_action a)
+{
+    switch (a) {
+    case TUI_QUIT:
+        app->quit = true;
+        return true;
+    case TUI_HELP:
+        app->previous = app->screen;
+        app->screen = TUI_SCREEN_HELP;
+        return true;
+    case TUI_COMMAND:
+        app->commanding = true;
+        app->command[0] = '\0';
+        return true;
+    case TUI_REDRAW:
+        clearok(stdscr, TRUE);
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* One key in headless mode: what the event loop does with it. */
 static void headless_step(struct tui_app *app, int key, bool is_char)
 {

@@ -337,14 +337,9 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         return;
     }
     enum tui_action a = tui_key_action(key);
+    if (tui_common_action(app, a))
+        return;
     switch (a) {
-    case TUI_QUIT:
-        app->quit = true;
-        break;
-    case TUI_HELP:
-        app->previous = app->screen;
-        app->screen = TUI_SCREEN_HELP;
-        break;
     case TUI_SEARCH:
         c->searching = true;
         break;
@@ -385,9 +380,6 @@ void tui_caseload_key(struct tui_app *app, int key, bool is_char)
         break;
     case TUI_ROSTER:
         tui_roster_open(app);
-        break;
-    case TUI_REDRAW:
-        clearok(stdscr, TRUE);
         break;
     default:
         move_cursor(app, a);

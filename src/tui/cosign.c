@@ -170,6 +170,8 @@ void tui_cosign_key(struct tui_app *app, int key, bool is_char)
     }
     enum tui_action a = tui_key_action(key);
     int page = app->lines - 6;
+    if (tui_common_action(app, a))
+        return;
     switch (a) {
     case TUI_BACK:
         if (c->detail)
@@ -178,20 +180,6 @@ void tui_cosign_key(struct tui_app *app, int key, bool is_char)
             tui_supervisor_return(app);
         else
             app->screen = TUI_SCREEN_CASELOAD;
-        break;
-    case TUI_QUIT:
-        app->quit = true;
-        break;
-    case TUI_HELP:
-        app->previous = app->screen;
-        app->screen = TUI_SCREEN_HELP;
-        break;
-    case TUI_COMMAND:
-        app->commanding = true;
-        app->command[0] = '\0';
-        break;
-    case TUI_REDRAW:
-        clearok(stdscr, TRUE);
         break;
     case TUI_OPEN:
         if (!c->detail)

@@ -600,26 +600,14 @@ void tui_supervisor_key(struct tui_app *app, int key, bool is_char)
     enum tui_action a = tui_key_action(key);
     bool narrowed = s->narrowed >= 0;
     int page = list_rows(app);
+    if (tui_common_action(app, a))
+        return;
     switch (a) {
     case TUI_BACK:
         if (narrowed)
             clear_lines(s);
         else
             app->screen = TUI_SCREEN_CASELOAD;
-        break;
-    case TUI_QUIT:
-        app->quit = true;
-        break;
-    case TUI_HELP:
-        app->previous = app->screen;
-        app->screen = TUI_SCREEN_HELP;
-        break;
-    case TUI_COMMAND:
-        app->commanding = true;
-        app->command[0] = '\0';
-        break;
-    case TUI_REDRAW:
-        clearok(stdscr, TRUE);
         break;
     case TUI_COSIGN_QUEUE:
         tui_cosign_open(app);

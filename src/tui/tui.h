@@ -463,6 +463,12 @@ void tui_cosign_draw(struct tui_app *app);
  * previous; C then y co-signs). */
 void tui_cosign_key(struct tui_app *app, int key, bool is_char);
 
+/* The actions every list screen takes the same way: q quits, ? opens the
+ * help, : the command line, ^L redraws. True when `a` was one of them
+ * (and is done); a screen with its own meaning for one (the review queue
+ * saves first) handles it before calling this. */
+bool tui_common_action(struct tui_app *app, enum tui_action a);
+
 /* Opens the supervisor view (DESIGN.md §6) on the caseload's clinician
  * and program filter: computes this week's totals per clinician with
  * cairn_report_rows(), showing "computing…" meanwhile. */
