@@ -230,14 +230,63 @@ static const char *review_word(const struct cairn_report_row *row)
     return row->reviews_due ? "due" : "-";
 }
 
-/* "6.5/9*": hours attended, the minimum, and * when below it (hours or days). */
-static void hours_cell(const struct cairn_attendance_week *a, char *out, size_t size)
+#define HOURS_MEMO 2048
+
+/* Writes v in decimal at out (room for 11 bytes); returns its length. */
+static size_t put_uint(char *out, unsigned v)
 {
-    if (a->min_minutes > 0 || a->min_days > 0)
-        snprintf(out, size, "%.1f/%g%s", a->minutes_attended / 60.0, a->min_minutes / 60.0,
-                 a->meets_hours && a->meets_days ? "" : "*");
+    char digits[11];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+/* printf's "%.1f" of minutes / 60 (rounding as printf does), memoized in
+ * `memo` (HOURS_MEMO entries, zeroed at first): a whole organization's
+ * report formats the same few hundred values again and again. */
+static const char *hours_text(char (*memo)[8], int minutes, char spare[24])
+{
+    if (minutes < 0 || minutes >= HOURS_MEMO) {
+        snprintf(spare, 24, "%.1f", minutes / 60.0);
+        return spare;
+    }
+    if (!memo[minutes][0])
+        snprintf(memo[minutes], sizeof memo[minutes], "%.1f", minutes / 60.0);
+    return memo[minutes];
+}
+
+/* "6.5/9*": hours attended, the minimum, and * when below it (hours or days). */
+static void hours_cell(char (*memo)[8], const struct cairn_attendance_week *a, char *out,
+                       size_t size)
+{
+    char spare[24], min[24], *at = out;
+    const char *hours = hours_text(memo, a->minutes_attended, spare);
+    if (!(a->min_minutes > 0 || a->min_days > 0)) {
+        snprintf(out, size, "%s", hours);
+        return;
+    }
+    if (a->min_minutes >= 0 && a->min_minutes % 60 == 0 && a->min_minutes / 60 < 100000)
+        put_uint(min, (unsigned)(a->min_minutes / 60)); /* what %g prints for a whole number */
     else
-        snprintf(out, size, "%.1f", a->minutes_attended / 60.0);
+        snprintf(min, sizeof min, "%g", a->min_minutes / 60.0);
+    size_t lh = strlen(hours), lm = strlen(min);
+    if (lh + lm + 3 > size) {
+        snprintf(out, size, "%s/%s%s", hours, min, a->meets_hours && a->meets_days ? "" : "*");
+        return;
+    }
+    memcpy(at, hours, lh);
+    at += lh;
+    *at++ = '/';
+    memcpy(at, min, lm);
+    at += lm;
+    if (!(a->meets_hours && a->meets_days))
+        *at++ = '*';
+    *at = '\0';
 }
 
 /* "18 msev ^", aligned for the text table (`aligned`), else "18 msev ^"
@@ -250,8 +299,27 @@ static void score_cell(enum cairn_instrument instrument, const struct cairn_repo
         return;
     }
     int c = band_column(instrument, s->band);
-    snprintf(out, size, aligned ? "%2d %-4s %c" : "%d %s %c", s->total, c >= 0 ? band_short[c] : "",
-             change_mark(s->changes));
+    const char *band = c >= 0 ? band_short[c] : "";
+    size_t lb = strlen(band);
+    if (size < 24 || s->total > 9999) {
+        snprintf(out, size, aligned ? "%2d %-4s %c" : "%d %s %c", s->total, band,
+                 change_mark(s->changes));
+    } else {
+        /* The same as the formats above, without printf (a report has
+         * two a row). */
+        char *at = out;
+        if (aligned && s->total < 10)
+            *at++ = ' ';
+        at += put_uint(at, (unsigned)s->total);
+        *at++ = ' ';
+        memcpy(at, band, lb);
+        at += lb;
+        for (size_t k = lb; aligned && k < 4; k++)
+            *at++ = ' ';
+        *at++ = ' ';
+        *at++ = change_mark(s->changes);
+        *at = '\0';
+    }
     /* no trailing spaces */
     for (size_t n = strlen(out); n > 0 && out[n - 1] == ' '; n--)
         out[n - 1] = '\0';
@@ -313,6 +381,7 @@ struct cairn_report_renderer {
      * counted, or written as they fill (the count known from a first pass) */
     enum { TEXT_KEEP, TEXT_COUNT, TEXT_STREAM } text_mode;
     size_t total_pages;
+    char hours_memo[HOURS_MEMO][8]; /* see hours_text() */
 };
 
 /* Grows *v (of *cap elements of `size` bytes) to hold n + 1. */
@@ -439,19 +508,25 @@ static void text_new_page(struct cairn_report_renderer *r, size_t label)
         text_columns(r);
 }
 
+/* One body line already safe to print and no wider than the page (built
+ * from fitted parts): trailing spaces dropped. */
+static void text_fitted_line(struct cairn_report_renderer *r, const char *line, size_t n)
+{
+    if (r->npages == 0 || r->page_lines >= BODY_LINES)
+        text_new_page(r, r->npages ? r->pages[r->npages - 1].label : 0);
+    while (n > 0 && line[n - 1] == ' ')
+        n--;
+    text_append(r, line, n);
+    text_append(r, "\n", 1);
+    r->page_lines++;
+}
+
 /* One body line, cut to the page width and made safe to print. */
 static void text_raw_line(struct cairn_report_renderer *r, const char *line)
 {
     char fitted[LINE_BYTES];
-    if (r->npages == 0 || r->page_lines >= BODY_LINES)
-        text_new_page(r, r->npages ? r->pages[r->npages - 1].label : 0);
     cairn_text_fit(line, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    size_t n = strlen(fitted);
-    while (n > 0 && fitted[n - 1] == ' ')
-        n--;
-    text_append(r, fitted, n);
-    text_append(r, "\n", 1);
-    r->page_lines++;
+    text_fitted_line(r, fitted, strlen(fitted));
 }
 
 static void text_line(struct cairn_report_renderer *r, const char *fmt, ...)
@@ -475,41 +550,67 @@ static void text_keep(struct cairn_report_renderer *r, int n)
         text_new_page(r, r->pages[r->npages - 1].label);
 }
 
+/* A body line put together from parts that are each safe and fitted. */
+struct line {
+    char text[LINE_BYTES];
+    size_t len;
+};
+
+static void line_add(struct line *l, const char *s, size_t n)
+{
+    if (n > sizeof l->text - 1 - l->len)
+        n = sizeof l->text - 1 - l->len;
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+    for (; n > 0 && l->len < sizeof l->text - 1; n--)
+        l->text[l->len++] = ' ';
+}
+
+/* The length of s when it is printable ASCII (a column a byte, nothing
+ * to make safe) of at most `max` bytes, else SIZE_MAX. */
+static size_t plain_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n <= max && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f)
+        n++;
+    return !s[n] && n <= max ? n : SIZE_MAX;
+}
+
 /* Appends `text` fitted to `width` columns and padded to it (right-aligned
  * when `right`), then a space unless it is the last cell. */
-static void cell(char *line, size_t size, const char *text, size_t width, bool right, bool last)
+static void cell(struct line *l, const char *text, size_t width, bool right, bool last)
 {
     char fitted[LINE_BYTES];
-    size_t used = cairn_text_fit(text, width, fitted, sizeof fitted);
-    size_t n = strlen(line);
+    size_t used = plain_len(text, width), len = used;
+    if (used == SIZE_MAX) {
+        used = cairn_text_fit(text, width, fitted, sizeof fitted);
+        len = strlen(fitted);
+        text = fitted;
+    }
     size_t pad = used < width ? width - used : 0;
     if (right)
-        for (; pad > 0 && n + 1 < size; pad--)
-            line[n++] = ' ';
-    size_t len = strlen(fitted);
-    if (len > size - n - 1)
-        len = size - n - 1;
-    memcpy(line + n, fitted, len);
-    n += len;
-    line[n] = '\0';
+        line_pad(l, pad);
+    line_add(l, text, len);
     if (!right)
-        for (; pad > 0 && n + 1 < size; pad--)
-            line[n++] = ' ';
-    if (!last && n + 1 < size)
-        line[n++] = ' ';
-    line[n] = '\0';
+        line_pad(l, pad);
+    if (!last)
+        line_pad(l, 1);
 }
 
 /* The patient table: RISK NAME MRN WK HOURS PHQ-9 GAD-7 REVIEW (79 columns). */
 enum { W_RISK = 4, W_NAME = 20, W_MRN = 12, W_WK = 2, W_HOURS = 8, W_SCORE = 9, W_REVIEW = 8 };
 
-static void table_line(char *line, size_t size, const char *const cells[8])
+static void table_line(struct line *l, const char *const cells[8])
 {
     static const size_t widths[8] = {W_RISK,  W_NAME,  W_MRN,   W_WK,
                                      W_HOURS, W_SCORE, W_SCORE, W_REVIEW};
-    line[0] = '\0';
+    l->len = 0;
     for (int i = 0; i < 8; i++)
-        cell(line, size, cells[i], widths[i], i == 3, i == 7);
+        cell(l, cells[i], widths[i], i == 3, i == 7);
 }
 
 static void text_columns(struct cairn_report_renderer *r)
@@ -520,13 +621,13 @@ static void text_columns(struct cairn_report_renderer *r)
                                          "------------", "--",
                                          "--------",     "---------",
                                          "---------",    "--------"};
-    char line[LINE_BYTES];
+    struct line line;
     bool was = r->in_table;
     r->in_table = false; /* the header itself never repeats the header */
-    table_line(line, sizeof line, titles);
-    text_raw_line(r, line);
-    table_line(line, sizeof line, rules);
-    text_raw_line(r, line);
+    table_line(&line, titles);
+    text_fitted_line(r, line.text, line.len);
+    table_line(&line, rules);
+    text_fitted_line(r, line.text, line.len);
     r->in_table = was;
 }
 
@@ -544,21 +645,41 @@ static int text_reason(struct cairn_report_renderer *r, const char *severity, co
     while (plain < sizeof safe - 1 && reason[plain] >= 0x20 && reason[plain] < 0x7f)
         plain++;
     if (!reason[plain]) {
-        if (plain <= room) {
-            if (write)
-                text_line(r, "     %-7s %s", severity, reason);
-            return 1;
-        }
-        if (!write)
+        if (plain > room && !write)
             return 2;
-        /* The last space in the first `room` columns, else cut there. */
-        size_t cut = room;
-        while (cut > 0 && reason[cut - 1] != ' ')
-            cut--;
-        cut = cut > 1 ? cut - 1 : room;
-        text_line(r, "     %-7s %.*s", severity, (int)cut, reason);
-        text_line(r, "%*s%s", INDENT, "", reason + cut + (reason[cut] == ' '));
-        return 2;
+        /* "     %-7s %s" of the reason, or of its first `cut` bytes: the
+         * last space in the first `room` columns, else cut there. */
+        size_t cut = plain;
+        if (plain > room) {
+            cut = room;
+            while (cut > 0 && reason[cut - 1] != ' ')
+                cut--;
+            cut = cut > 1 ? cut - 1 : room;
+        }
+        if (write) {
+            struct line l = {.len = 0};
+            line_pad(&l, INDENT - 8);
+            line_add(&l, severity, strlen(severity));
+            line_pad(&l, INDENT - l.len);
+            line_add(&l, reason, cut);
+            text_fitted_line(r, l.text, l.len);
+            if (cut < plain) {
+                /* The rest under it, cut with an ellipsis as text_raw_line()
+                 * would (printable ASCII: a column a byte). */
+                const char *rest = reason + cut + (reason[cut] == ' ');
+                size_t n = plain - (size_t)(rest - reason);
+                l.len = 0;
+                line_pad(&l, INDENT);
+                if (INDENT + n <= CAIRN_REPORT_COLUMNS) {
+                    line_add(&l, rest, n);
+                } else {
+                    line_add(&l, rest, CAIRN_REPORT_COLUMNS - INDENT - 1);
+                    line_add(&l, "\xE2\x80\xA6", 3);
+                }
+                text_fitted_line(r, l.text, l.len);
+            }
+        }
+        return cut < plain ? 2 : 1;
     }
     cairn_text_fit(reason, 0, safe, sizeof safe);
     if (cairn_text_width(safe) <= room) {
@@ -629,7 +750,8 @@ static int text_sublines(struct cairn_report_renderer *r, const struct cairn_rep
 
 static void text_row(struct cairn_report_renderer *r, const struct cairn_report_row *row)
 {
-    char line[LINE_BYTES], wk[8], hours[32], phq[32], gad[32];
+    char wk[12], hours[32], phq[32], gad[32];
+    struct line line;
     if (row->status == CAIRN_PATIENT_ON_HOLD && !r->hold_started) {
         r->hold_started = true;
         text_keep(r, 4);
@@ -647,15 +769,18 @@ static void text_row(struct cairn_report_renderer *r, const struct cairn_report_
         }
         return;
     }
-    snprintf(wk, sizeof wk, "%d", row->week_of_stay);
-    hours_cell(&row->attendance, hours, sizeof hours);
+    if (row->week_of_stay >= 0)
+        put_uint(wk, (unsigned)row->week_of_stay);
+    else
+        snprintf(wk, sizeof wk, "%d", row->week_of_stay);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, true, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, true, gad, sizeof gad);
     const char *cells[8] = {
         risk_short(row->risk), row->name, row->mrn, row->week_of_stay ? wk : "-", hours, phq, gad,
         review_word(row)};
-    table_line(line, sizeof line, cells);
-    text_raw_line(r, line);
+    table_line(&line, cells);
+    text_fitted_line(r, line.text, line.len);
     text_sublines(r, row, true);
 }
 
@@ -898,7 +1023,7 @@ static void md_row(struct cairn_report_renderer *r, const struct cairn_report_ro
 {
     struct report_out *o = r->out;
     char hours[32], phq[32], gad[32];
-    hours_cell(&row->attendance, hours, sizeof hours);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, false, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, false, gad, sizeof gad);
     report_out_printf(o, "| %s | ", risk_word(row->risk));
@@ -1425,7 +1550,7 @@ static void html_row(struct cairn_report_renderer *r, const struct cairn_report_
 {
     struct report_out *o = r->out;
     char hours[32], phq[32], gad[32];
-    hours_cell(&row->attendance, hours, sizeof hours);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, false, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, false, gad, sizeof gad);
     report_out_printf(o, "<tr class=\"%s\"><td class=\"risk\">%s</td><td>",

@@ -117,11 +117,8 @@ static enum cairn_status load_score(struct walk *w, int64_t patient_id,
     const struct cairn_measure_band *band = cairn_measure_band(def, sc->total);
     sc->band = band ? (int)(band - def->bands) : -1;
     if (n > 1) {
-        struct cairn_measure_change change;
         sc->baseline = first;
-        cairn_measure_change(def, first, sc->total, reliable, &change);
-        for (size_t i = 0; i < change.nlabels; i++)
-            sc->changes |= 1u << change.labels[i].kind;
+        sc->changes = cairn_measure_change_kinds(def, first, sc->total, reliable);
     }
     return CAIRN_OK;
 }
@@ -310,6 +307,13 @@ struct packed_week {
     uint8_t judged; /* bits: meets hours, meets days, complete */
 };
 
+/* What the sort compares, kept together so that most comparisons read
+ * neither the item nor its text. */
+struct sort_key {
+    uint64_t order, name8; /* the item's */
+    const struct item *item;
+};
+
 /* One row in about a hundred bytes and its strings: a whole organization's
  * rows must fit in memory to be sorted into the report's order. */
 struct item {
@@ -318,6 +322,7 @@ struct item {
      * reason */
     const char *text;
     uint64_t order; /* group, on hold, risk rank: the sort before the name */
+    uint64_t name8; /* the name key's first 8 bytes, big-endian */
     int64_t patient_id;
     uint32_t group, therapist, case_manager; /* staff indexes; NO_STAFF none */
     int32_t admission, expected_discharge;   /* day numbers; 0 none */
@@ -351,7 +356,7 @@ struct report_set {
     size_t nstaff;
     struct item **blocks;
     size_t nitems, nblocks;
-    struct item **order;
+    struct sort_key *order;
     char *programs[MAX_PROGRAMS]; /* codes ("" none), in the order first seen */
     size_t nprograms;
     struct text_block *text;
@@ -531,11 +536,8 @@ static bool score_from_trend(const struct walk *w, const char *trend,
     if (upto > 1) {
         if (!baseline->id)
             return false;
-        struct cairn_measure_change change;
         sc->baseline = baseline->total;
-        cairn_measure_change(def, baseline->total, sc->total, reliable, &change);
-        for (size_t i = 0; i < change.nlabels; i++)
-            sc->changes |= 1u << change.labels[i].kind;
+        sc->changes = cairn_measure_change_kinds(def, baseline->total, sc->total, reliable);
     }
     return true;
 }
@@ -802,6 +804,9 @@ static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint
     if (!at)
         return false;
     it->text = at;
+    it->name8 = 0;
+    for (size_t i = 0; i < 8; i++) /* bytes after the key's NUL stay 0 */
+        it->name8 = it->name8 << 8 | (i < lens[0] ? (unsigned char)p->name_key[i] : 0);
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         memcpy(at, strings[i], lens[i] + 1);
         at += lens[i] + 1;
@@ -904,13 +909,17 @@ static void unpack_row(const struct report_set *set, const struct item *it,
  * active before on hold, risk, name key, id. */
 static int compare_items(const void *va, const void *vb)
 {
-    const struct item *a = *(const struct item *const *)va, *b = *(const struct item *const *)vb;
+    const struct sort_key *a = va, *b = vb;
     if (a->order != b->order)
         return a->order < b->order ? -1 : 1;
-    int c = strcmp(a->text, b->text);
+    /* strcmp() orders by unsigned bytes: so do the big-endian prefixes. */
+    if (a->name8 != b->name8)
+        return a->name8 < b->name8 ? -1 : 1;
+    int c = strcmp(a->item->text, b->item->text);
     if (c)
         return c;
-    return (a->patient_id > b->patient_id) - (a->patient_id < b->patient_id);
+    return (a->item->patient_id > b->item->patient_id) -
+           (a->item->patient_id < b->item->patient_id);
 }
 
 static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *f,
@@ -1003,8 +1012,10 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
         goto out;
     }
-    for (size_t i = 0; i < set->nitems; i++)
-        set->order[i] = &set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
+    for (size_t i = 0; i < set->nitems; i++) {
+        const struct item *it = &set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
+        set->order[i] = (struct sort_key){it->order, it->name8, it};
+    }
     if (set->nitems > 1)
         qsort(set->order, set->nitems, sizeof *set->order, compare_items);
 out:
@@ -1019,7 +1030,7 @@ int report_set_each(struct report_set *set,
                     int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
 {
     for (size_t i = 0; i < set->nitems; i++) {
-        unpack_row(set, set->order[i], &set->w->row);
+        unpack_row(set, set->order[i].item, &set->w->row);
         if (fn(&set->w->row, ctx))
             return 1;
     }
