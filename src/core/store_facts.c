@@ -1146,7 +1146,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
     "AND (?3 = 0 OR p.program_id = ?3) "
 #define BY_NAME "ORDER BY p.name_key, p.id"
     static const char *const sql[3][2] = {
-        {SCAN_EVERYONE "ORDER BY p.id", SCAN_EVERYONE BY_NAME},
+        {SCAN_EVERYONE "AND p.id BETWEEN ?4 AND ?5 ORDER BY p.id", SCAN_EVERYONE BY_NAME},
         {SCAN_CLINICIAN, SCAN_CLINICIAN BY_NAME},
         {SCAN_FLAGGED, SCAN_FLAGGED BY_NAME},
     };
@@ -1176,6 +1176,10 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
         sqlite3_bind_text(st, 1, statuses, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, filter->clinician);
         sqlite3_bind_int64(st, 3, filter->program_id);
+        if (which == 0 && !filter->by_name) {
+            sqlite3_bind_int64(st, 4, filter->id_to > 0 ? filter->id_from : INT64_MIN);
+            sqlite3_bind_int64(st, 5, filter->id_to > 0 ? filter->id_to : INT64_MAX);
+        }
         int32_t today = cairn_store_today(s);
         int src;
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {

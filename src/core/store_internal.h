@@ -88,6 +88,18 @@ enum cairn_status store_read_begin(struct cairn_store *s, bool *began, struct ca
 /* Ends the read transaction store_read_begin() opened (when it did). */
 void store_read_end(struct cairn_store *s, bool began);
 
+/* Opens n more connections to s's database file, read-only, for other
+ * threads to read with (a connection is used by one thread at a time):
+ * each is a store of its own with s's today, actor and test switches,
+ * and its own statement cache. Then starts a read transaction on each,
+ * all on one snapshot: s holds the write lock while they start, so no
+ * commit can fall between them. Returns false, with nothing left open,
+ * when that cannot be done: s is an in-memory database or has a
+ * transaction open, another writer holds the lock, or a connection fails
+ * (then the caller reads on s alone, which is always correct). Close each
+ * reader with cairn_store_close(), which ends its transaction. */
+bool store_readers_open(struct cairn_store *s, struct cairn_store **readers, size_t n);
+
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
 enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,
@@ -218,6 +230,10 @@ struct store_facts_filter {
     int64_t program_id;   /* 0 all */
     bool flagged;         /* only patients with a measure that raised a flag */
     bool by_name;         /* in name order; otherwise in whatever order is cheapest */
+    /* Only ids in [id_from, id_to] when id_to > 0 (threads split a scan);
+     * honoured for every patient in storage order (no clinician, not
+     * flagged, not by name), ignored otherwise. */
+    int64_t id_from, id_to;
 };
 
 /* What a summary holds for the caseload report beyond the alert facts,

@@ -12,6 +12,7 @@
  * it twice: a whole organization of 100,000 patients is about 20 MB. */
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,8 +322,6 @@ struct item {
      * order), then per alert its rule, severity (bit 7: acknowledged) and
      * reason */
     const char *text;
-    uint64_t order; /* group, on hold, risk rank: the sort before the name */
-    uint64_t name8; /* the name key's first 8 bytes, big-endian */
     int64_t patient_id;
     uint32_t group, therapist, case_manager; /* staff indexes; NO_STAFF none */
     int32_t admission, expected_discharge;   /* day numbers; 0 none */
@@ -804,9 +803,6 @@ static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint
     if (!at)
         return false;
     it->text = at;
-    it->name8 = 0;
-    for (size_t i = 0; i < 8; i++) /* bytes after the key's NUL stay 0 */
-        it->name8 = it->name8 << 8 | (i < lens[0] ? (unsigned char)p->name_key[i] : 0);
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         memcpy(at, strings[i], lens[i] + 1);
         at += lens[i] + 1;
@@ -825,8 +821,6 @@ static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint
     if ((it->program = program_index(set, r->program)) == MAX_PROGRAMS)
         return false;
     it->group = group;
-    it->order = (uint64_t)group << 8 | (uint64_t)(r->status != CAIRN_PATIENT_ACTIVE) << 4 |
-                (uint64_t)risk_rank((uint8_t)r->risk);
     it->therapist = staff_index(set, p->therapist_id);
     it->case_manager = staff_index(set, p->case_manager_id);
     it->status = (uint8_t)r->status;
@@ -922,6 +916,21 @@ static int compare_items(const void *va, const void *vb)
            (a->item->patient_id < b->item->patient_id);
 }
 
+static struct sort_key sort_key_of(const struct item *it)
+{
+    struct sort_key k = {
+        .order = (uint64_t)it->group << 8 | (uint64_t)(it->status != CAIRN_PATIENT_ACTIVE) << 4 |
+                 (uint64_t)risk_rank(it->risk),
+        .item = it,
+    };
+    const unsigned char *key = (const unsigned char *)it->text; /* the name key comes first */
+    for (size_t i = 0, end = 0; i < 8; i++) {
+        end = end || !key[i]; /* bytes past the key's end count as 0, as strcmp() has it */
+        k.name8 = k.name8 << 8 | (end ? 0 : key[i]);
+    }
+    return k;
+}
+
 static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *f,
                            const struct store_summary_more *more, void *ctx)
 {
@@ -979,8 +988,23 @@ void report_set_free(struct report_set **setp)
     *setp = NULL;
 }
 
-enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
-                                       struct report_set **out, struct cairn_error *err)
+/* Sorts the set's rows into set->order. */
+static enum cairn_status sort_set(struct report_set *set, struct cairn_error *err)
+{
+    if (!(set->order = malloc((set->nitems ? set->nitems : 1) * sizeof *set->order)))
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+    for (size_t i = 0; i < set->nitems; i++)
+        set->order[i] = sort_key_of(&set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK]);
+    if (set->nitems > 1)
+        qsort(set->order, set->nitems, sizeof *set->order, compare_items);
+    return CAIRN_OK;
+}
+
+/* The rows of the patients f takes whose ids are in [from, to] (to 0:
+ * every id), read on s in one read transaction, sorted. */
+static enum cairn_status collect(struct cairn_store *s, const struct cairn_report_filter *f,
+                                 int64_t from, int64_t to, struct report_set **out,
+                                 struct cairn_error *err)
 {
     *out = NULL;
     struct report_set *set = calloc(1, sizeof *set);
@@ -1003,27 +1027,164 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
     struct store_facts_filter scan = {
         .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
         .clinician = set->clinician_id,
+        .id_from = from,
+        .id_to = to,
     };
     if ((rc = store_facts_scan(s, &scan, collect_patient, set, err)) == CAIRN_OK)
         rc = set->rc;
-    if (rc != CAIRN_OK)
-        goto out;
-    if (!(set->order = malloc((set->nitems ? set->nitems : 1) * sizeof *set->order))) {
-        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
-        goto out;
-    }
-    for (size_t i = 0; i < set->nitems; i++) {
-        const struct item *it = &set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
-        set->order[i] = (struct sort_key){it->order, it->name8, it};
-    }
-    if (set->nitems > 1)
-        qsort(set->order, set->nitems, sizeof *set->order, compare_items);
+    if (rc == CAIRN_OK)
+        rc = sort_set(set, err);
 out:
     store_read_end(s, began);
     if (rc != CAIRN_OK)
         report_set_free(&set);
     *out = set;
     return rc;
+}
+
+/* Moves b's rows into a, merging the two orders, and frees b. Both were
+ * read on one snapshot, so their staff tables are the same; their
+ * program tables are not (first seen first). */
+static enum cairn_status merge_sets(struct report_set *a, struct report_set **bp,
+                                    struct cairn_error *err)
+{
+    struct report_set *b = *bp;
+    enum cairn_status rc = CAIRN_OK;
+    uint16_t map[MAX_PROGRAMS];
+    struct sort_key *order = NULL;
+    struct item **blocks = NULL;
+    if (a->nstaff != b->nstaff) {
+        rc = cairn_error_set(err, CAIRN_ERR_DB, "the report's readers saw different staff");
+        goto out;
+    }
+    for (size_t i = 0; i < b->nprograms; i++)
+        if ((map[i] = program_index(a, b->programs[i])) == MAX_PROGRAMS) {
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory building the report");
+            goto out;
+        }
+    /* b's keys move to the end of their grown array and the merge fills
+     * it from the front: it never overtakes what it has still to read. */
+    if (!(order = realloc(b->order, (a->nitems + b->nitems + 1) * sizeof *order))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+        goto out;
+    }
+    b->order = order;
+    if (!(blocks = realloc(a->blocks, (a->nblocks + b->nblocks + 1) * sizeof *blocks))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+        goto out;
+    }
+    a->blocks = blocks;
+    b->order = NULL;
+    for (size_t i = 0; i < b->nitems; i++) {
+        struct item *it = &b->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
+        it->program = map[it->program];
+    }
+    memmove(order + a->nitems, order, b->nitems * sizeof *order);
+    size_t i = 0, j = a->nitems, n = 0, end = a->nitems + b->nitems;
+    while (i < a->nitems && j < end)
+        order[n++] = compare_items(&order[j], &a->order[i]) < 0 ? order[j++] : a->order[i++];
+    while (i < a->nitems)
+        order[n++] = a->order[i++];
+    free(a->order);
+    a->order = order;
+    /* a's rows are only read from now on: its blocks just need freeing. */
+    memcpy(a->blocks + a->nblocks, b->blocks, b->nblocks * sizeof *b->blocks);
+    a->nblocks += b->nblocks;
+    b->nblocks = 0;
+    a->nitems = end;
+    if (b->text) {
+        struct text_block *tail = b->text;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = a->text;
+        a->text = b->text;
+        b->text = NULL;
+    }
+    a->exact += b->exact;
+out:
+    report_set_free(bp);
+    return rc;
+}
+
+/* Half of a whole organization's rows, collected in a thread of its own. */
+struct part {
+    struct cairn_store *s; /* a reader: this part's alone */
+    const struct cairn_report_filter *f;
+    int64_t from, to;
+    struct report_set *set;
+    struct cairn_error err;
+    enum cairn_status rc;
+};
+
+static void *part_main(void *arg)
+{
+    struct part *p = arg;
+    p->rc = collect(p->s, p->f, p->from, p->to, &p->set, &p->err);
+    return NULL;
+}
+
+/* The lowest and highest patient ids (0 and 0 with no patients). */
+static enum cairn_status id_range(struct cairn_store *s, int64_t *lo, int64_t *hi,
+                                  struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT min(id), max(id) FROM patient");
+    int src = sqlite3_step(st);
+    *lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "reading patients", err);
+}
+
+enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
+                                       struct report_set **out, struct cairn_error *err)
+{
+    *out = NULL;
+    /* One clinician's rows are few: one thread reads them. A whole
+     * organization's (or program's) are split by id between two threads,
+     * each on its own connection, both on one snapshot. */
+    struct cairn_store *readers[2];
+    int64_t lo = 0, hi = 0;
+    if (f->clinician || !store_readers_open(s, readers, 2))
+        return collect(s, f, 0, 0, out, err);
+    struct part parts[2] = {
+        {.s = readers[0], .f = f},
+        {.s = readers[1], .f = f},
+    };
+    enum cairn_status rc = id_range(readers[0], &lo, &hi, err);
+    if (rc != CAIRN_OK || hi <= 0 || hi - lo < 2)
+        goto single;
+    parts[0].from = lo;
+    parts[0].to = lo + (hi - lo) / 2;
+    parts[1].from = parts[0].to + 1;
+    parts[1].to = hi;
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, part_main, &parts[1]) == 0;
+    part_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        part_main(&parts[1]);
+    for (int i = 0; i < 2 && rc == CAIRN_OK; i++)
+        if ((rc = parts[i].rc) != CAIRN_OK && err)
+            *err = parts[i].err;
+    if (rc == CAIRN_OK)
+        rc = merge_sets(parts[0].set, &parts[1].set, err);
+    if (rc == CAIRN_OK) {
+        /* The merged set outlives the readers and the parts' errors. */
+        parts[0].set->w->s = s;
+        parts[0].set->err = err;
+        *out = parts[0].set;
+        parts[0].set = NULL;
+    }
+    report_set_free(&parts[0].set);
+    report_set_free(&parts[1].set);
+    cairn_store_close(&readers[0]);
+    cairn_store_close(&readers[1]);
+    return rc;
+single:
+    cairn_store_close(&readers[0]);
+    cairn_store_close(&readers[1]);
+    return rc != CAIRN_OK ? rc : collect(s, f, 0, 0, out, err);
 }
 
 int report_set_each(struct report_set *set,
