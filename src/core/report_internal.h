@@ -30,7 +30,10 @@ struct report_set;
 
 /* Reads the rows cairn_report_rows() gives for *filter (which must outlive
  * the set): from the per-patient summaries for the week holding today,
- * with per-patient queries otherwise. *out is NULL on failure. */
+ * with per-patient queries otherwise. Without a clinician, and when
+ * store_readers_open() can give two readers on one snapshot (a file, no
+ * transaction open on store), two threads each read half the patients
+ * by id; the rows are the same either way. *out is NULL on failure. */
 enum cairn_status store_report_collect(struct cairn_store *store,
                                        const struct cairn_report_filter *filter,
                                        struct report_set **out, struct cairn_error *err);
@@ -42,6 +45,10 @@ int report_set_each(struct report_set *set,
 
 /* How many rows were read with the per-patient queries (no usable summary). */
 unsigned long report_set_exact_rows(const struct report_set *set);
+
+/* How many threads collected the rows: 2 when a whole organization's were
+ * split between two readers (see store_report_collect()), else 1. */
+unsigned report_set_threads(const struct report_set *set);
 
 /* Frees *set and sets it to NULL; NULL is fine. */
 void report_set_free(struct report_set **set);

@@ -360,6 +360,7 @@ struct report_set {
     size_t nprograms;
     struct text_block *text;
     unsigned long exact; /* rows read with the per-patient queries */
+    unsigned threads;    /* that collected the rows */
     enum cairn_status rc;
     struct cairn_error *err;
 };
@@ -1015,6 +1016,7 @@ static enum cairn_status collect(struct cairn_store *s, const struct cairn_repor
     set->w->s = s;
     set->filter = f;
     set->err = err;
+    set->threads = 1;
     bool began = false;
     enum cairn_status rc;
     if ((rc = prepare(set->w, f, &set->clinician_id, set->clinician_name,
@@ -1101,6 +1103,7 @@ static enum cairn_status merge_sets(struct report_set *a, struct report_set **bp
         b->text = NULL;
     }
     a->exact += b->exact;
+    a->threads += b->threads;
 out:
     report_set_free(bp);
     return rc;
@@ -1201,6 +1204,11 @@ int report_set_each(struct report_set *set,
 unsigned long report_set_exact_rows(const struct report_set *set)
 {
     return set->exact;
+}
+
+unsigned report_set_threads(const struct report_set *set)
+{
+    return set->threads;
 }
 
 enum cairn_status cairn_report_rows(struct cairn_store *s, const struct cairn_report_filter *f,
