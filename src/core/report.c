@@ -631,61 +631,95 @@ static void text_columns(struct cairn_report_renderer *r)
     r->in_table = was;
 }
 
-/* An alert's line under a patient's row: "     warning " and the
- * reason, wrapped at a space onto one more line when it is too long
- * (then cut). Writes it when `write`; returns the lines it takes. */
-static int text_reason(struct cairn_report_renderer *r, const char *severity, const char *reason,
-                       bool write)
+/* Whether the n bytes at s are all printable ASCII (0x20 to 0x7e), read
+ * eight at a time: a byte below 0x20 borrows into its high bit when 0x20
+ * is taken away, one from 0x7f up has it set once 1 is added. */
+static bool all_plain(const char *s, size_t n)
 {
-    enum { INDENT = 13 };
-    const size_t room = CAIRN_REPORT_COLUMNS - INDENT;
-    char first[LINE_BYTES], safe[LINE_BYTES];
-    /* Most reasons are printable ASCII: a column a byte, nothing to strip. */
-    size_t plain = 0;
-    while (plain < sizeof safe - 1 && reason[plain] >= 0x20 && reason[plain] < 0x7f)
-        plain++;
-    if (!reason[plain]) {
-        if (plain > room && !write)
-            return 2;
-        /* "     %-7s %s" of the reason, or of its first `cut` bytes: the
-         * last space in the first `room` columns, else cut there. */
-        size_t cut = plain;
-        if (plain > room) {
-            cut = room;
-            while (cut > 0 && reason[cut - 1] != ' ')
-                cut--;
-            cut = cut > 1 ? cut - 1 : room;
-        }
-        if (write) {
-            struct line l = {.len = 0};
-            line_pad(&l, INDENT - 8);
-            line_add(&l, severity, strlen(severity));
-            line_pad(&l, INDENT - l.len);
-            line_add(&l, reason, cut);
-            text_fitted_line(r, l.text, l.len);
-            if (cut < plain) {
-                /* The rest under it, cut with an ellipsis as text_raw_line()
-                 * would (printable ASCII: a column a byte). */
-                const char *rest = reason + cut + (reason[cut] == ' ');
-                size_t n = plain - (size_t)(rest - reason);
-                l.len = 0;
-                line_pad(&l, INDENT);
-                if (INDENT + n <= CAIRN_REPORT_COLUMNS) {
-                    line_add(&l, rest, n);
-                } else {
-                    line_add(&l, rest, CAIRN_REPORT_COLUMNS - INDENT - 1);
-                    line_add(&l, "\xE2\x80\xA6", 3);
-                }
-                text_fitted_line(r, l.text, l.len);
-            }
-        }
-        return cut < plain ? 2 : 1;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        if (((w - 0x20 * ones) | (w + ones) | w) & highs)
+            return false;
     }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+enum { REASON_INDENT = 13, REASON_ROOM = CAIRN_REPORT_COLUMNS - REASON_INDENT };
+
+/* How an alert's reason goes under its row: "     warning " and the
+ * reason, wrapped at a space onto one more line when it is too long (then
+ * cut). Worked out once, when the row's lines are counted. */
+struct reason_plan {
+    bool plain; /* printable ASCII: a column a byte, nothing to strip */
+    size_t len; /* plain: its length */
+    size_t cut; /* plain: the bytes on the first line */
+    int lines;  /* 1 or 2 */
+};
+
+static struct reason_plan plan_reason(const char *reason)
+{
+    struct reason_plan p = {.len = strlen(reason), .lines = 1};
+    p.plain = p.len < LINE_BYTES && all_plain(reason, p.len);
+    if (!p.plain) {
+        char safe[LINE_BYTES];
+        cairn_text_fit(reason, 0, safe, sizeof safe);
+        p.lines = cairn_text_width(safe) <= REASON_ROOM ? 1 : 2;
+        return p;
+    }
+    p.cut = p.len;
+    if (p.len > REASON_ROOM) {
+        /* The last space in the first REASON_ROOM columns, else cut there. */
+        size_t cut = REASON_ROOM;
+        while (cut > 0 && reason[cut - 1] != ' ')
+            cut--;
+        p.cut = cut > 1 ? cut - 1 : REASON_ROOM;
+        p.lines = 2;
+    }
+    return p;
+}
+
+/* Writes an alert's line(s) under its row as `p` planned them. */
+static void text_reason(struct cairn_report_renderer *r, const char *severity, const char *reason,
+                        const struct reason_plan *p)
+{
+    enum { INDENT = REASON_INDENT };
+    const size_t room = REASON_ROOM;
+    if (p->plain) {
+        /* "     %-7s %s" of the reason's first p->cut bytes. */
+        struct line l = {.len = 0};
+        line_pad(&l, INDENT - 8);
+        line_add(&l, severity, strlen(severity));
+        line_pad(&l, INDENT - l.len);
+        line_add(&l, reason, p->cut);
+        text_fitted_line(r, l.text, l.len);
+        if (p->cut < p->len) {
+            /* The rest under it, cut with an ellipsis as text_raw_line()
+             * would (printable ASCII: a column a byte). */
+            const char *rest = reason + p->cut + (reason[p->cut] == ' ');
+            size_t n = p->len - (size_t)(rest - reason);
+            l.len = 0;
+            line_pad(&l, INDENT);
+            if (INDENT + n <= CAIRN_REPORT_COLUMNS) {
+                line_add(&l, rest, n);
+            } else {
+                line_add(&l, rest, CAIRN_REPORT_COLUMNS - INDENT - 1);
+                line_add(&l, "\xE2\x80\xA6", 3);
+            }
+            text_fitted_line(r, l.text, l.len);
+        }
+        return;
+    }
+    char first[LINE_BYTES], safe[LINE_BYTES];
     cairn_text_fit(reason, 0, safe, sizeof safe);
-    if (cairn_text_width(safe) <= room) {
-        if (write)
-            text_line(r, "     %-7s %s", severity, safe);
-        return 1;
+    if (p->lines == 1) {
+        text_line(r, "     %-7s %s", severity, safe);
+        return;
     }
     /* The longest prefix that fits, ending before a space. */
     size_t cut = 0, cols = 0, fits = 0, len = strlen(safe);
@@ -711,27 +745,30 @@ static int text_reason(struct cairn_report_renderer *r, const char *severity, co
     if (cut == 0)
         cut = fits; /* no space to break at: cut at the last character that fits */
     snprintf(first, sizeof first, "%.*s", (int)cut, safe);
-    if (write) {
-        text_line(r, "     %-7s %s", severity, first);
-        text_line(r, "%*s%s", INDENT, "", safe + cut + (safe[cut] == ' '));
-    }
-    return 2;
+    text_line(r, "     %-7s %s", severity, first);
+    text_line(r, "%*s%s", INDENT, "", safe + cut + (safe[cut] == ' '));
 }
 
 /* The sub-lines under a patient's row: open urgent and warning alerts,
- * a discharge due, steps mastered. Writes them when `write`; returns how
- * many there are. */
+ * a discharge due, steps mastered. Without `write`, plans the alerts'
+ * lines into plans[] (CAIRN_ALERT__COUNT) and returns how many lines
+ * there are; with it, writes them as planned. */
 static int text_sublines(struct cairn_report_renderer *r, const struct cairn_report_row *row,
-                         bool write)
+                         bool write, struct reason_plan *plans)
 {
     int n = 0;
+    size_t k = 0;
     for (int sev = CAIRN_SEVERITY_URGENT; sev <= CAIRN_SEVERITY_WARNING; sev++)
-        for (size_t i = 0; i < row->nalerts; i++) {
+        for (size_t i = 0; i < row->nalerts && k < CAIRN_ALERT__COUNT; i++) {
             const struct cairn_report_alert *a = &row->alerts[i];
             if ((int)a->severity != sev || !alert_open(a))
                 continue;
-            n += text_reason(r, sev == CAIRN_SEVERITY_URGENT ? "URGENT" : "warning", a->reason,
-                             write);
+            if (write)
+                text_reason(r, sev == CAIRN_SEVERITY_URGENT ? "URGENT" : "warning", a->reason,
+                            &plans[k]);
+            else
+                plans[k] = plan_reason(a->reason);
+            n += plans[k++].lines;
         }
     if (row->discharge_due) {
         if (write)
@@ -758,7 +795,8 @@ static void text_row(struct cairn_report_renderer *r, const struct cairn_report_
         text_raw_line(r, "");
         text_raw_line(r, "On hold (listed, not counted in the caseload totals):");
     }
-    int subs = text_sublines(r, row, false);
+    struct reason_plan plans[CAIRN_ALERT__COUNT];
+    int subs = text_sublines(r, row, false, plans);
     text_keep(r, 1 + subs);
     if (r->text_mode == TEXT_COUNT) {
         /* Only the lines count: take them without formatting them. */
@@ -781,7 +819,7 @@ static void text_row(struct cairn_report_renderer *r, const struct cairn_report_
         review_word(row)};
     table_line(&line, cells);
     text_fitted_line(r, line.text, line.len);
-    text_sublines(r, row, true);
+    text_sublines(r, row, true, plans);
 }
 
 static void text_totals(struct cairn_report_renderer *r, const char *title,

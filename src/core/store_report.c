@@ -345,8 +345,16 @@ struct text_block {
     char data[TEXT_BLOCK];
 };
 
+#define DAY_MEMO 1024
+
+struct day_text {
+    int32_t day;
+    char text[CAIRN_DATE_LEN + 1];
+};
+
 struct report_set {
     struct walk *w;
+    struct day_text days[DAY_MEMO]; /* see format_day() */
     const struct cairn_report_filter *filter;
     int64_t clinician_id;
     char clinician_name[CAIRN_STAFFNAME_MAX + 1];
@@ -762,7 +770,20 @@ static void pack_score(const struct cairn_report_score *sc, struct packed_score 
         out->weekly[k] = small(sc->weekly[k]);
 }
 
-static void unpack_score(const struct packed_score *in, struct cairn_report_score *sc)
+/* cairn_date_format(), memoized: a report's rows share a few hundred
+ * days (admissions, discharges, measure dates) and format each twice. */
+static void format_day(struct report_set *set, int32_t day, char out[CAIRN_DATE_LEN + 1])
+{
+    struct day_text *m = &set->days[(uint32_t)day % DAY_MEMO];
+    if (m->day != day || !m->text[0]) {
+        m->day = day;
+        cairn_date_format(day, m->text);
+    }
+    memcpy(out, m->text, CAIRN_DATE_LEN + 1);
+}
+
+static void unpack_score(struct report_set *set, const struct packed_score *in,
+                         struct cairn_report_score *sc)
 {
     sc->total = in->total;
     sc->band = in->band;
@@ -770,7 +791,7 @@ static void unpack_score(const struct packed_score *in, struct cairn_report_scor
     sc->changes = in->changes;
     sc->date[0] = '\0';
     if (in->day)
-        cairn_date_format(in->day, sc->date);
+        format_day(set, in->day, sc->date);
     for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
         sc->weekly[k] = in->weekly[k];
 }
@@ -849,8 +870,7 @@ static void take_text(const char **at, char *out, size_t size)
     *at += n + 1;
 }
 
-static void unpack_row(const struct report_set *set, const struct item *it,
-                       struct cairn_report_row *r)
+static void unpack_row(struct report_set *set, const struct item *it, struct cairn_report_row *r)
 {
     /* Every field is set below (the row is large; a whole report unpacks
      * each row twice, so it is not cleared first). */
@@ -862,9 +882,9 @@ static void unpack_row(const struct report_set *set, const struct item *it,
     copy_text(r->program, sizeof r->program, set->programs[it->program]);
     r->admission_date[0] = r->expected_discharge[0] = '\0';
     if (it->admission)
-        cairn_date_format(it->admission, r->admission_date);
+        format_day(set, it->admission, r->admission_date);
     if (it->expected_discharge)
-        cairn_date_format(it->expected_discharge, r->expected_discharge);
+        format_day(set, it->expected_discharge, r->expected_discharge);
     r->nalerts = 0;
     for (size_t i = 0; i < it->nalerts && i < CAIRN_ALERT__COUNT; i++) {
         struct cairn_report_alert *a = &r->alerts[r->nalerts++];
@@ -889,8 +909,8 @@ static void unpack_row(const struct report_set *set, const struct item *it,
     r->risk = (enum cairn_risk)it->risk;
     r->week_of_stay = it->week_of_stay;
     unpack_week(set->w, &it->attendance, &r->attendance);
-    unpack_score(&it->phq9, &r->phq9);
-    unpack_score(&it->gad7, &r->gad7);
+    unpack_score(set, &it->phq9, &r->phq9);
+    unpack_score(set, &it->gad7, &r->gad7);
     copy_text(r->review, sizeof r->review, review_names[it->review]);
     r->reviews_due = it->due;
     r->reviews_overdue = it->overdue;
@@ -1193,7 +1213,17 @@ single:
 int report_set_each(struct report_set *set,
                     int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
 {
+    enum { AHEAD = 8 };
     for (size_t i = 0; i < set->nitems; i++) {
+        /* The rows are visited in sorted order, all over memory: ask for
+         * an item a few rows ahead, and the text of one that came in. */
+        if (i + AHEAD < set->nitems)
+            __builtin_prefetch(set->order[i + AHEAD].item);
+        if (i + AHEAD / 2 < set->nitems) {
+            const char *text = set->order[i + AHEAD / 2].item->text;
+            __builtin_prefetch(text);
+            __builtin_prefetch(text + 64);
+        }
         unpack_row(set, set->order[i].item, &set->w->row);
         if (fn(&set->w->row, ctx))
             return 1;
