@@ -1908,11 +1908,14 @@ enum cairn_status cairn_report_render_row(struct cairn_report_renderer *r,
         break;
     }
     r->rows++;
+    struct cairn_report_totals *pt = program_totals(r, row->program);
+    if (r->format == CAIRN_REPORT_TEXT && r->text_mode == TEXT_COUNT)
+        goto done; /* only lines count: the totals take as many whatever they hold */
     cairn_report_totals_add(&r->group_totals, row);
     cairn_report_totals_add(&r->overall, row);
-    struct cairn_report_totals *pt = program_totals(r, row->program);
     if (pt)
         cairn_report_totals_add(pt, row);
+done:
     if (r->nomem || r->out->failed)
         return report_out_status(r->out, r->nomem, err);
     return CAIRN_OK;
@@ -2083,7 +2086,10 @@ enum cairn_status cairn_report_caseload(struct cairn_store *store,
                 report_render_count_pages(r);
         }
         struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
-        report_set_each(set, feed_row, &feed);
+        if (pass)
+            report_set_each(set, feed_row, &feed);
+        else /* counting pages: the layout's fields are enough */
+            report_set_each_light(set, feed_row, &feed);
         if ((rc = feed.rc) != CAIRN_OK || (rc = cairn_report_render_end(r, err)) != CAIRN_OK)
             goto out;
         pages = report_render_pages(r);

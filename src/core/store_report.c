@@ -870,21 +870,24 @@ static void take_text(const char **at, char *out, size_t size)
     *at += n + 1;
 }
 
-static void unpack_row(struct report_set *set, const struct item *it, struct cairn_report_row *r)
+/* Unpacks an item into *r. `light` sets only what the text layout counts
+ * (see report_set_each_light()) and leaves the other fields as they were. */
+static void unpack_row(struct report_set *set, const struct item *it, struct cairn_report_row *r,
+                       bool light)
 {
     /* Every field is set below (the row is large; a whole report unpacks
      * each row twice, so it is not cleared first). */
     const char *at = it->text;
     at += strlen(at) + 1; /* the name key */
-    take_text(&at, r->mrn, sizeof r->mrn);
-    take_text(&at, r->name, sizeof r->name);
-    take_text(&at, r->preferred_name, sizeof r->preferred_name);
+    if (light) {
+        for (int i = 0; i < 3; i++) /* MRN, name, preferred name */
+            at += strlen(at) + 1;
+    } else {
+        take_text(&at, r->mrn, sizeof r->mrn);
+        take_text(&at, r->name, sizeof r->name);
+        take_text(&at, r->preferred_name, sizeof r->preferred_name);
+    }
     copy_text(r->program, sizeof r->program, set->programs[it->program]);
-    r->admission_date[0] = r->expected_discharge[0] = '\0';
-    if (it->admission)
-        format_day(set, it->admission, r->admission_date);
-    if (it->expected_discharge)
-        format_day(set, it->expected_discharge, r->expected_discharge);
     r->nalerts = 0;
     for (size_t i = 0; i < it->nalerts && i < CAIRN_ALERT__COUNT; i++) {
         struct cairn_report_alert *a = &r->alerts[r->nalerts++];
@@ -903,9 +906,19 @@ static void unpack_row(struct report_set *set, const struct item *it, struct cai
         copy_text(r->clinician, sizeof r->clinician, set->staff[it->group].login);
         copy_text(r->clinician_name, sizeof r->clinician_name, set->staff[it->group].name);
     }
+    r->status = (enum cairn_patient_status)it->status;
+    r->steps_mastered_week = it->steps;
+    r->ladders_mastered_week = it->ladders;
+    r->discharge_due = it->discharge_due;
+    if (light)
+        return;
+    r->admission_date[0] = r->expected_discharge[0] = '\0';
+    if (it->admission)
+        format_day(set, it->admission, r->admission_date);
+    if (it->expected_discharge)
+        format_day(set, it->expected_discharge, r->expected_discharge);
     copy_text(r->therapist, sizeof r->therapist, staff_login(set, it->therapist));
     copy_text(r->case_manager, sizeof r->case_manager, staff_login(set, it->case_manager));
-    r->status = (enum cairn_patient_status)it->status;
     r->risk = (enum cairn_risk)it->risk;
     r->week_of_stay = it->week_of_stay;
     unpack_week(set->w, &it->attendance, &r->attendance);
@@ -915,9 +928,6 @@ static void unpack_row(struct report_set *set, const struct item *it, struct cai
     r->reviews_due = it->due;
     r->reviews_overdue = it->overdue;
     r->reviews_awaiting = it->awaiting;
-    r->steps_mastered_week = it->steps;
-    r->ladders_mastered_week = it->ladders;
-    r->discharge_due = it->discharge_due;
 }
 
 /* The report's order: group (staff in login order, unassigned last),
@@ -1210,8 +1220,8 @@ single:
     return rc != CAIRN_OK ? rc : collect(s, f, 0, 0, out, err);
 }
 
-int report_set_each(struct report_set *set,
-                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+static int each(struct report_set *set, int (*fn)(const struct cairn_report_row *row, void *ctx),
+                void *ctx, bool light)
 {
     enum { AHEAD = 8 };
     for (size_t i = 0; i < set->nitems; i++) {
@@ -1224,11 +1234,23 @@ int report_set_each(struct report_set *set,
             __builtin_prefetch(text);
             __builtin_prefetch(text + 64);
         }
-        unpack_row(set, set->order[i].item, &set->w->row);
+        unpack_row(set, set->order[i].item, &set->w->row, light);
         if (fn(&set->w->row, ctx))
             return 1;
     }
     return 0;
+}
+
+int report_set_each(struct report_set *set,
+                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+{
+    return each(set, fn, ctx, false);
+}
+
+int report_set_each_light(struct report_set *set,
+                          int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+{
+    return each(set, fn, ctx, true);
 }
 
 unsigned long report_set_exact_rows(const struct report_set *set)
