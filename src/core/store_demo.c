@@ -33,7 +33,7 @@ enum {
     BLOCK_BYTES = 1 << 20, /* rows are queued a block at a time */
     BLOCKS_MAX = 6,        /* blocks allocated at most (queued, being written, filled) */
     BATCH_ROWS = 32,       /* rows of one table per INSERT */
-    PARAMS_MAX = 24,       /* parameters of one row at most (a patient's) */
+    PARAMS_MAX = 32,       /* parameters of one row at most (a summary's) */
     CMD_INDEXES = 0xFF,    /* a queue entry that re-creates a table's indexes */
 };
 
@@ -54,6 +54,7 @@ enum load_stmt {
     ST_MEASURE,
     ST_LAPSE,
     ST_REVIEW,
+    ST_SUMMARY,
     ST__COUNT
 };
 
@@ -107,6 +108,7 @@ static const char *const load_sql[ST__COUNT] = {
                   "version, inputs_json, snapshot_json, started_by, started_at, signed_by, "
                   "signed_at, cosigned_by, cosigned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, "
                   "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_SUMMARY] = store_summary_insert_sql,
 };
 
 /* What each statement writes, for error messages. */
@@ -126,6 +128,7 @@ static const char *const load_what[ST__COUNT] = {
     [ST_MEASURE] = "storing a demo measure",
     [ST_LAPSE] = "storing a demo lapse",
     [ST_REVIEW] = "storing a demo review",
+    [ST_SUMMARY] = "storing a patient summary",
 };
 
 /* The tables behind enum store_demo_table. */
@@ -161,6 +164,7 @@ static const unsigned load_parents[ST__COUNT] = {
     [ST_MEASURE] = 1u << ST_PATIENT,
     [ST_LAPSE] = 1u << ST_PATIENT,
     [ST_REVIEW] = 1u << ST_PATIENT,
+    [ST_SUMMARY] = 1u << ST_PATIENT,
 };
 
 /* A secondary index dropped for the load. */
@@ -216,6 +220,7 @@ struct store_demo {
     /* The writer's batches: rows pointing into the block being written. */
     const unsigned char *pending[ST__COUNT][BATCH_ROWS];
     int npending[ST__COUNT];
+    struct store_summary_row summary_row; /* the caller's, encoding a summary */
 };
 
 /* Runs one statement with no result rows that is not worth preparing twice. */
@@ -1044,6 +1049,24 @@ enum cairn_status store_demo_review(struct store_demo *d, const struct store_dem
     return send(d, &r, err);
 }
 
+enum cairn_status store_demo_summary(struct store_demo *d, const struct store_summary *sum,
+                                     struct cairn_error *err)
+{
+    struct store_summary_row *enc = &d->summary_row;
+    struct row r = {.stmt = ST_SUMMARY};
+    store_summary_encode(sum, enc);
+    for (int k = 0; k < STORE_SUMMARY_COLUMNS; k++) {
+        const struct store_summary_value *v = &enc->v[k];
+        if (v->type == STORE_SUMMARY_INT)
+            put_int(&r, v->i);
+        else if (v->type == STORE_SUMMARY_TEXT)
+            put_text(&r, v->text);
+        else
+            put_null(&r);
+    }
+    return send(d, &r, err);
+}
+
 /* Hands over what is queued and waits for the writer to finish; its first
  * error, if any. */
 static enum cairn_status stop_writer(struct store_demo *d, struct cairn_error *err)
@@ -1075,10 +1098,6 @@ enum cairn_status store_demo_finish(struct store_demo *d, const struct cairn_dem
     if (!d->writer_running && (rc = next_block(d, 0, err)) != CAIRN_OK)
         return rc;
     if ((rc = stop_writer(d, err)) != CAIRN_OK || (rc = make_indexes(d, NULL, err)) != CAIRN_OK)
-        return rc;
-    /* The rows went in without store_audit(), which keeps the per-patient
-     * summaries in step: compute them all now, in the load's transaction. */
-    if ((rc = store_summaries_rebuild(s, err)) != CAIRN_OK)
         return rc;
     char fields[512];
     snprintf(fields, sizeof fields,
