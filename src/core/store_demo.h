@@ -70,9 +70,10 @@ enum store_demo_table {
 /* Starts a load on `store`, which must have no transaction open: for a
  * file database, switches it to a rollback journal for the load (new pages
  * need no journal, so the data is written once; a crash still rolls back
- * to nothing) when no other connection holds it, and enlarges the page
- * cache; then BEGIN IMMEDIATE, and drops every secondary index after
- * saving its SQL. `now` (CAIRN_TIMESTAMP_LEN + 1 bytes) stamps every row.
+ * to nothing) when no other connection holds it, and sets the load's
+ * page cache and temporary store; then BEGIN IMMEDIATE, and drops every
+ * secondary index that would take its keys out of order after saving its
+ * SQL. `now` (CAIRN_TIMESTAMP_LEN + 1 bytes) stamps every row.
  * Allocates *out; end it with store_demo_end() whatever happens. Errors:
  * CAIRN_ERR_BUSY, CAIRN_ERR_DB, CAIRN_ERR_NOMEM (with *out NULL when the
  * load never started). */
@@ -177,7 +178,7 @@ enum cairn_status store_demo_finish(struct store_demo *d, const struct cairn_dem
                                     uint64_t *rows, struct cairn_error *err);
 
 /* Ends the load: rolls back unless store_demo_finish() committed, puts the
- * journal mode and cache size back, frees *d and sets it to NULL. NULL is
+ * journal mode, cache size and temporary store back, frees *d and sets it to NULL. NULL is
  * fine. */
 void store_demo_end(struct store_demo **d);
 
