@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/alert.h"
+#include "cairn/review.h"
+#include "cairn/session.h"
 #include "cairn/staff.h"
 #include "cairn/status.h"
 #include "cairn/store.h"
@@ -213,6 +216,114 @@ enum cairn_status store_summary_flush(struct cairn_store *s, struct cairn_error 
 
 /* Clears the marks without recomputing (the transaction rolled back). */
 void store_summary_forget(struct cairn_store *s);
+
+/* One patient's summary as written to patient_summary (schema 0008), its
+ * values before encoding: summary_refresh() fills it from the data, the
+ * demo's bulk load from the stay it has in memory, and both write it
+ * through store_summary_encode(), the one encoder of the columns.
+ * store_summary_init() first; the lists are fed through the
+ * store_summary_add_*() functions, which keep what the encodings keep. */
+#define STORE_SUMMARY_COLUMNS  31
+#define STORE_SUMMARY_REVIEWS  120 /* more than this: the review lists are NULL (read exactly) */
+#define STORE_SUMMARY_TREND    12  /* scores kept per trend */
+#define STORE_SUMMARY_MASTERED 16  /* mastered steps kept */
+
+enum store_summary_score {
+    STORE_SUMMARY_PHQ9,
+    STORE_SUMMARY_PHQ9_PREVIOUS,
+    STORE_SUMMARY_PHQ9_BASELINE,
+    STORE_SUMMARY_GAD7,
+    STORE_SUMMARY_GAD7_PREVIOUS,
+    STORE_SUMMARY_GAD7_BASELINE,
+    STORE_SUMMARY_CSSRS,
+    STORE_SUMMARY__SCORES
+};
+
+/* The latest scores of an instrument, newest first by (day, id). */
+struct store_summary_trend {
+    int n;
+    bool more; /* the patient has more than the n kept */
+    int32_t day[STORE_SUMMARY_TREND];
+    int64_t id[STORE_SUMMARY_TREND];
+    int total[STORE_SUMMARY_TREND];
+};
+
+struct store_summary {
+    int64_t patient_id;
+    int32_t as_of;     /* the day it is computed on */
+    int32_t admission; /* 0: none; unsigned reviews count from its ISO week */
+    struct cairn_alert_score score[STORE_SUMMARY__SCORES]; /* id 0: none */
+    bool has_weeks;                        /* the patient has attendance: weeks[] are set */
+    struct cairn_attendance_week weeks[3]; /* the week of the latest line's day + 1, then back */
+    int64_t ladder_id;                     /* the most stalled unfinished ladder; 0 none */
+    const char *ladder_name;               /* borrowed; NULL is "" */
+    int32_t ladder_since;
+    int64_t plan_id;
+    int32_t plan_next_review;
+    bool has_aftercare, aftercare_filled;
+    int64_t last_lapse_id; /* 0: no lapse; its ISO week is the lapse week */
+    int32_t last_lapse_day;
+    int lapses, relapses; /* dated in the lapse week */
+    int acks;
+    struct store_summary_trend trend[2]; /* PHQ-9, GAD-7 */
+    /* Every review in week order (store_summary_add_review()). */
+    size_t nreviews, nunsigned;
+    int64_t review_first_id; /* the first unsigned one from the admission week on */
+    char review_weeks[STORE_SUMMARY_REVIEWS][CAIRN_WEEK_LEN + 1];
+    char reviews[STORE_SUMMARY_REVIEWS][CAIRN_WEEK_LEN + 3]; /* "YYYY-Www:S" */
+    /* Mastered steps, newest first by (day, ladder). */
+    int nmastered;
+    bool more_mastered;
+    int32_t mastered_day[STORE_SUMMARY_MASTERED];
+    int64_t mastered_ladder[STORE_SUMMARY_MASTERED];
+};
+
+/* Clears *sum to a patient with nothing recorded. */
+void store_summary_init(struct store_summary *sum, int64_t patient_id, int32_t as_of,
+                        int32_t admission);
+
+/* The first day of the attendance lines store_summary_weeks() needs when
+ * the patient's latest line is dated `latest` (the lines run to it). */
+int32_t store_summary_weeks_from(int32_t latest);
+
+/* Sets the three weeks from the patient's attendance lines (at least
+ * those dated store_summary_weeks_from(latest) to latest; any order). */
+void store_summary_weeks(struct store_summary *sum, int32_t latest,
+                         const struct cairn_attendance_line *lines, size_t n);
+
+/* Adds a score of trend `which` (0 PHQ-9, 1 GAD-7), in any order. */
+void store_summary_add_trend(struct store_summary *sum, int which, int32_t day, int64_t id,
+                             int total);
+
+/* Adds the patient's next review by week (`week` NULL or malformed: it
+ * counts but is not listed). */
+void store_summary_add_review(struct store_summary *sum, int64_t id, const char *week,
+                              enum cairn_review_status status);
+
+/* Adds a mastered step (not retired, of an active ladder) whose latest
+ * attempt is dated `day`, in any order. */
+void store_summary_add_mastered(struct store_summary *sum, int32_t day, int64_t ladder);
+
+/* One column's value: NULL, an integer or text (borrowed from the row). */
+struct store_summary_value {
+    enum { STORE_SUMMARY_NULL, STORE_SUMMARY_INT, STORE_SUMMARY_TEXT } type;
+    int64_t i;
+    const char *text;
+};
+
+/* A summary encoded: the values of store_summary_insert_sql's parameters
+ * ?1..?31 in order, their text in buf. */
+struct store_summary_row {
+    struct store_summary_value v[STORE_SUMMARY_COLUMNS];
+    char buf[8192];
+};
+
+/* INSERT OR REPLACE of one patient_summary row, parameters ?1..?31. */
+extern const char store_summary_insert_sql[];
+
+/* Encodes *sum into *row in the encodings of schemas/sql/0008_summary.sql
+ * (row's text points into row->buf, or into *sum for the ladder name). */
+void store_summary_encode(const struct store_summary *sum, struct store_summary_row *row);
 
 /* Recomputes every patient's summary in one transaction (after a
  * migration, or a bulk load that bypassed the write paths). */
