@@ -337,6 +337,12 @@ static const char *band_label(enum cairn_instrument instrument, int band)
 #define BODY_LINES  (CAIRN_REPORT_PAGE_LINES - CAIRN_REPORT_HEADER_LINES)
 #define LINE_BYTES  1024
 
+/* A body line put together from parts that are each safe and fitted. */
+struct line {
+    char text[LINE_BYTES];
+    size_t len;
+};
+
 struct chunk {
     struct chunk *next;
     size_t len;
@@ -382,6 +388,12 @@ struct cairn_report_renderer {
     enum { TEXT_KEEP, TEXT_COUNT, TEXT_STREAM } text_mode;
     size_t total_pages;
     char hours_memo[HOURS_MEMO][8]; /* see hours_text() */
+    /* text: what every page repeats, put together once */
+    struct line columns[2]; /* the table's titles and rules */
+    bool columns_ready;
+    struct line header[2]; /* a page header's second line (for header_label) and third */
+    size_t header_label;
+    bool header_ready;
 };
 
 /* Grows *v (of *cap elements of `size` bytes) to hold n + 1. */
@@ -550,12 +562,6 @@ static void text_keep(struct cairn_report_renderer *r, int n)
         text_new_page(r, r->pages[r->npages - 1].label);
 }
 
-/* A body line put together from parts that are each safe and fitted. */
-struct line {
-    char text[LINE_BYTES];
-    size_t len;
-};
-
 static void line_add(struct line *l, const char *s, size_t n)
 {
     if (n > sizeof l->text - 1 - l->len)
@@ -621,13 +627,15 @@ static void text_columns(struct cairn_report_renderer *r)
                                          "------------", "--",
                                          "--------",     "---------",
                                          "---------",    "--------"};
-    struct line line;
+    if (!r->columns_ready) { /* the same two lines on every page of the table */
+        table_line(&r->columns[0], titles);
+        table_line(&r->columns[1], rules);
+        r->columns_ready = true;
+    }
     bool was = r->in_table;
     r->in_table = false; /* the header itself never repeats the header */
-    table_line(&line, titles);
-    text_fitted_line(r, line.text, line.len);
-    table_line(&line, rules);
-    text_fitted_line(r, line.text, line.len);
+    text_fitted_line(r, r->columns[0].text, r->columns[0].len);
+    text_fitted_line(r, r->columns[1].text, r->columns[1].len);
     r->in_table = was;
 }
 
@@ -938,24 +946,33 @@ static void lr_line(char *out, size_t size, const char *left, const char *right)
 static void text_page_header(struct cairn_report_renderer *r, size_t page)
 {
     const struct cairn_report_meta *m = &r->meta;
-    char line[LINE_BYTES], left[LINE_BYTES], right[64], fitted[LINE_BYTES];
+    char line[LINE_BYTES], left[LINE_BYTES], right[64];
     snprintf(left, sizeof left, "CASELOAD REPORT  week %s (%s to %s)", m->week, m->from, m->to);
     snprintf(right, sizeof right, "page %zu of %zu", page + 1,
              r->text_mode == TEXT_STREAM ? r->total_pages : r->npages);
     lr_line(line, sizeof line, left, right);
     report_out_puts(r->out, line);
     report_out_puts(r->out, "\n");
-    snprintf(left, sizeof left, "Program: %s%s%s%s  Clinician: %s",
-             m->program[0] ? m->program : "all programs", m->program_name[0] ? " (" : "",
-             m->program_name, m->program_name[0] ? ")" : "", r->labels[r->pages[page].label]);
-    cairn_text_fit(left, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    report_out_puts(r->out, fitted);
-    report_out_puts(r->out, "\n");
-    snprintf(left, sizeof left, "Data as of %s%s  Printed %s by %s", m->as_of,
-             m->week_complete ? "" : " (week in progress)", m->printed_on, m->printed_by);
-    cairn_text_fit(left, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    report_out_puts(r->out, fitted);
-    report_out_puts(r->out, "\n");
+    /* The second line changes with the group, the third never. */
+    if (!r->header_ready || r->header_label != r->pages[page].label) {
+        snprintf(left, sizeof left, "Program: %s%s%s%s  Clinician: %s",
+                 m->program[0] ? m->program : "all programs", m->program_name[0] ? " (" : "",
+                 m->program_name, m->program_name[0] ? ")" : "", r->labels[r->pages[page].label]);
+        cairn_text_fit(left, CAIRN_REPORT_COLUMNS, r->header[0].text, sizeof r->header[0].text);
+        r->header[0].len = strlen(r->header[0].text);
+        r->header_label = r->pages[page].label;
+    }
+    if (!r->header_ready) {
+        snprintf(left, sizeof left, "Data as of %s%s  Printed %s by %s", m->as_of,
+                 m->week_complete ? "" : " (week in progress)", m->printed_on, m->printed_by);
+        cairn_text_fit(left, CAIRN_REPORT_COLUMNS, r->header[1].text, sizeof r->header[1].text);
+        r->header[1].len = strlen(r->header[1].text);
+        r->header_ready = true;
+    }
+    for (int i = 0; i < 2; i++) {
+        report_out_write(r->out, r->header[i].text, r->header[i].len);
+        report_out_puts(r->out, "\n");
+    }
     memset(line, '=', CAIRN_REPORT_COLUMNS);
     line[CAIRN_REPORT_COLUMNS] = '\0';
     report_out_puts(r->out, line);
