@@ -440,7 +440,13 @@ static void therapist_login(unsigned n, char *out, size_t size)
 static int format_start(int minute, char out[6])
 {
     unsigned m = (unsigned)minute % (24 * 60);
-    snprintf(out, 6, "%02u:%02u", m / 60 % 24, m % 60);
+    unsigned h = m / 60 % 24, mm = m % 60; /* "%02u:%02u", once per attendance line */
+    out[0] = (char)('0' + h / 10);
+    out[1] = (char)('0' + h % 10);
+    out[2] = ':';
+    out[3] = (char)('0' + mm / 10);
+    out[4] = (char)('0' + mm % 10);
+    out[5] = '\0';
     return (int)m;
 }
 

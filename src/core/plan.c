@@ -160,6 +160,43 @@ static enum cairn_status check_text(const char *s, size_t max, bool required, co
     return CAIRN_OK;
 }
 
+/* Whether check_text() would pass s, without building the error. */
+static bool text_ok(const char *s, size_t max, bool required)
+{
+    size_t len = strlen(s);
+    if (!cairn_utf8_valid(s, len) || cairn_text_has_control(s))
+        return false;
+    size_t chars = 0, blank = 1;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        i += cairn_utf8_decode(s + i, len - i, &cp);
+        if (cp != ' ')
+            blank = 0;
+        chars++;
+    }
+    return !(required && blank) && chars <= max;
+}
+
+/* Where field `field` of item i of section `name` is, in ptr. */
+static const char *item_pointer(char *ptr, size_t size, const char *name, size_t i,
+                                const char *field)
+{
+    snprintf(ptr, size, "/sections/%s/%zu/%s", name, i, field);
+    return ptr;
+}
+
+/* check_text() of field `field` of item i of section `name`: the error's
+ * pointer is only built when there is an error (plans are validated on
+ * every save, and a demo validates a few hundred thousand). */
+static enum cairn_status check_item_text(const char *s, size_t max, bool required, const char *name,
+                                         size_t i, const char *field, struct cairn_error *err)
+{
+    if (text_ok(s, max, required))
+        return CAIRN_OK;
+    char ptr[CAIRN_ERROR_POINTER_MAX];
+    return check_text(s, max, required, item_pointer(ptr, sizeof ptr, name, i, field), err);
+}
+
 /* The number of a well-formed key of section letter `letter`, or 0. */
 static int key_number(const char *key, char letter)
 {
@@ -190,7 +227,7 @@ static enum cairn_status validate_item(const struct cairn_plan *p,
     enum cairn_status rc;
     char letter = part_letter(p->kind, part->section);
 
-#define PTR(field) (snprintf(ptr, sizeof ptr, "/sections/%s/%zu/%s", name, i, field), ptr)
+#define PTR(field) item_pointer(ptr, sizeof ptr, name, i, field)
     if (it->key[0]) {
         if (!key_number(it->key, letter))
             return cairn_error_field(err, CAIRN_ERR_INVALID, PTR("key"),
@@ -202,8 +239,8 @@ static enum cairn_status validate_item(const struct cairn_plan *p,
                                          "key %s is used twice (/sections/%s/%zu)", it->key, name,
                                          j);
     }
-    if ((rc = check_text(it->text, CAIRN_PLAN_TEXT_MAX, true,
-                         PTR(text_field(p->kind, part->section)), err)) != CAIRN_OK)
+    if ((rc = check_item_text(it->text, CAIRN_PLAN_TEXT_MAX, true, name, i,
+                              text_field(p->kind, part->section), err)) != CAIRN_OK)
         return rc;
     static const struct {
         unsigned bit;
@@ -217,7 +254,8 @@ static enum cairn_status validate_item(const struct cairn_plan *p,
         if (!(fields & shorts[k].bit) && *v)
             return cairn_error_field(err, CAIRN_ERR_INVALID, PTR(shorts[k].name),
                                      "items of %s have no %s", name, shorts[k].name);
-        if ((rc = check_text(v, CAIRN_PLAN_SHORT_MAX, false, PTR(shorts[k].name), err)) != CAIRN_OK)
+        if ((rc = check_item_text(v, CAIRN_PLAN_SHORT_MAX, false, name, i, shorts[k].name, err)) !=
+            CAIRN_OK)
             return rc;
     }
     if ((fields & F_TARGET) && (it->weekly_target < 1 || it->weekly_target > 21))
@@ -233,17 +271,18 @@ static enum cairn_status validate_item(const struct cairn_plan *p,
         return cairn_error_field(err, CAIRN_ERR_INVALID, PTR("copes"), "at most %d links",
                                  CAIRN_PLAN_LINKS_MAX);
     const struct cairn_plan_part *coping = part_of(p, CAIRN_SECTION_COPING);
+#define COPE_PTR (snprintf(ptr, sizeof ptr, "/sections/%s/%zu/copes/%zu", name, i, k), ptr)
     for (size_t k = 0; k < it->ncopes; k++) {
-        snprintf(ptr, sizeof ptr, "/sections/%s/%zu/copes/%zu", name, i, k);
         if (!has_key(coping, it->copes[k]))
-            return cairn_error_field(err, CAIRN_ERR_INVALID, ptr,
+            return cairn_error_field(err, CAIRN_ERR_INVALID, COPE_PTR,
                                      "'%.8s' is not the key of a coping strategy of this plan",
                                      it->copes[k]);
         for (size_t j = 0; j < k; j++)
             if (!strcmp(it->copes[j], it->copes[k]))
-                return cairn_error_field(err, CAIRN_ERR_INVALID, ptr, "%s is linked twice",
+                return cairn_error_field(err, CAIRN_ERR_INVALID, COPE_PTR, "%s is linked twice",
                                          it->copes[k]);
     }
+#undef COPE_PTR
 #undef PTR
     return CAIRN_OK;
 }

@@ -8,17 +8,42 @@
 #include "cairn/measure.h"
 #include "store_internal.h"
 
+/* Appends byte c to out (size bytes, o used) while there is room for it
+ * and the terminator, as snprintf would truncate. */
+static void put_char(char *out, size_t size, size_t *o, char c)
+{
+    if (*o + 1 < size) {
+        out[(*o)++] = c;
+        out[*o] = '\0';
+    } else {
+        *o = size; /* truncated: stop */
+    }
+}
+
+/* The same text as "%s%d"/"%s-" by snprintf, without formatting through
+ * printf (a demo writes a few million answer lists). */
 void store_measure_answers_text(const int *answers, size_t n, char *out, size_t size)
 {
     size_t o = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n && o < size; i++) {
-        int w = answers[i] == CAIRN_ANSWER_SKIPPED
-                    ? snprintf(out + o, size - o, "%s-", i ? "," : "")
-                    : snprintf(out + o, size - o, "%s%d", i ? "," : "", answers[i]);
-        if (w < 0)
-            break;
-        o += (size_t)w;
+        if (i)
+            put_char(out, size, &o, ',');
+        if (answers[i] == CAIRN_ANSWER_SKIPPED) {
+            put_char(out, size, &o, '-');
+            continue;
+        }
+        char digits[12];
+        size_t d = 0;
+        long long v = answers[i];
+        unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+        do
+            digits[d++] = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (v < 0)
+            put_char(out, size, &o, '-');
+        while (d)
+            put_char(out, size, &o, digits[--d]);
     }
 }
 

@@ -636,6 +636,25 @@ static void test_history_uses_the_programs_reliable_change_threshold(void **stat
                         "baseline 8)");
 }
 
+/* The stored answer list: numbers and "-" for a skipped answer, comma
+ * separated, cut short like snprintf when the buffer is small. */
+static void test_answers_text_is_written_and_cut_like_snprintf(void **state)
+{
+    (void)state;
+    int a[] = {0, 3, CAIRN_ANSWER_SKIPPED, 12, -7, 2147483647};
+    char out[64];
+    store_measure_answers_text(a, 6, out, sizeof out);
+    assert_string_equal(out, "0,3,-,12,-7,2147483647");
+    store_measure_answers_text(a, 0, out, sizeof out);
+    assert_string_equal(out, "");
+    store_measure_answers_text(a, 6, out, 6);
+    assert_string_equal(out, "0,3,-");
+    store_measure_answers_text(a, 6, out, 9);
+    assert_string_equal(out, "0,3,-,12");
+    store_measure_answers_text(a, 6, out, 8);
+    assert_string_equal(out, "0,3,-,1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_scales_have_one_item_no_bands_and_no_change_labels),
         cmocka_unit_test(test_cssrs_triage_table),
         cmocka_unit_test(test_cssrs_branching_is_enforced),
+        cmocka_unit_test(test_answers_text_is_written_and_cut_like_snprintf),
         MEM(test_add_stores_score_and_flags_and_audits_field_names_only),
         MEM(test_a_measure_is_corrected_rescored_and_audited),
         MEM(test_add_refuses_future_dates_bad_answers_and_unknown_patients),

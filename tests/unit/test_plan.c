@@ -436,6 +436,44 @@ static void test_lapse_validation_refuses_future_dates_and_unknown_kinds(void **
     free(l);
 }
 
+/* Item texts are checked before anything else is built: a good plan
+ * passes, and each bad field is named by its pointer and the same message
+ * as ever (the pointer is only made on failure). */
+static void test_item_text_errors_name_the_field(void **state)
+{
+    struct cairn_store *s = unit_store(state);
+    struct cairn_error err;
+    struct cairn_plan *p = head(s, CAIRN_PLAN_RELAPSE, admitted(s, "R-1"));
+    add(p, "triggers", "Payday");
+    add(p, "supports", "Ana");
+    struct cairn_plan_part *t = cairn_plan_part_find(p, "triggers");
+    struct cairn_plan_part *sup = cairn_plan_part_find(p, "supports");
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_OK);
+
+    strcpy(t->items[0].text, "   ");
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "/sections/triggers/0/text");
+    assert_non_null(strstr(err.message, "must not be empty"));
+    strcpy(t->items[0].text, "two\nlines");
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "/sections/triggers/0/text");
+    assert_non_null(strstr(err.message, "without control characters"));
+    strcpy(t->items[0].text, "Payday");
+
+    memset(sup->items[0].phone, '5', CAIRN_PLAN_SHORT_MAX + 1);
+    sup->items[0].phone[CAIRN_PLAN_SHORT_MAX + 1] = '\0';
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "/sections/supports/0/phone");
+    assert_non_null(strstr(err.message, "61 characters long; at most 60"));
+    strcpy(sup->items[0].phone, "\xff");
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_ERR_INVALID);
+    assert_string_equal(err.pointer, "/sections/supports/0/phone");
+    assert_non_null(strstr(err.message, "not valid UTF-8"));
+    strcpy(sup->items[0].phone, "555-0100");
+    assert_int_equal(cairn_plan_validate(p, &err), CAIRN_OK);
+    cairn_plan_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +487,7 @@ int main(void)
         T(test_json_export_imports_back_without_a_revision),
         T(test_goal_tallies_are_recorded_per_week),
         T(test_lapse_validation_refuses_future_dates_and_unknown_kinds),
+        T(test_item_text_errors_name_the_field),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
