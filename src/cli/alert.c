@@ -5,7 +5,8 @@
 
 struct alerts_out {
     struct cli_ctx *ctx;
-    struct cli_list *list; /* started on the first alert */
+    struct cli_list *list;      /* text, TSV, CSV: started on the first alert */
+    struct cli_json_rows *json; /* JSON */
     bool all;
     bool nomem;
 };
@@ -42,9 +43,69 @@ static json_t *alert_json(const struct cairn_alert *a, const char *id)
     return o;
 }
 
+/* Sets the value at iter to text, or to null when text is empty, as
+ * cli_json_set_text() would, reusing the string already there. */
+static void refill_text(json_t *o, void *iter, const char *text)
+{
+    json_t *v = json_object_iter_value(iter);
+    if (!*text) {
+        if (!json_is_null(v))
+            json_object_iter_set_new(o, iter, json_null());
+    } else if (json_is_string(v)) {
+        json_string_setn_nocheck(v, text, strlen(text));
+    } else {
+        json_object_iter_set_new(o, iter, json_stringn_nocheck(text, strlen(text)));
+    }
+}
+
+/* alert_json() for cli_json_rows: item is a struct cairn_alert. Unless
+ * checked, the thread's object *scratch (made by alert_json() the first
+ * time) is refilled in place, its keys walked in order and its texts set
+ * without jansson's UTF-8 check: the dump checks them anyway, and a row
+ * it refuses comes back checked, built by alert_json() as ever. */
+static json_t *alert_json_build(const void *item, json_t **scratch, bool checked)
+{
+    const struct cairn_alert *a = item;
+    char id[CAIRN_ALERT_ID_MAX];
+    cairn_alert_id(a, id);
+    if (checked || !*scratch) {
+        json_t *o = alert_json(a, id);
+        if (checked || !o || json_object_size(o) != 12)
+            return o;
+        *scratch = o;
+        return json_incref(o);
+    }
+    json_t *o = *scratch;
+    void *it = json_object_iter(o);
+    const char *texts[] = {id, a->mrn};
+    for (int i = 0; i < 2; i++, it = json_object_iter_next(o, it))
+        json_string_setn_nocheck(json_object_iter_value(it), texts[i], strlen(texts[i]));
+    json_integer_set(json_object_iter_value(it), a->patient_id);
+    it = json_object_iter_next(o, it);
+    const char *more[] = {a->name, cairn_alert_code(a->rule), cairn_alert_severity_str(a->severity),
+                          a->reason, a->key};
+    for (int i = 0; i < 5; i++, it = json_object_iter_next(o, it))
+        json_string_setn_nocheck(json_object_iter_value(it), more[i], strlen(more[i]));
+    if (json_is_true(json_object_iter_value(it)) != a->acknowledged)
+        json_object_iter_set_new(o, it, json_boolean(a->acknowledged));
+    it = json_object_iter_next(o, it);
+    const char *acked[] = {a->acked_by, a->acked_at, a->ack_note};
+    for (int i = 0; i < 3; i++, it = json_object_iter_next(o, it))
+        refill_text(o, it, a->acknowledged ? acked[i] : "");
+    return json_incref(o);
+}
+
 static int alert_row(const struct cairn_alert *a, void *vout)
 {
     struct alerts_out *out = vout;
+    if (out->ctx->format == CLI_FORMAT_JSON) {
+        if (!out->json && !(out->json = cli_json_rows_begin(sizeof *a, alert_json_build))) {
+            out->nomem = true;
+            return 1;
+        }
+        memcpy(cli_json_rows_add(out->json), a, sizeof *a);
+        return 0;
+    }
     char id[CAIRN_ALERT_ID_MAX], by[CAIRN_LOGIN_MAX + CAIRN_TIMESTAMP_LEN + 8] = "";
     if (!out->list) {
         out->list = out->all ? cli_list_begin(out->ctx->format, all_cols, 6)
@@ -78,8 +139,11 @@ int cli_alerts_run(struct cli_ctx *ctx)
         st = cairn_error_set(&ctx->err, CAIRN_ERR_NOMEM, "out of memory printing alerts");
     if (st != CAIRN_OK) {
         cli_list_end(&out.list);
+        cli_json_rows_end(&out.json);
         return cli_fail(ctx, st, NULL);
     }
+    if (out.json)
+        return cli_json_rows_end(&out.json) ? CLI_EXIT_FAILED : 0;
     if (!out.list && ctx->format == CLI_FORMAT_TEXT) {
         printf("%s\n", out.all ? "no alerts" : "no open alerts");
         return 0;

@@ -70,6 +70,7 @@ out:
 /* An alert kept for output once every patient is read: its strings live in
  * the list's arena, so one costs its reason and key and a few words. */
 struct pending {
+    uint64_t order;       /* the name key's first 8 bytes, big-endian: most comparisons end here */
     size_t patient;       /* arena: "name_key\0MRN\0name\0", shared by the patient's alerts */
     const char *name_key; /* set once the arena stops moving, for sorting */
     size_t text;          /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
@@ -95,6 +96,20 @@ struct collect {
     struct cairn_error *err;
     struct cairn_alert alerts[CAIRN_ALERT__COUNT];
 };
+
+/* The first 8 bytes of a name key as one big-endian number (zero-padded
+ * past its end): comparing two is comparing the keys' prefixes the way
+ * strcmp() would, bytes unsigned. */
+static uint64_t name_order(const char *key)
+{
+    uint64_t v = 0;
+    bool ended = false;
+    for (int i = 0; i < 8; i++) {
+        ended = ended || !key[i];
+        v = v << 8 | (ended ? 0u : (unsigned char)key[i]);
+    }
+    return v;
+}
 
 /* Appends the strings (NULL-terminated list) to the arena; returns the
  * offset of the first, or (size_t)-1 when memory ran out. */
@@ -164,7 +179,8 @@ static int collect_patient(const struct cairn_patient *p, const struct cairn_ale
         }
         const char *plain[] = {a->reason, a->key, NULL};
         const char *acked[] = {a->reason, a->key, a->acked_by, a->acked_at, a->ack_note, NULL};
-        struct pending pd = {.patient = patient,
+        struct pending pd = {.order = name_order(p->name_key),
+                             .patient = patient,
                              .text = arena_put(c, a->acknowledged ? acked : plain),
                              .patient_id = a->patient_id,
                              .rule = (unsigned char)a->rule,
@@ -194,6 +210,8 @@ static void take(const char *arena, size_t *at, char *out, size_t size)
 static int compare_pending(const void *va, const void *vb)
 {
     const struct pending *a = va, *b = vb;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
     int by_name = strcmp(a->name_key, b->name_key);
     if (by_name)
         return by_name;
