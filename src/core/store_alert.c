@@ -5,6 +5,7 @@
  *
  * Every fact is one indexed read per patient (tests/unit/test_alert.c
  * checks that none of these statements scans a table). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +69,16 @@ out:
 /* ---- the caseload's list ------------------------------------------------ */
 
 /* An alert kept for output once every patient is read: its strings live in
- * the list's arena, so one costs its reason and key and a few words. */
+ * the arena of the gather that kept it, so one costs its reason and key and
+ * a few words. */
 struct pending {
     uint64_t order;       /* the name key's first 8 bytes, big-endian: most comparisons end here */
+    const char *name_key; /* set once the arenas stop moving, for sorting */
     size_t patient;       /* arena: "name_key\0MRN\0name\0", shared by the patient's alerts */
-    const char *name_key; /* set once the arena stops moving, for sorting */
     size_t text;          /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
     int64_t patient_id;
     unsigned char rule;
+    unsigned char side; /* whose arena: 0 the caller's thread, 1 the worker's */
     bool acknowledged;
 };
 
@@ -86,15 +89,49 @@ struct pending_list {
 
 #define NSEVERITIES (CAIRN_SEVERITY_INFO + 1)
 
-struct collect {
-    struct cairn_store *s;
-    const struct cairn_alert_filter *filter;
+/* What one thread keeps: the alerts that pass the filter, by severity, and
+ * their strings. */
+struct gather {
     char *arena;
     size_t len, cap;
     struct pending_list by_severity[NSEVERITIES];
+    struct cairn_alert alerts[CAIRN_ALERT__COUNT];
+    unsigned char side;
+    bool nomem;
+};
+
+/* A patient handed to the worker: what gather_patient() reads, copied. */
+struct handoff {
+    struct cairn_alert_facts facts;
+    char name[CAIRN_NAME_MAX + 1];
+    char name_key[2 * CAIRN_NAME_MAX + 2];
+};
+
+enum { HANDOFF_BATCH = 128 };
+
+/* The scan reads each patient's facts on the caller's thread; a second
+ * thread (the worker) applies the rules to batches of them and keeps the
+ * alerts, so reading and evaluating overlap. The worker never touches the
+ * store: a patient with acknowledgements on record, whose alerts need a
+ * lookup, is evaluated on the caller's thread. A caseload of one batch or
+ * less starts no thread. The two share only the batch handed over under
+ * the lock. */
+struct collect {
+    struct cairn_store *s;
+    const struct cairn_alert_filter *filter;
+    struct gather mine, theirs; /* the caller's thread's, the worker's */
     enum cairn_status rc;
     struct cairn_error *err;
-    struct cairn_alert alerts[CAIRN_ALERT__COUNT];
+    struct handoff *buf[2];
+    struct handoff *filling; /* one of buf, filled here */
+    size_t nfilling;
+    bool started, no_thread;
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct handoff *handed; /* under lock: the worker's batch; NULL when it is idle */
+    size_t nhanded;
+    bool quit; /* under lock */
 };
 
 /* The first 8 bytes of a name key as one big-endian number (zero-padded
@@ -111,27 +148,29 @@ static uint64_t name_order(const char *key)
     return v;
 }
 
-/* Appends the strings (NULL-terminated list) to the arena; returns the
+/* Appends the strings (NULL-terminated list) to g's arena; returns the
  * offset of the first, or (size_t)-1 when memory ran out. */
-static size_t arena_put(struct collect *c, const char *const *strings)
+static size_t arena_put(struct gather *g, const char *const *strings)
 {
-    size_t need = 0, at = c->len;
-    for (const char *const *p = strings; *p; p++)
-        need += strlen(*p) + 1;
-    if (c->len + need > c->cap) {
-        size_t cap = c->cap ? c->cap : 16384;
-        while (cap < c->len + need)
+    size_t need = 0, at = g->len;
+    size_t len[8];
+    int k = 0;
+    for (const char *const *p = strings; *p; p++, k++)
+        need += (len[k] = strlen(*p) + 1);
+    if (g->len + need > g->cap) {
+        size_t cap = g->cap ? g->cap : 16384;
+        while (cap < g->len + need)
             cap *= 2;
-        char *grown = realloc(c->arena, cap);
+        char *grown = realloc(g->arena, cap);
         if (!grown)
             return (size_t)-1;
-        c->arena = grown;
-        c->cap = cap;
+        g->arena = grown;
+        g->cap = cap;
     }
-    for (const char *const *p = strings; *p; p++) {
-        size_t n = strlen(*p) + 1;
-        memcpy(c->arena + c->len, *p, n);
-        c->len += n;
+    k = 0;
+    for (const char *const *p = strings; *p; p++, k++) {
+        memcpy(g->arena + g->len, *p, len[k]);
+        g->len += len[k];
     }
     return at;
 }
@@ -157,41 +196,177 @@ static bool passes(const struct cairn_alert_filter *f, const struct cairn_alert 
     return a->severity == CAIRN_SEVERITY_URGENT || a->severity <= f->severity;
 }
 
+/* Applies the rules to one patient's facts and keeps in g the alerts that
+ * pass filter f. Acknowledgements are looked up in store s when the facts
+ * count some (the worker passes no store and is given no such patient).
+ * Returns CAIRN_OK, the lookup's failure, or CAIRN_ERR_NOMEM (g->nomem set,
+ * err untouched). */
+static enum cairn_status gather_patient(struct gather *g, const struct cairn_alert_filter *f,
+                                        const struct cairn_alert_facts *facts, const char *name,
+                                        const char *name_key, struct cairn_store *s,
+                                        struct cairn_error *err)
+{
+    size_t n = cairn_alerts_evaluate(facts, g->alerts);
+    size_t patient = (size_t)-1;
+    uint64_t order = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct cairn_alert *a = &g->alerts[i];
+        enum cairn_status rc;
+        if (facts->acks > 0 && s && (rc = store_alert_attach_ack(s, a, err)) != CAIRN_OK)
+            return rc;
+        if (!passes(f, a))
+            continue;
+        if (patient == (size_t)-1) {
+            const char *strings[] = {name_key, a->mrn, name, NULL};
+            if ((patient = arena_put(g, strings)) == (size_t)-1)
+                goto nomem;
+            order = name_order(name_key);
+        }
+        const char *plain[] = {a->reason, a->key, NULL};
+        const char *acked[] = {a->reason, a->key, a->acked_by, a->acked_at, a->ack_note, NULL};
+        struct pending pd = {.order = order,
+                             .patient = patient,
+                             .text = arena_put(g, a->acknowledged ? acked : plain),
+                             .patient_id = a->patient_id,
+                             .rule = (unsigned char)a->rule,
+                             .side = g->side,
+                             .acknowledged = a->acknowledged};
+        if (pd.text == (size_t)-1 || !pending_push(&g->by_severity[a->severity], &pd))
+            goto nomem;
+    }
+    return CAIRN_OK;
+nomem:
+    g->nomem = true;
+    return CAIRN_ERR_NOMEM;
+}
+
+static void gather_free(struct gather *g)
+{
+    for (int sev = 0; sev < (int)NSEVERITIES; sev++)
+        free(g->by_severity[sev].v);
+    free(g->arena);
+}
+
+static void gather_batch(struct gather *g, const struct cairn_alert_filter *f,
+                         const struct handoff *v, size_t n)
+{
+    for (size_t i = 0; i < n && !g->nomem; i++)
+        gather_patient(g, f, &v[i].facts, v[i].name, v[i].name_key, NULL, NULL);
+}
+
+static void *gather_worker(void *vc)
+{
+    struct collect *c = vc;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->handed && !c->quit)
+            pthread_cond_wait(&c->cond, &c->lock);
+        if (!c->handed)
+            break;
+        const struct handoff *v = c->handed;
+        size_t n = c->nhanded;
+        pthread_mutex_unlock(&c->lock);
+        gather_batch(&c->theirs, c->filter, v, n);
+        pthread_mutex_lock(&c->lock);
+        c->handed = NULL;
+        pthread_cond_broadcast(&c->cond);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+/* Waits until the worker is idle; returns whether it has kept everything
+ * so far (false: it ran out of memory). */
+static bool worker_wait(struct collect *c)
+{
+    pthread_mutex_lock(&c->lock);
+    while (c->handed)
+        pthread_cond_wait(&c->cond, &c->lock);
+    bool ok = !c->theirs.nomem;
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
+/* Hands the batch being filled to the worker (started on the first) and
+ * fills the other buffer next, which the worker is done with once idle.
+ * Without a thread the batch is evaluated here. False on out-of-memory. */
+static bool hand_over(struct collect *c)
+{
+    if (!c->started && !c->no_thread) {
+        c->started = pthread_create(&c->worker, NULL, gather_worker, c) == 0;
+        c->no_thread = !c->started;
+    }
+    if (c->no_thread) {
+        gather_batch(&c->mine, c->filter, c->filling, c->nfilling);
+        c->nfilling = 0;
+        return !c->mine.nomem;
+    }
+    if (!worker_wait(c))
+        return false;
+    pthread_mutex_lock(&c->lock);
+    c->handed = c->filling;
+    c->nhanded = c->nfilling;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    c->filling = c->filling == c->buf[0] ? c->buf[1] : c->buf[0];
+    c->nfilling = 0;
+    return true;
+}
+
+/* Evaluates what is left (when ok) and stops the worker; false on
+ * out-of-memory. */
+static bool gather_finish(struct collect *c, bool ok)
+{
+    if (ok && c->nfilling) {
+        if (c->started) {
+            ok = hand_over(c);
+        } else {
+            gather_batch(&c->mine, c->filter, c->filling, c->nfilling);
+            ok = !c->mine.nomem;
+        }
+    }
+    c->nfilling = 0;
+    if (c->started) {
+        ok = worker_wait(c) && ok;
+        pthread_mutex_lock(&c->lock);
+        c->quit = true;
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->worker, NULL);
+        c->started = false;
+    }
+    return ok && !c->mine.nomem;
+}
+
+/* Copies the NUL-terminated s into out, as long as out (the same size as
+ * the field s comes from). */
+static void copy_field(char *out, const char *s, size_t size)
+{
+    size_t n = strnlen(s, size - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
 static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
                            const struct store_summary_more *more, void *vc)
 {
     (void)more;
     struct collect *c = vc;
-    size_t n = cairn_alerts_evaluate(facts, c->alerts);
     const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
-    size_t patient = (size_t)-1;
-    for (size_t i = 0; i < n; i++) {
-        struct cairn_alert *a = &c->alerts[i];
-        snprintf(a->name, sizeof a->name, "%s", name);
-        if (facts->acks > 0 && (c->rc = store_alert_attach_ack(c->s, a, c->err)) != CAIRN_OK)
-            return 1;
-        if (!passes(c->filter, a))
-            continue;
-        if (patient == (size_t)-1) {
-            const char *strings[] = {p->name_key, a->mrn, a->name, NULL};
-            if ((patient = arena_put(c, strings)) == (size_t)-1)
-                goto nomem;
-        }
-        const char *plain[] = {a->reason, a->key, NULL};
-        const char *acked[] = {a->reason, a->key, a->acked_by, a->acked_at, a->ack_note, NULL};
-        struct pending pd = {.order = name_order(p->name_key),
-                             .patient = patient,
-                             .text = arena_put(c, a->acknowledged ? acked : plain),
-                             .patient_id = a->patient_id,
-                             .rule = (unsigned char)a->rule,
-                             .acknowledged = a->acknowledged};
-        if (pd.text == (size_t)-1 || !pending_push(&c->by_severity[a->severity], &pd))
-            goto nomem;
+    if (facts->acks > 0) {
+        c->rc = gather_patient(&c->mine, c->filter, facts, name, p->name_key, c->s, c->err);
+        goto out;
     }
-    return 0;
-nomem:
-    c->rc = cairn_error_set(c->err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
-    return 1;
+    struct handoff *h = &c->filling[c->nfilling++];
+    h->facts = *facts;
+    copy_field(h->name, name, sizeof h->name);
+    copy_field(h->name_key, p->name_key, sizeof h->name_key);
+    if (c->nfilling == HANDOFF_BATCH && !hand_over(c))
+        c->rc = CAIRN_ERR_NOMEM;
+out:
+    if (c->rc == CAIRN_ERR_NOMEM)
+        c->rc = cairn_error_set(c->err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+    return c->rc != CAIRN_OK;
 }
 
 /* Copies the arena string at *at into out and moves *at past it. */
@@ -220,24 +395,56 @@ static int compare_pending(const void *va, const void *vb)
     return (int)a->rule - (int)b->rule;
 }
 
+static const char *arena_of(const struct collect *c, const struct pending *pd)
+{
+    return pd->side ? c->theirs.arena : c->mine.arena;
+}
+
 static void unpack(const struct collect *c, const struct pending *pd, struct cairn_alert *a)
 {
-    size_t at = pd->patient + strlen(c->arena + pd->patient) + 1; /* past the name key */
+    const char *arena = arena_of(c, pd);
+    size_t at = pd->patient + strlen(arena + pd->patient) + 1; /* past the name key */
     memset(a, 0, sizeof *a);
     a->rule = (enum cairn_alert_rule)pd->rule;
     a->severity = cairn_alert_rule_severity(a->rule);
     a->patient_id = pd->patient_id;
-    take(c->arena, &at, a->mrn, sizeof a->mrn);
-    take(c->arena, &at, a->name, sizeof a->name);
+    take(arena, &at, a->mrn, sizeof a->mrn);
+    take(arena, &at, a->name, sizeof a->name);
     at = pd->text;
-    take(c->arena, &at, a->reason, sizeof a->reason);
-    take(c->arena, &at, a->key, sizeof a->key);
+    take(arena, &at, a->reason, sizeof a->reason);
+    take(arena, &at, a->key, sizeof a->key);
     a->acknowledged = pd->acknowledged;
     if (pd->acknowledged) {
-        take(c->arena, &at, a->acked_by, sizeof a->acked_by);
-        take(c->arena, &at, a->acked_at, sizeof a->acked_at);
-        take(c->arena, &at, a->ack_note, sizeof a->ack_note);
+        take(arena, &at, a->acked_by, sizeof a->acked_by);
+        take(arena, &at, a->acked_at, sizeof a->acked_at);
+        take(arena, &at, a->ack_note, sizeof a->ack_note);
     }
+}
+
+/* Moves the worker's alerts of each severity after the caller's thread's
+ * and sorts each list; false on out-of-memory. */
+static bool merge_and_sort(struct collect *c)
+{
+    for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
+        struct pending_list *l = &c->mine.by_severity[sev], *more = &c->theirs.by_severity[sev];
+        if (more->n) {
+            if (l->cap - l->n < more->n) {
+                struct pending *v = realloc(l->v, (l->n + more->n) * sizeof *v);
+                if (!v)
+                    return false;
+                l->v = v;
+                l->cap = l->n + more->n;
+            }
+            memcpy(l->v + l->n, more->v, more->n * sizeof *more->v);
+            l->n += more->n;
+            more->n = 0;
+        }
+        for (size_t i = 0; i < l->n; i++)
+            l->v[i].name_key = arena_of(c, &l->v[i]) + l->v[i].patient;
+        if (l->n > 1)
+            qsort(l->v, l->n, sizeof *l->v, compare_pending);
+    }
+    return true;
 }
 
 enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_alert_filter *filter,
@@ -247,7 +454,7 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     static const struct cairn_alert_filter everything = {.severity = CAIRN_SEVERITY_INFO};
     const struct cairn_alert_filter *f = filter ? filter : &everything;
     struct cairn_alert *a = NULL;
-    bool began = false;
+    bool began = false, locks = false;
     enum cairn_status rc;
 
     if ((unsigned)f->severity >= NSEVERITIES)
@@ -258,6 +465,22 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     c->s = s;
     c->filter = f;
     c->err = err;
+    c->theirs.side = 1;
+    c->buf[0] = malloc(HANDOFF_BATCH * sizeof *c->buf[0]);
+    c->buf[1] = malloc(HANDOFF_BATCH * sizeof *c->buf[1]);
+    c->filling = c->buf[0];
+    if (!c->buf[0] || !c->buf[1] || !(a = malloc(sizeof *a))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+        goto out;
+    }
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        c->no_thread = true;
+    } else if (pthread_cond_init(&c->cond, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        c->no_thread = true;
+    } else {
+        locks = true;
+    }
     /* Read everything from one snapshot, then hand the alerts out in
      * order with no transaction open. */
     if ((rc = store_read_begin(s, &began, err)) != CAIRN_OK)
@@ -278,26 +501,21 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     rc = store_facts_scan(s, &scan, collect_patient, c, err);
     if (rc == CAIRN_OK)
         rc = c->rc;
+    if (!gather_finish(c, rc == CAIRN_OK) && rc == CAIRN_OK)
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
     store_read_end(s, began);
     began = false;
     if (rc != CAIRN_OK)
         goto out;
 
-    if (!(a = malloc(sizeof *a))) {
+    /* The patients were read in storage order (one pass over the table
+     * and its summaries, the cheapest for a whole caseload): sort. */
+    if (!merge_and_sort(c)) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
         goto out;
     }
-    /* The patients were read in storage order (one pass over the table
-     * and its summaries, the cheapest for a whole caseload): sort. */
     for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
-        struct pending_list *l = &c->by_severity[sev];
-        for (size_t i = 0; i < l->n; i++)
-            l->v[i].name_key = c->arena + l->v[i].patient;
-        if (l->n > 1)
-            qsort(l->v, l->n, sizeof *l->v, compare_pending);
-    }
-    for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
-        const struct pending_list *l = &c->by_severity[sev];
+        const struct pending_list *l = &c->mine.by_severity[sev];
         for (size_t i = 0; i < l->n; i++) {
             unpack(c, &l->v[i], a);
             if (fn(a, ctx))
@@ -305,10 +523,16 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         }
     }
 out:
+    gather_finish(c, false);
     store_read_end(s, began);
-    for (int sev = 0; sev < (int)NSEVERITIES; sev++)
-        free(c->by_severity[sev].v);
-    free(c->arena);
+    if (locks) {
+        pthread_cond_destroy(&c->cond);
+        pthread_mutex_destroy(&c->lock);
+    }
+    gather_free(&c->mine);
+    gather_free(&c->theirs);
+    free(c->buf[0]);
+    free(c->buf[1]);
     free(c);
     free(a);
     return rc;

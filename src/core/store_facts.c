@@ -1100,7 +1100,10 @@ enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct ca
     ", " SUMMARY_COLUMNS ", " MORE_COLUMNS " FROM patient p "                                      \
     "LEFT JOIN program pr ON pr.id = p.program_id "                                                \
     "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
-#define SCAN_STATUS "instr(?1, ',' || p.status || ',') > 0 "
+/* One parameter per status (?4 to ?8), NULL for a status not asked for:
+ * cheaper per row than matching the status in a list held in one text. */
+#define SCAN_STATUS "p.status IN (?4, ?5, ?6, ?7, ?8) "
+_Static_assert(CAIRN_PATIENT_STATUS__COUNT == 5, "SCAN_STATUS has one parameter per status");
 
 /* Reads SCAN_SELECT's patient columns into *p, whose other fields stay
  * as they are (cleared once by the caller). */
@@ -1155,12 +1158,6 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
 #undef SCAN_FLAGGED
 #undef BY_NAME
     int which = filter->flagged ? 2 : filter->clinician > 0 ? 1 : 0;
-    char statuses[160] = ",";
-    for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
-        if (filter->status_mask & (1u << i)) {
-            strcat(statuses, cairn_patient_status_str((enum cairn_patient_status)i));
-            strcat(statuses, ",");
-        }
     bool began;
     enum cairn_status rc = store_read_begin(s, &began, err);
     if (rc != CAIRN_OK)
@@ -1173,7 +1170,10 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
     }
     {
         STORE_PREPARE_OR_GOTO(st, sql[which][filter->by_name], rc, out);
-        sqlite3_bind_text(st, 1, statuses, -1, SQLITE_TRANSIENT);
+        for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
+            if (filter->status_mask & (1u << i))
+                sqlite3_bind_text(st, 4 + i, cairn_patient_status_str((enum cairn_patient_status)i),
+                                  -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, filter->clinician);
         sqlite3_bind_int64(st, 3, filter->program_id);
         int32_t today = cairn_store_today(s);
