@@ -5,7 +5,6 @@
  *
  * Every fact is one indexed read per patient (tests/unit/test_alert.c
  * checks that none of these statements scans a table). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +71,14 @@ out:
  * the arena of the gather that kept it, so one costs its reason and key and
  * a few words. */
 struct pending {
-    uint64_t order;       /* the name key's first 8 bytes, big-endian: most comparisons end here */
-    const char *name_key; /* set once the arenas stop moving, for sorting */
-    size_t patient;       /* arena: "name_key\0MRN\0name\0", shared by the patient's alerts */
-    size_t text;          /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
+    uint64_t order; /* the name key's first 8 bytes, big-endian: most comparisons end here */
+    /* "name_key\0MRN\0name\0", shared by the patient's alerts: its offset
+     * in the arena until the arenas stop moving, then its address. */
+    union {
+        size_t at;
+        const char *name_key;
+    } patient;
+    size_t text; /* arena: "reason\0key\0", then "by\0at\0note\0" when acknowledged */
     int64_t patient_id;
     unsigned char rule;
     unsigned char side; /* whose arena: 0 the caller's thread, 1 the worker's */
@@ -100,38 +103,17 @@ struct gather {
     bool nomem;
 };
 
-/* A patient handed to the worker: what gather_patient() reads, copied. */
-struct handoff {
-    struct cairn_alert_facts facts;
-    char name[CAIRN_NAME_MAX + 1];
-    char name_key[2 * CAIRN_NAME_MAX + 2];
-};
-
-enum { HANDOFF_BATCH = 128 };
-
-/* The scan reads each patient's facts on the caller's thread; a second
- * thread (the worker) applies the rules to batches of them and keeps the
- * alerts, so reading and evaluating overlap. The worker never touches the
- * store: a patient with acknowledgements on record, whose alerts need a
- * lookup, is evaluated on the caller's thread. A caseload of one batch or
- * less starts no thread. The two share only the batch handed over under
- * the lock. */
+/* The scan reads the facts and applies the rules on a second thread
+ * (store_facts_scan_split()), which keeps its alerts in `theirs`; patients
+ * with acknowledgements on record, whose alerts need the store, and those
+ * whose summary could not answer come back to the caller's thread and keep
+ * theirs in `mine`. */
 struct collect {
     struct cairn_store *s;
     const struct cairn_alert_filter *filter;
-    struct gather mine, theirs; /* the caller's thread's, the worker's */
+    struct gather mine, theirs;
     enum cairn_status rc;
     struct cairn_error *err;
-    struct handoff *buf[2];
-    struct handoff *filling; /* one of buf, filled here */
-    size_t nfilling;
-    bool started, no_thread;
-    pthread_t worker;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct handoff *handed; /* under lock: the worker's batch; NULL when it is idle */
-    size_t nhanded;
-    bool quit; /* under lock */
 };
 
 /* The first 8 bytes of a name key as one big-endian number (zero-padded
@@ -225,7 +207,7 @@ static enum cairn_status gather_patient(struct gather *g, const struct cairn_ale
         const char *plain[] = {a->reason, a->key, NULL};
         const char *acked[] = {a->reason, a->key, a->acked_by, a->acked_at, a->ack_note, NULL};
         struct pending pd = {.order = order,
-                             .patient = patient,
+                             .patient.at = patient,
                              .text = arena_put(g, a->acknowledged ? acked : plain),
                              .patient_id = a->patient_id,
                              .rule = (unsigned char)a->rule,
@@ -247,125 +229,27 @@ static void gather_free(struct gather *g)
     free(g->arena);
 }
 
-static void gather_batch(struct gather *g, const struct cairn_alert_filter *f,
-                         const struct handoff *v, size_t n)
+/* store_facts_scan_split()'s pure callback: evaluates on the second
+ * thread, leaving to the caller's thread a patient with acknowledgements. */
+static int collect_pure(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
+                        const struct store_summary_more *more, void *vc)
 {
-    for (size_t i = 0; i < n && !g->nomem; i++)
-        gather_patient(g, f, &v[i].facts, v[i].name, v[i].name_key, NULL, NULL);
-}
-
-static void *gather_worker(void *vc)
-{
+    (void)more;
     struct collect *c = vc;
-    pthread_mutex_lock(&c->lock);
-    for (;;) {
-        while (!c->handed && !c->quit)
-            pthread_cond_wait(&c->cond, &c->lock);
-        if (!c->handed)
-            break;
-        const struct handoff *v = c->handed;
-        size_t n = c->nhanded;
-        pthread_mutex_unlock(&c->lock);
-        gather_batch(&c->theirs, c->filter, v, n);
-        pthread_mutex_lock(&c->lock);
-        c->handed = NULL;
-        pthread_cond_broadcast(&c->cond);
-    }
-    pthread_mutex_unlock(&c->lock);
-    return NULL;
+    if (facts->acks > 0)
+        return STORE_FACTS_LATER;
+    const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
+    return gather_patient(&c->theirs, c->filter, facts, name, p->name_key, NULL, NULL) != CAIRN_OK;
 }
 
-/* Waits until the worker is idle; returns whether it has kept everything
- * so far (false: it ran out of memory). */
-static bool worker_wait(struct collect *c)
-{
-    pthread_mutex_lock(&c->lock);
-    while (c->handed)
-        pthread_cond_wait(&c->cond, &c->lock);
-    bool ok = !c->theirs.nomem;
-    pthread_mutex_unlock(&c->lock);
-    return ok;
-}
-
-/* Hands the batch being filled to the worker (started on the first) and
- * fills the other buffer next, which the worker is done with once idle.
- * Without a thread the batch is evaluated here. False on out-of-memory. */
-static bool hand_over(struct collect *c)
-{
-    if (!c->started && !c->no_thread) {
-        c->started = pthread_create(&c->worker, NULL, gather_worker, c) == 0;
-        c->no_thread = !c->started;
-    }
-    if (c->no_thread) {
-        gather_batch(&c->mine, c->filter, c->filling, c->nfilling);
-        c->nfilling = 0;
-        return !c->mine.nomem;
-    }
-    if (!worker_wait(c))
-        return false;
-    pthread_mutex_lock(&c->lock);
-    c->handed = c->filling;
-    c->nhanded = c->nfilling;
-    pthread_cond_broadcast(&c->cond);
-    pthread_mutex_unlock(&c->lock);
-    c->filling = c->filling == c->buf[0] ? c->buf[1] : c->buf[0];
-    c->nfilling = 0;
-    return true;
-}
-
-/* Evaluates what is left (when ok) and stops the worker; false on
- * out-of-memory. */
-static bool gather_finish(struct collect *c, bool ok)
-{
-    if (ok && c->nfilling) {
-        if (c->started) {
-            ok = hand_over(c);
-        } else {
-            gather_batch(&c->mine, c->filter, c->filling, c->nfilling);
-            ok = !c->mine.nomem;
-        }
-    }
-    c->nfilling = 0;
-    if (c->started) {
-        ok = worker_wait(c) && ok;
-        pthread_mutex_lock(&c->lock);
-        c->quit = true;
-        pthread_cond_broadcast(&c->cond);
-        pthread_mutex_unlock(&c->lock);
-        pthread_join(c->worker, NULL);
-        c->started = false;
-    }
-    return ok && !c->mine.nomem;
-}
-
-/* Copies the NUL-terminated s into out, as long as out (the same size as
- * the field s comes from). */
-static void copy_field(char *out, const char *s, size_t size)
-{
-    size_t n = strnlen(s, size - 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
-
-static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
-                           const struct store_summary_more *more, void *vc)
+/* And its later callback, on the caller's thread, with the store. */
+static int collect_later(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
+                         const struct store_summary_more *more, void *vc)
 {
     (void)more;
     struct collect *c = vc;
     const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
-    if (facts->acks > 0) {
-        c->rc = gather_patient(&c->mine, c->filter, facts, name, p->name_key, c->s, c->err);
-        goto out;
-    }
-    struct handoff *h = &c->filling[c->nfilling++];
-    h->facts = *facts;
-    copy_field(h->name, name, sizeof h->name);
-    copy_field(h->name_key, p->name_key, sizeof h->name_key);
-    if (c->nfilling == HANDOFF_BATCH && !hand_over(c))
-        c->rc = CAIRN_ERR_NOMEM;
-out:
-    if (c->rc == CAIRN_ERR_NOMEM)
-        c->rc = cairn_error_set(c->err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+    c->rc = gather_patient(&c->mine, c->filter, facts, name, p->name_key, c->s, c->err);
     return c->rc != CAIRN_OK;
 }
 
@@ -387,7 +271,7 @@ static int compare_pending(const void *va, const void *vb)
     const struct pending *a = va, *b = vb;
     if (a->order != b->order)
         return a->order < b->order ? -1 : 1;
-    int by_name = strcmp(a->name_key, b->name_key);
+    int by_name = strcmp(a->patient.name_key, b->patient.name_key);
     if (by_name)
         return by_name;
     if (a->patient_id != b->patient_id)
@@ -403,13 +287,14 @@ static const char *arena_of(const struct collect *c, const struct pending *pd)
 static void unpack(const struct collect *c, const struct pending *pd, struct cairn_alert *a)
 {
     const char *arena = arena_of(c, pd);
-    size_t at = pd->patient + strlen(arena + pd->patient) + 1; /* past the name key */
+    const char *names = pd->patient.name_key;
+    size_t at = strlen(names) + 1; /* past the name key */
     memset(a, 0, sizeof *a);
     a->rule = (enum cairn_alert_rule)pd->rule;
     a->severity = cairn_alert_rule_severity(a->rule);
     a->patient_id = pd->patient_id;
-    take(arena, &at, a->mrn, sizeof a->mrn);
-    take(arena, &at, a->name, sizeof a->name);
+    take(names, &at, a->mrn, sizeof a->mrn);
+    take(names, &at, a->name, sizeof a->name);
     at = pd->text;
     take(arena, &at, a->reason, sizeof a->reason);
     take(arena, &at, a->key, sizeof a->key);
@@ -421,12 +306,18 @@ static void unpack(const struct collect *c, const struct pending *pd, struct cai
     }
 }
 
-/* Moves the worker's alerts of each severity after the caller's thread's
- * and sorts each list; false on out-of-memory. */
+/* Puts each severity's alerts of both threads in one list, sorted; false
+ * on out-of-memory. The shorter list is appended to the longer one (grown
+ * in place where it can be, so the peak stays one list). */
 static bool merge_and_sort(struct collect *c)
 {
     for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
         struct pending_list *l = &c->mine.by_severity[sev], *more = &c->theirs.by_severity[sev];
+        if (more->n > l->n) {
+            struct pending_list swap = *l;
+            *l = *more;
+            *more = swap;
+        }
         if (more->n) {
             if (l->cap - l->n < more->n) {
                 struct pending *v = realloc(l->v, (l->n + more->n) * sizeof *v);
@@ -440,7 +331,7 @@ static bool merge_and_sort(struct collect *c)
             more->n = 0;
         }
         for (size_t i = 0; i < l->n; i++)
-            l->v[i].name_key = arena_of(c, &l->v[i]) + l->v[i].patient;
+            l->v[i].patient.name_key = arena_of(c, &l->v[i]) + l->v[i].patient.at;
         if (l->n > 1)
             qsort(l->v, l->n, sizeof *l->v, compare_pending);
     }
@@ -454,7 +345,7 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     static const struct cairn_alert_filter everything = {.severity = CAIRN_SEVERITY_INFO};
     const struct cairn_alert_filter *f = filter ? filter : &everything;
     struct cairn_alert *a = NULL;
-    bool began = false, locks = false;
+    bool began = false;
     enum cairn_status rc;
 
     if ((unsigned)f->severity >= NSEVERITIES)
@@ -466,20 +357,9 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     c->filter = f;
     c->err = err;
     c->theirs.side = 1;
-    c->buf[0] = malloc(HANDOFF_BATCH * sizeof *c->buf[0]);
-    c->buf[1] = malloc(HANDOFF_BATCH * sizeof *c->buf[1]);
-    c->filling = c->buf[0];
-    if (!c->buf[0] || !c->buf[1] || !(a = malloc(sizeof *a))) {
+    if (!(a = malloc(sizeof *a))) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
         goto out;
-    }
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        c->no_thread = true;
-    } else if (pthread_cond_init(&c->cond, NULL) != 0) {
-        pthread_mutex_destroy(&c->lock);
-        c->no_thread = true;
-    } else {
-        locks = true;
     }
     /* Read everything from one snapshot, then hand the alerts out in
      * order with no transaction open. */
@@ -498,10 +378,12 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
             goto out;
         scan.clinician = who.id;
     }
-    rc = store_facts_scan(s, &scan, collect_patient, c, err);
+    rc = store_facts_scan_split(s, &scan, collect_pure, collect_later, c, err);
     if (rc == CAIRN_OK)
         rc = c->rc;
-    if (!gather_finish(c, rc == CAIRN_OK) && rc == CAIRN_OK)
+    if (rc == CAIRN_OK && (c->mine.nomem || c->theirs.nomem))
+        rc = CAIRN_ERR_NOMEM;
+    if (rc == CAIRN_ERR_NOMEM)
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
     store_read_end(s, began);
     began = false;
@@ -523,16 +405,9 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         }
     }
 out:
-    gather_finish(c, false);
     store_read_end(s, began);
-    if (locks) {
-        pthread_cond_destroy(&c->cond);
-        pthread_mutex_destroy(&c->lock);
-    }
     gather_free(&c->mine);
     gather_free(&c->theirs);
-    free(c->buf[0]);
-    free(c->buf[1]);
     free(c);
     free(a);
     return rc;
