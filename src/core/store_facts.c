@@ -1167,21 +1167,29 @@ enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct ca
 #define SCAN_PATIENT_NCOLUMNS 16
 #define SCAN_MORE_COLUMN      (SCAN_PATIENT_NCOLUMNS + 7 + 26)
 #define MORE_COLUMNS          "sm.phq9_trend, sm.gad7_trend, sm.reviews, sm.mastered"
+#define SCAN_FROM                                                                                  \
+    " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
+    "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
 #define SCAN_SELECT                                                                                \
     "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, pr.code, "                  \
     "p.admission_date, p.expected_discharge_date, p.discharge_date, p.status, p.therapist_id, "    \
     "p.case_manager_id, p.peer_mentor_id, p.risk_level, p.version, p.name_key, " PROGRAM_COLUMNS   \
-    ", " SUMMARY_COLUMNS ", " MORE_COLUMNS " FROM patient p "                                      \
-    "LEFT JOIN program pr ON pr.id = p.program_id "                                                \
-    "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
+    ", " SUMMARY_COLUMNS ", " MORE_COLUMNS SCAN_FROM
+/* The same columns for the alert facts alone (store_facts_scan_split()):
+ * NULL for the patient fields they do not read, no report columns. */
+#define SCAN_SELECT_FACTS                                                                          \
+    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, NULL, "                     \
+    "p.admission_date, p.expected_discharge_date, NULL, p.status, NULL, NULL, NULL, NULL, NULL, "  \
+    "p.name_key, " PROGRAM_COLUMNS ", " SUMMARY_COLUMNS SCAN_FROM
 /* One parameter per status (?4 to ?8), NULL for a status not asked for:
  * cheaper per row than matching the status in a list held in one text. */
 #define SCAN_STATUS "p.status IN (?4, ?5, ?6, ?7, ?8) "
 _Static_assert(CAIRN_PATIENT_STATUS__COUNT == 5, "SCAN_STATUS has one parameter per status");
 
 /* Reads SCAN_SELECT's patient columns into *p, whose other fields stay
- * as they are (cleared once by the caller). */
-static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
+ * as they are (cleared once by the caller); with facts_only, those
+ * SCAN_SELECT_FACTS selects. */
+static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p, bool facts_only)
 {
     char text[32];
     p->id = sqlite3_column_int64(st, 0);
@@ -1189,13 +1197,16 @@ static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
     store_col_text(st, 2, p->legal_name, sizeof p->legal_name);
     store_col_text(st, 3, p->preferred_name, sizeof p->preferred_name);
     p->program_id = sqlite3_column_int64(st, 4);
-    store_col_text(st, 5, p->program_code, sizeof p->program_code);
     store_col_text(st, 6, p->admission_date, sizeof p->admission_date);
     store_col_text(st, 7, p->expected_discharge_date, sizeof p->expected_discharge_date);
-    store_col_text(st, 8, p->discharge_date, sizeof p->discharge_date);
     store_col_text(st, 9, text, sizeof text);
     if (cairn_patient_status_parse(text, &p->status, NULL) != CAIRN_OK)
         p->status = CAIRN_PATIENT_REFERRED; /* the CHECK constraint rules this out */
+    store_col_text(st, 15, p->name_key, sizeof p->name_key);
+    if (facts_only)
+        return;
+    store_col_text(st, 5, p->program_code, sizeof p->program_code);
+    store_col_text(st, 8, p->discharge_date, sizeof p->discharge_date);
     p->therapist_id = sqlite3_column_int64(st, 10);
     p->case_manager_id = sqlite3_column_int64(st, 11);
     p->peer_mentor_id = sqlite3_column_int64(st, 12);
@@ -1203,37 +1214,39 @@ static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
     if (cairn_risk_parse(text, &p->risk, NULL) != CAIRN_OK)
         p->risk = CAIRN_RISK_UNSET;
     p->version = sqlite3_column_int64(st, 14);
-    store_col_text(st, 15, p->name_key, sizeof p->name_key);
 }
 
-/* The scan's statement for filter, bound; NULL with err filled. */
+/* The scan's statement for filter (SCAN_SELECT, or with facts_only
+ * SCAN_SELECT_FACTS), bound; NULL with err filled. */
 static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_facts_filter *filter,
-                                    struct cairn_error *err)
+                                    bool facts_only, struct cairn_error *err)
 {
     /* Name order walks patient_by_name and fetches each row where it
      * lies; storage order reads the table and the summaries (keyed by the
      * same id) once each, front to back. */
-#define SCAN_EVERYONE SCAN_SELECT "WHERE " SCAN_STATUS "AND (?3 = 0 OR p.program_id = ?3) "
-#define SCAN_CLINICIAN                                                                             \
-    SCAN_SELECT "WHERE (p.therapist_id = ?2 OR p.case_manager_id = ?2) AND " SCAN_STATUS           \
-                "AND (?3 = 0 OR p.program_id = ?3) "
-#define SCAN_FLAGGED                                                                               \
-    SCAN_SELECT                                                                                    \
-    "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS            \
-    "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                               \
-    "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_EVERYONE(select) select "WHERE " SCAN_STATUS "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_CLINICIAN(select)                                                                     \
+    select "WHERE (p.therapist_id = ?2 OR p.case_manager_id = ?2) AND " SCAN_STATUS                \
+           "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_FLAGGED(select)                                                                       \
+    select "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS     \
+           "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                        \
+           "AND (?3 = 0 OR p.program_id = ?3) "
 #define BY_NAME "ORDER BY p.name_key, p.id"
-    static const char *const sql[3][2] = {
-        {SCAN_EVERYONE "ORDER BY p.id", SCAN_EVERYONE BY_NAME},
-        {SCAN_CLINICIAN, SCAN_CLINICIAN BY_NAME},
-        {SCAN_FLAGGED, SCAN_FLAGGED BY_NAME},
-    };
+#define SCAN_SQL(select)                                                                           \
+    {                                                                                              \
+        {SCAN_EVERYONE(select) "ORDER BY p.id", SCAN_EVERYONE(select) BY_NAME},                    \
+            {SCAN_CLINICIAN(select), SCAN_CLINICIAN(select) BY_NAME},                              \
+            {SCAN_FLAGGED(select), SCAN_FLAGGED(select) BY_NAME},                                  \
+    }
+    static const char *const sql[2][3][2] = {SCAN_SQL(SCAN_SELECT), SCAN_SQL(SCAN_SELECT_FACTS)};
 #undef SCAN_EVERYONE
 #undef SCAN_CLINICIAN
 #undef SCAN_FLAGGED
 #undef BY_NAME
+#undef SCAN_SQL
     int which = filter->flagged ? 2 : filter->clinician > 0 ? 1 : 0;
-    sqlite3_stmt *st = store_stmt(s, sql[which][filter->by_name], err);
+    sqlite3_stmt *st = store_stmt(s, sql[facts_only][which][filter->by_name], err);
     if (!st)
         return NULL;
     for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
@@ -1259,7 +1272,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
         goto out;
     }
-    sqlite3_stmt *st = scan_statement(s, filter, err);
+    sqlite3_stmt *st = scan_statement(s, filter, false, err);
     if (!st) {
         rc = err ? err->status : CAIRN_ERR_DB;
         goto out;
@@ -1268,7 +1281,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
     today_keys_init(&t, cairn_store_today(s));
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        scan_read_patient(st, p);
+        scan_read_patient(st, p, false);
         facts_init(f, p, t.today);
         struct store_summary_more more, *with = &more;
         bool ok = false;
@@ -1423,7 +1436,7 @@ static bool split_copy(struct split *w, sqlite3_stmt *st)
 {
     struct split_batch *b = &w->batch[w->filling];
     struct split_item *it = &b->items[b->n];
-    scan_read_patient(st, &it->p);
+    scan_read_patient(st, &it->p, true);
     row_read(st, SCAN_PATIENT_NCOLUMNS, &it->row);
     for (int k = 0; k < ROW_NCOLUMNS; k++) {
         if (row_kind[k] != KT)
@@ -1517,7 +1530,7 @@ enum cairn_status store_facts_scan_split(struct cairn_store *s,
             pthread_mutex_destroy(&w->lock);
     }
     w->no_thread = !locks;
-    sqlite3_stmt *st = scan_statement(s, filter, err);
+    sqlite3_stmt *st = scan_statement(s, filter, true, err);
     if (!st) {
         rc = err ? err->status : CAIRN_ERR_DB;
         goto out;

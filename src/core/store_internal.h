@@ -251,8 +251,10 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
  * other value to stop. Then, on the caller's thread and in the same read
  * transaction, `later` is called for those patients and for the ones
  * whose summary could not answer (their facts read exactly), in no
- * particular order; non-zero stops. Both get more == NULL, and are never
- * called at the same time. A caseload of one batch (64 rows) or less, or
+ * particular order; non-zero stops. Both get more == NULL and a patient
+ * holding only its id, MRN, names, name key, program id, admission and
+ * expected discharge dates and status, and are never called at the same
+ * time. A caseload of one batch (64 rows) or less, or
  * one read with summaries off, starts no thread. */
 #define STORE_FACTS_LATER 2
 enum cairn_status store_facts_scan_split(struct cairn_store *s,
