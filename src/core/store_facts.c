@@ -981,8 +981,10 @@ static void row_read(sqlite3_stmt *st, int c, struct summary_row *r)
             v->d = sqlite3_column_double(st, c + k);
             break;
         default:
+            /* strlen(): the texts are short, and sqlite3_column_bytes()
+             * costs more than measuring them (readers stop at a NUL). */
             v->text = (const char *)sqlite3_column_text(st, c + k);
-            v->len = v->text ? (size_t)sqlite3_column_bytes(st, c + k) : 0;
+            v->len = v->text ? strlen(v->text) : 0;
             break;
         }
     }
