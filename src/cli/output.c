@@ -402,6 +402,9 @@ struct cli_json_rows *cli_json_rows_begin(size_t item_size, cli_json_build_fn bu
     struct cli_json_rows *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    /* jansson seeds its object hashing on the first object made: here,
+     * before two threads could race to do it. */
+    json_object_seed(0);
     r->item_size = item_size;
     r->build = build;
     r->batch[0].items = malloc(ROWS_BATCH * item_size);

@@ -1356,7 +1356,7 @@ struct split {
     size_t nlater, later_cap;
     struct cairn_alert_facts f;
     unsigned long misses;
-    bool nomem;
+    bool nomem; /* the worker's: keeping a patient for later */
     bool started, no_thread;
     pthread_t worker;
     pthread_mutex_t lock;
@@ -1538,10 +1538,10 @@ enum cairn_status store_facts_scan_split(struct cairn_store *s,
         goto out;
     }
     int src = SQLITE_DONE;
-    bool go_on = true;
+    bool go_on = true, copy_failed = false;
     while (go_on && (src = sqlite3_step(st)) == SQLITE_ROW) {
         if (!split_copy(w, st)) {
-            w->nomem = true;
+            copy_failed = true;
             break;
         }
         if (w->batch[w->filling].n == SPLIT_BATCH)
@@ -1552,13 +1552,13 @@ enum cairn_status store_facts_scan_split(struct cairn_store *s,
     /* The rest of the rows: here, once the worker is done. */
     if (w->started && !split_wait(w))
         go_on = false;
-    if (go_on && !w->nomem && src == SQLITE_DONE) {
+    if (go_on && !w->nomem && !copy_failed && src == SQLITE_DONE) {
         struct split_batch *b = &w->batch[w->filling];
         go_on = split_run(w, b);
         b->n = b->len = 0;
     }
     sqlite3_reset(st);
-    if (w->nomem)
+    if (w->nomem || copy_failed)
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
     else if (src != SQLITE_DONE)
         rc = store_fail(s, src, "reading the caseload", err);
