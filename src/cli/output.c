@@ -140,6 +140,17 @@ static void put_csv(const char *cell, enum cli_col_kind kind)
         fputc('"', stdout);
 }
 
+/* Prints n spaces (a column's padding). */
+static void put_spaces(size_t n)
+{
+    static const char spaces[] = "                                ";
+    while (n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        fwrite(spaces, 1, k, stdout);
+        n -= k;
+    }
+}
+
 static void flush_text(struct cli_list *l)
 {
     size_t width[64] = {0};
@@ -163,8 +174,7 @@ static void flush_text(struct cli_list *l)
             size_t w = r == 0 ? cairn_text_width(cell) : l->widths[(r - 1) * (size_t)n + (size_t)c];
             fputs(cell, stdout);
             if (c + 1 < n)
-                for (size_t pad = w; pad < width[c] + 2; pad++)
-                    fputc(' ', stdout);
+                put_spaces(width[c] + 2 - w);
         }
         fputc('\n', stdout);
     }
