@@ -171,6 +171,11 @@ struct cairn_measure_change {
 void cairn_measure_change(const struct cairn_instrument_def *def, int baseline, int total,
                           int reliable_change, struct cairn_measure_change *out);
 
+/* The kinds cairn_measure_change() would label, as bits (1u << kind),
+ * without writing the labels' text. Pure. */
+unsigned cairn_measure_change_kinds(const struct cairn_instrument_def *def, int baseline, int total,
+                                    int reliable_change);
+
 /* One stored measure. */
 struct cairn_measure {
     int64_t id;

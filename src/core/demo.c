@@ -39,6 +39,7 @@
 #include "cairn/store.h"
 #include "cairn/template.h"
 #include "store_demo.h"
+#include "store_internal.h"
 
 static const char *const first_names[] = {
     "Ada",   "Bram",    "Céline", "Dara",   "Eero",   "Farah",   "Goran",    "Hana",
@@ -403,6 +404,9 @@ struct demo {
     struct inputs_entry *inputs_cache;
     size_t inputs_cached;
     struct cairn_demo_stats made;
+    struct store_summary *summary; /* scratch for a patient's summary */
+    int64_t next_summary;          /* the next patient whose summary is to be written */
+    int64_t end_patient;           /* one past the last patient's id */
 };
 
 /* Grows *v (n in use, *cap allocated, `size` bytes each) to hold one more. */
@@ -578,6 +582,9 @@ static enum cairn_status add_patient(struct demo *dm, unsigned i, struct cairn_e
     if (rc != CAIRN_OK)
         return rc;
     p->id = store_demo_ids(dm->load, STORE_DEMO_PATIENT, 1);
+    if (!dm->next_summary)
+        dm->next_summary = p->id;
+    dm->end_patient = p->id + 1;
     p->status = CAIRN_PATIENT_REFERRED;
     p->version = 1;
 
@@ -1776,6 +1783,93 @@ static void stay_reviews_free(struct stay *st)
     st->nreviews = 0;
 }
 
+/* The patient's summary (what store_summaries_rebuild() would compute
+ * from the rows written) from the stay in memory: the reviews are final
+ * (stay_reviews() is done), *f is scratch. */
+static void stay_summary(struct demo *dm, struct stay *st, struct cairn_alert_facts *f,
+                         struct store_summary *sum)
+{
+    const struct demo_patient *dp = st->dp;
+    const struct cairn_template *t = st->t;
+    store_summary_init(sum, dp->id, dm->store_today, dp->admitted);
+    /* The scores, the stalled ladder and the plan as the alert facts have them. */
+    stay_facts(dm, st, f);
+    struct cairn_alert_score *sc = sum->score;
+    sc[STORE_SUMMARY_PHQ9] = f->phq9;
+    sc[STORE_SUMMARY_PHQ9_PREVIOUS] = f->phq9_previous;
+    sc[STORE_SUMMARY_PHQ9_BASELINE] = f->phq9_baseline;
+    sc[STORE_SUMMARY_GAD7] = f->gad7;
+    sc[STORE_SUMMARY_GAD7_PREVIOUS] = f->gad7_previous;
+    sc[STORE_SUMMARY_GAD7_BASELINE] = f->gad7_baseline;
+    sc[STORE_SUMMARY_CSSRS] = f->cssrs;
+    sum->ladder_id = f->stalled_ladder_id;
+    sum->ladder_name = f->stalled_ladder;
+    sum->ladder_since = f->stalled_since;
+    sum->plan_id = f->plan_id;
+    if (st->plan->next_review_date[0])
+        cairn_date_parse(st->plan->next_review_date, &sum->plan_next_review, NULL);
+    sum->has_aftercare = f->has_aftercare;
+    sum->aftercare_filled = f->aftercare_filled;
+    if (st->nlines) { /* the lines are in date order */
+        int32_t latest = st->lines[st->nlines - 1].day;
+        size_t n;
+        const struct cairn_attendance_line *lines =
+            lines_between(st, store_summary_weeks_from(latest), latest, &n);
+        store_summary_weeks(sum, latest, lines, n);
+    }
+    /* The reviews by week: made in week order but for a started week
+     * admission did not schedule, so sorted (their rows are written). */
+    for (size_t i = 1; i < st->nreviews; i++)
+        for (size_t j = i; j > 0 && strcmp(st->reviews[j].week, st->reviews[j - 1].week) < 0; j--) {
+            struct demo_review r = st->reviews[j];
+            st->reviews[j] = st->reviews[j - 1];
+            st->reviews[j - 1] = r;
+        }
+    for (size_t i = 0; i < st->nreviews; i++)
+        store_summary_add_review(sum, st->reviews[i].id, st->reviews[i].week,
+                                 st->reviews[i].status);
+    /* The lapses of the latest one's week. */
+    const struct demo_lapse *latest = NULL;
+    for (size_t i = 0; i < st->nlapses; i++)
+        if (!latest || st->lapses[i].day > latest->day ||
+            (st->lapses[i].day == latest->day && st->lapses[i].id > latest->id))
+            latest = &st->lapses[i];
+    if (latest) {
+        int32_t monday = monday_of(latest->day);
+        sum->last_lapse_id = latest->id;
+        sum->last_lapse_day = latest->day;
+        for (size_t i = 0; i < st->nlapses; i++)
+            if (st->lapses[i].day >= monday) {
+                if (st->lapses[i].relapse)
+                    sum->relapses++;
+                else
+                    sum->lapses++;
+            }
+    }
+    for (size_t i = 0; i < st->nmeasures; i++) {
+        const struct demo_measure *m = &st->measures[i];
+        if (m->instrument == CAIRN_INSTRUMENT_PHQ9 || m->instrument == CAIRN_INSTRUMENT_GAD7)
+            store_summary_add_trend(sum, m->instrument == CAIRN_INSTRUMENT_GAD7, m->day, m->id,
+                                    m->total);
+    }
+    for (size_t l = 0; l < t->nladders; l++)
+        for (size_t k = 0; k < t->ladders[l].nsteps; k++)
+            if (st->step_status[l][k] == CAIRN_STEP_MASTERED && st->step_last_day[l][k])
+                store_summary_add_mastered(sum, st->step_last_day[l][k], st->ladder_id[l]);
+}
+
+/* The summaries of patients with no stay (referred), ids from
+ * dm->next_summary up to `below`. */
+static enum cairn_status empty_summaries(struct demo *dm, int64_t below, struct cairn_error *err)
+{
+    enum cairn_status rc = CAIRN_OK;
+    for (; dm->next_summary < below && rc == CAIRN_OK; dm->next_summary++) {
+        store_summary_init(dm->summary, dm->next_summary, dm->store_today, 0);
+        rc = store_demo_summary(dm->load, dm->summary, err);
+    }
+    return rc;
+}
+
 /* Everything one admitted patient's stay leaves, in the order the tracking
  * draws it from their stream; a stay that has not begun by today leaves
  * only what admission made. */
@@ -1802,6 +1896,12 @@ static enum cairn_status add_stay(struct demo *dm, const struct demo_patient *dp
         (st->tracked && (rc = stay_lapses(dm, st, err)) != CAIRN_OK))
         return rc;
     rc = stay_reviews(dm, st, err);
+    if (rc == CAIRN_OK && (rc = empty_summaries(dm, dp->id, err)) == CAIRN_OK) {
+        struct cairn_alert_facts facts;
+        stay_summary(dm, st, &facts, dm->summary);
+        rc = store_demo_summary(dm->load, dm->summary, err);
+        dm->next_summary = dp->id + 1;
+    }
     stay_reviews_free(st);
     for (size_t l = 0; l < st->t->nladders && rc == CAIRN_OK; l++)
         rc = store_demo_ladder(dm->load, st->ladder_id[l], dp->id, (int)l, &st->t->ladders[l],
@@ -1893,7 +1993,8 @@ static enum cairn_status demo_alloc(struct demo *dm, unsigned patients, struct c
         !(dm->stay.safety = cairn_plan_new(CAIRN_PLAN_SAFETY)) ||
         !(dm->snapshot = malloc(sizeof *dm->snapshot)) ||
         !(dm->inputs = malloc(sizeof *dm->inputs)) ||
-        !(dm->inputs_cache = calloc(INPUTS_CACHE, sizeof *dm->inputs_cache)))
+        !(dm->inputs_cache = calloc(INPUTS_CACHE, sizeof *dm->inputs_cache)) ||
+        !(dm->summary = malloc(sizeof *dm->summary)))
         return nomem(err);
     return CAIRN_OK;
 }
@@ -1920,6 +2021,7 @@ static void demo_free(struct demo *dm)
     free(dm->inputs_cache);
     free(dm->inputs);
     free(dm->snapshot);
+    free(dm->summary);
     free(dm->patients);
     free(dm->therapist_ids);
     free(dm->manager_ids);
@@ -1981,6 +2083,8 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
     for (size_t i = 0; i < dm->npatients; i++)
         if ((rc = add_stay(dm, &dm->patients[i], err)) != CAIRN_OK)
             goto out;
+    if ((rc = empty_summaries(dm, dm->end_patient, err)) != CAIRN_OK)
+        goto out;
     rc = store_demo_finish(dm->load, &dm->made, NULL, err);
 out:
     store_demo_end(&dm->load);

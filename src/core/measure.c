@@ -467,29 +467,47 @@ static void add_label(struct cairn_measure_change *out, enum cairn_change_kind k
     snprintf(l->text, sizeof l->text, "%s (rule %s: %s)", names[kind], name, detail);
 }
 
+unsigned cairn_measure_change_kinds(const struct cairn_instrument_def *def, int baseline, int total,
+                                    int reliable_change)
+{
+    unsigned kinds = 0;
+    if (!def)
+        return 0;
+    int threshold = reliable_change > 0 ? reliable_change : def->reliable_change;
+    int drop = baseline - total;
+    if (def->reliable_change > 0 && threshold > 0) {
+        if (drop >= threshold)
+            kinds |= 1u << CAIRN_CHANGE_RELIABLE_IMPROVEMENT;
+        else if (-drop >= threshold)
+            kinds |= 1u << CAIRN_CHANGE_RELIABLE_WORSENING;
+    }
+    if (def->response_rules && baseline >= CAIRN_MEASURE_RESPONSE_BASELINE_MIN) {
+        if (2 * drop >= baseline)
+            kinds |= 1u << CAIRN_CHANGE_RESPONSE;
+        if (total < CAIRN_MEASURE_REMISSION_BELOW)
+            kinds |= 1u << CAIRN_CHANGE_REMISSION;
+    }
+    return kinds;
+}
+
 void cairn_measure_change(const struct cairn_instrument_def *def, int baseline, int total,
                           int reliable_change, struct cairn_measure_change *out)
 {
     memset(out, 0, sizeof *out);
     if (!def)
         return;
+    unsigned kinds = cairn_measure_change_kinds(def, baseline, total, reliable_change);
     int threshold = reliable_change > 0 ? reliable_change : def->reliable_change;
-    int drop = baseline - total;
-    if (def->reliable_change > 0 && threshold > 0) {
-        if (drop >= threshold)
-            add_label(out, CAIRN_CHANGE_RELIABLE_IMPROVEMENT, def->code, "reliable_change",
-                      "drop ≥ %d from baseline %d", threshold, baseline);
-        else if (-drop >= threshold)
-            add_label(out, CAIRN_CHANGE_RELIABLE_WORSENING, def->code, "reliable_change",
-                      "rise ≥ %d from baseline %d", threshold, baseline);
-    }
-    if (def->response_rules && baseline >= CAIRN_MEASURE_RESPONSE_BASELINE_MIN) {
-        if (2 * drop >= baseline)
-            add_label(out, CAIRN_CHANGE_RESPONSE, def->code, "response",
-                      "≥ 50%% drop from baseline %d", baseline);
-        if (total < CAIRN_MEASURE_REMISSION_BELOW)
-            add_label(out, CAIRN_CHANGE_REMISSION, def->code, "remission",
-                      "total < %d, baseline ≥ %d", CAIRN_MEASURE_REMISSION_BELOW,
-                      CAIRN_MEASURE_RESPONSE_BASELINE_MIN);
-    }
+    if (kinds & 1u << CAIRN_CHANGE_RELIABLE_IMPROVEMENT)
+        add_label(out, CAIRN_CHANGE_RELIABLE_IMPROVEMENT, def->code, "reliable_change",
+                  "drop ≥ %d from baseline %d", threshold, baseline);
+    if (kinds & 1u << CAIRN_CHANGE_RELIABLE_WORSENING)
+        add_label(out, CAIRN_CHANGE_RELIABLE_WORSENING, def->code, "reliable_change",
+                  "rise ≥ %d from baseline %d", threshold, baseline);
+    if (kinds & 1u << CAIRN_CHANGE_RESPONSE)
+        add_label(out, CAIRN_CHANGE_RESPONSE, def->code, "response", "≥ 50%% drop from baseline %d",
+                  baseline);
+    if (kinds & 1u << CAIRN_CHANGE_REMISSION)
+        add_label(out, CAIRN_CHANGE_REMISSION, def->code, "remission", "total < %d, baseline ≥ %d",
+                  CAIRN_MEASURE_REMISSION_BELOW, CAIRN_MEASURE_RESPONSE_BASELINE_MIN);
 }

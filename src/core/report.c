@@ -230,14 +230,63 @@ static const char *review_word(const struct cairn_report_row *row)
     return row->reviews_due ? "due" : "-";
 }
 
-/* "6.5/9*": hours attended, the minimum, and * when below it (hours or days). */
-static void hours_cell(const struct cairn_attendance_week *a, char *out, size_t size)
+#define HOURS_MEMO 2048
+
+/* Writes v in decimal at out (room for 11 bytes); returns its length. */
+static size_t put_uint(char *out, unsigned v)
 {
-    if (a->min_minutes > 0 || a->min_days > 0)
-        snprintf(out, size, "%.1f/%g%s", a->minutes_attended / 60.0, a->min_minutes / 60.0,
-                 a->meets_hours && a->meets_days ? "" : "*");
+    char digits[11];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+/* printf's "%.1f" of minutes / 60 (rounding as printf does), memoized in
+ * `memo` (HOURS_MEMO entries, zeroed at first): a whole organization's
+ * report formats the same few hundred values again and again. */
+static const char *hours_text(char (*memo)[8], int minutes, char spare[24])
+{
+    if (minutes < 0 || minutes >= HOURS_MEMO) {
+        snprintf(spare, 24, "%.1f", minutes / 60.0);
+        return spare;
+    }
+    if (!memo[minutes][0])
+        snprintf(memo[minutes], sizeof memo[minutes], "%.1f", minutes / 60.0);
+    return memo[minutes];
+}
+
+/* "6.5/9*": hours attended, the minimum, and * when below it (hours or days). */
+static void hours_cell(char (*memo)[8], const struct cairn_attendance_week *a, char *out,
+                       size_t size)
+{
+    char spare[24], min[24], *at = out;
+    const char *hours = hours_text(memo, a->minutes_attended, spare);
+    if (!(a->min_minutes > 0 || a->min_days > 0)) {
+        snprintf(out, size, "%s", hours);
+        return;
+    }
+    if (a->min_minutes >= 0 && a->min_minutes % 60 == 0 && a->min_minutes / 60 < 100000)
+        put_uint(min, (unsigned)(a->min_minutes / 60)); /* what %g prints for a whole number */
     else
-        snprintf(out, size, "%.1f", a->minutes_attended / 60.0);
+        snprintf(min, sizeof min, "%g", a->min_minutes / 60.0);
+    size_t lh = strlen(hours), lm = strlen(min);
+    if (lh + lm + 3 > size) {
+        snprintf(out, size, "%s/%s%s", hours, min, a->meets_hours && a->meets_days ? "" : "*");
+        return;
+    }
+    memcpy(at, hours, lh);
+    at += lh;
+    *at++ = '/';
+    memcpy(at, min, lm);
+    at += lm;
+    if (!(a->meets_hours && a->meets_days))
+        *at++ = '*';
+    *at = '\0';
 }
 
 /* "18 msev ^", aligned for the text table (`aligned`), else "18 msev ^"
@@ -250,8 +299,27 @@ static void score_cell(enum cairn_instrument instrument, const struct cairn_repo
         return;
     }
     int c = band_column(instrument, s->band);
-    snprintf(out, size, aligned ? "%2d %-4s %c" : "%d %s %c", s->total, c >= 0 ? band_short[c] : "",
-             change_mark(s->changes));
+    const char *band = c >= 0 ? band_short[c] : "";
+    size_t lb = strlen(band);
+    if (size < 24 || s->total > 9999) {
+        snprintf(out, size, aligned ? "%2d %-4s %c" : "%d %s %c", s->total, band,
+                 change_mark(s->changes));
+    } else {
+        /* The same as the formats above, without printf (a report has
+         * two a row). */
+        char *at = out;
+        if (aligned && s->total < 10)
+            *at++ = ' ';
+        at += put_uint(at, (unsigned)s->total);
+        *at++ = ' ';
+        memcpy(at, band, lb);
+        at += lb;
+        for (size_t k = lb; aligned && k < 4; k++)
+            *at++ = ' ';
+        *at++ = ' ';
+        *at++ = change_mark(s->changes);
+        *at = '\0';
+    }
     /* no trailing spaces */
     for (size_t n = strlen(out); n > 0 && out[n - 1] == ' '; n--)
         out[n - 1] = '\0';
@@ -268,6 +336,12 @@ static const char *band_label(enum cairn_instrument instrument, int band)
 #define CHUNK_BYTES (256 * 1024)
 #define BODY_LINES  (CAIRN_REPORT_PAGE_LINES - CAIRN_REPORT_HEADER_LINES)
 #define LINE_BYTES  1024
+
+/* A body line put together from parts that are each safe and fitted. */
+struct line {
+    char text[LINE_BYTES];
+    size_t len;
+};
 
 struct chunk {
     struct chunk *next;
@@ -313,6 +387,13 @@ struct cairn_report_renderer {
      * counted, or written as they fill (the count known from a first pass) */
     enum { TEXT_KEEP, TEXT_COUNT, TEXT_STREAM } text_mode;
     size_t total_pages;
+    char hours_memo[HOURS_MEMO][8]; /* see hours_text() */
+    /* text: what every page repeats, put together once */
+    struct line columns[2]; /* the table's titles and rules */
+    bool columns_ready;
+    struct line header[2]; /* a page header's second line (for header_label) and third */
+    size_t header_label;
+    bool header_ready;
 };
 
 /* Grows *v (of *cap elements of `size` bytes) to hold n + 1. */
@@ -439,19 +520,25 @@ static void text_new_page(struct cairn_report_renderer *r, size_t label)
         text_columns(r);
 }
 
+/* One body line already safe to print and no wider than the page (built
+ * from fitted parts): trailing spaces dropped. */
+static void text_fitted_line(struct cairn_report_renderer *r, const char *line, size_t n)
+{
+    if (r->npages == 0 || r->page_lines >= BODY_LINES)
+        text_new_page(r, r->npages ? r->pages[r->npages - 1].label : 0);
+    while (n > 0 && line[n - 1] == ' ')
+        n--;
+    text_append(r, line, n);
+    text_append(r, "\n", 1);
+    r->page_lines++;
+}
+
 /* One body line, cut to the page width and made safe to print. */
 static void text_raw_line(struct cairn_report_renderer *r, const char *line)
 {
     char fitted[LINE_BYTES];
-    if (r->npages == 0 || r->page_lines >= BODY_LINES)
-        text_new_page(r, r->npages ? r->pages[r->npages - 1].label : 0);
     cairn_text_fit(line, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    size_t n = strlen(fitted);
-    while (n > 0 && fitted[n - 1] == ' ')
-        n--;
-    text_append(r, fitted, n);
-    text_append(r, "\n", 1);
-    r->page_lines++;
+    text_fitted_line(r, fitted, strlen(fitted));
 }
 
 static void text_line(struct cairn_report_renderer *r, const char *fmt, ...)
@@ -475,41 +562,61 @@ static void text_keep(struct cairn_report_renderer *r, int n)
         text_new_page(r, r->pages[r->npages - 1].label);
 }
 
+static void line_add(struct line *l, const char *s, size_t n)
+{
+    if (n > sizeof l->text - 1 - l->len)
+        n = sizeof l->text - 1 - l->len;
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+    for (; n > 0 && l->len < sizeof l->text - 1; n--)
+        l->text[l->len++] = ' ';
+}
+
+/* The length of s when it is printable ASCII (a column a byte, nothing
+ * to make safe) of at most `max` bytes, else SIZE_MAX. */
+static size_t plain_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n <= max && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f)
+        n++;
+    return !s[n] && n <= max ? n : SIZE_MAX;
+}
+
 /* Appends `text` fitted to `width` columns and padded to it (right-aligned
  * when `right`), then a space unless it is the last cell. */
-static void cell(char *line, size_t size, const char *text, size_t width, bool right, bool last)
+static void cell(struct line *l, const char *text, size_t width, bool right, bool last)
 {
     char fitted[LINE_BYTES];
-    size_t used = cairn_text_fit(text, width, fitted, sizeof fitted);
-    size_t n = strlen(line);
+    size_t used = plain_len(text, width), len = used;
+    if (used == SIZE_MAX) {
+        used = cairn_text_fit(text, width, fitted, sizeof fitted);
+        len = strlen(fitted);
+        text = fitted;
+    }
     size_t pad = used < width ? width - used : 0;
     if (right)
-        for (; pad > 0 && n + 1 < size; pad--)
-            line[n++] = ' ';
-    size_t len = strlen(fitted);
-    if (len > size - n - 1)
-        len = size - n - 1;
-    memcpy(line + n, fitted, len);
-    n += len;
-    line[n] = '\0';
+        line_pad(l, pad);
+    line_add(l, text, len);
     if (!right)
-        for (; pad > 0 && n + 1 < size; pad--)
-            line[n++] = ' ';
-    if (!last && n + 1 < size)
-        line[n++] = ' ';
-    line[n] = '\0';
+        line_pad(l, pad);
+    if (!last)
+        line_pad(l, 1);
 }
 
 /* The patient table: RISK NAME MRN WK HOURS PHQ-9 GAD-7 REVIEW (79 columns). */
 enum { W_RISK = 4, W_NAME = 20, W_MRN = 12, W_WK = 2, W_HOURS = 8, W_SCORE = 9, W_REVIEW = 8 };
 
-static void table_line(char *line, size_t size, const char *const cells[8])
+static void table_line(struct line *l, const char *const cells[8])
 {
     static const size_t widths[8] = {W_RISK,  W_NAME,  W_MRN,   W_WK,
                                      W_HOURS, W_SCORE, W_SCORE, W_REVIEW};
-    line[0] = '\0';
+    l->len = 0;
     for (int i = 0; i < 8; i++)
-        cell(line, size, cells[i], widths[i], i == 3, i == 7);
+        cell(l, cells[i], widths[i], i == 3, i == 7);
 }
 
 static void text_columns(struct cairn_report_renderer *r)
@@ -520,51 +627,107 @@ static void text_columns(struct cairn_report_renderer *r)
                                          "------------", "--",
                                          "--------",     "---------",
                                          "---------",    "--------"};
-    char line[LINE_BYTES];
+    if (!r->columns_ready) { /* the same two lines on every page of the table */
+        table_line(&r->columns[0], titles);
+        table_line(&r->columns[1], rules);
+        r->columns_ready = true;
+    }
     bool was = r->in_table;
     r->in_table = false; /* the header itself never repeats the header */
-    table_line(line, sizeof line, titles);
-    text_raw_line(r, line);
-    table_line(line, sizeof line, rules);
-    text_raw_line(r, line);
+    text_fitted_line(r, r->columns[0].text, r->columns[0].len);
+    text_fitted_line(r, r->columns[1].text, r->columns[1].len);
     r->in_table = was;
 }
 
-/* An alert's line under a patient's row: "     warning " and the
- * reason, wrapped at a space onto one more line when it is too long
- * (then cut). Writes it when `write`; returns the lines it takes. */
-static int text_reason(struct cairn_report_renderer *r, const char *severity, const char *reason,
-                       bool write)
+/* Whether the n bytes at s are all printable ASCII (0x20 to 0x7e), read
+ * eight at a time: a byte below 0x20 borrows into its high bit when 0x20
+ * is taken away, one from 0x7f up has it set once 1 is added. */
+static bool all_plain(const char *s, size_t n)
 {
-    enum { INDENT = 13 };
-    const size_t room = CAIRN_REPORT_COLUMNS - INDENT;
-    char first[LINE_BYTES], safe[LINE_BYTES];
-    /* Most reasons are printable ASCII: a column a byte, nothing to strip. */
-    size_t plain = 0;
-    while (plain < sizeof safe - 1 && reason[plain] >= 0x20 && reason[plain] < 0x7f)
-        plain++;
-    if (!reason[plain]) {
-        if (plain <= room) {
-            if (write)
-                text_line(r, "     %-7s %s", severity, reason);
-            return 1;
-        }
-        if (!write)
-            return 2;
-        /* The last space in the first `room` columns, else cut there. */
-        size_t cut = room;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        if (((w - 0x20 * ones) | (w + ones) | w) & highs)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+enum { REASON_INDENT = 13, REASON_ROOM = CAIRN_REPORT_COLUMNS - REASON_INDENT };
+
+/* How an alert's reason goes under its row: "     warning " and the
+ * reason, wrapped at a space onto one more line when it is too long (then
+ * cut). Worked out once, when the row's lines are counted. */
+struct reason_plan {
+    bool plain; /* printable ASCII: a column a byte, nothing to strip */
+    size_t len; /* plain: its length */
+    size_t cut; /* plain: the bytes on the first line */
+    int lines;  /* 1 or 2 */
+};
+
+static struct reason_plan plan_reason(const char *reason)
+{
+    struct reason_plan p = {.len = strlen(reason), .lines = 1};
+    p.plain = p.len < LINE_BYTES && all_plain(reason, p.len);
+    if (!p.plain) {
+        char safe[LINE_BYTES];
+        cairn_text_fit(reason, 0, safe, sizeof safe);
+        p.lines = cairn_text_width(safe) <= REASON_ROOM ? 1 : 2;
+        return p;
+    }
+    p.cut = p.len;
+    if (p.len > REASON_ROOM) {
+        /* The last space in the first REASON_ROOM columns, else cut there. */
+        size_t cut = REASON_ROOM;
         while (cut > 0 && reason[cut - 1] != ' ')
             cut--;
-        cut = cut > 1 ? cut - 1 : room;
-        text_line(r, "     %-7s %.*s", severity, (int)cut, reason);
-        text_line(r, "%*s%s", INDENT, "", reason + cut + (reason[cut] == ' '));
-        return 2;
+        p.cut = cut > 1 ? cut - 1 : REASON_ROOM;
+        p.lines = 2;
     }
+    return p;
+}
+
+/* Writes an alert's line(s) under its row as `p` planned them. */
+static void text_reason(struct cairn_report_renderer *r, const char *severity, const char *reason,
+                        const struct reason_plan *p)
+{
+    enum { INDENT = REASON_INDENT };
+    const size_t room = REASON_ROOM;
+    if (p->plain) {
+        /* "     %-7s %s" of the reason's first p->cut bytes. */
+        struct line l = {.len = 0};
+        line_pad(&l, INDENT - 8);
+        line_add(&l, severity, strlen(severity));
+        line_pad(&l, INDENT - l.len);
+        line_add(&l, reason, p->cut);
+        text_fitted_line(r, l.text, l.len);
+        if (p->cut < p->len) {
+            /* The rest under it, cut with an ellipsis as text_raw_line()
+             * would (printable ASCII: a column a byte). */
+            const char *rest = reason + p->cut + (reason[p->cut] == ' ');
+            size_t n = p->len - (size_t)(rest - reason);
+            l.len = 0;
+            line_pad(&l, INDENT);
+            if (INDENT + n <= CAIRN_REPORT_COLUMNS) {
+                line_add(&l, rest, n);
+            } else {
+                line_add(&l, rest, CAIRN_REPORT_COLUMNS - INDENT - 1);
+                line_add(&l, "\xE2\x80\xA6", 3);
+            }
+            text_fitted_line(r, l.text, l.len);
+        }
+        return;
+    }
+    char first[LINE_BYTES], safe[LINE_BYTES];
     cairn_text_fit(reason, 0, safe, sizeof safe);
-    if (cairn_text_width(safe) <= room) {
-        if (write)
-            text_line(r, "     %-7s %s", severity, safe);
-        return 1;
+    if (p->lines == 1) {
+        text_line(r, "     %-7s %s", severity, safe);
+        return;
     }
     /* The longest prefix that fits, ending before a space. */
     size_t cut = 0, cols = 0, fits = 0, len = strlen(safe);
@@ -590,27 +753,30 @@ static int text_reason(struct cairn_report_renderer *r, const char *severity, co
     if (cut == 0)
         cut = fits; /* no space to break at: cut at the last character that fits */
     snprintf(first, sizeof first, "%.*s", (int)cut, safe);
-    if (write) {
-        text_line(r, "     %-7s %s", severity, first);
-        text_line(r, "%*s%s", INDENT, "", safe + cut + (safe[cut] == ' '));
-    }
-    return 2;
+    text_line(r, "     %-7s %s", severity, first);
+    text_line(r, "%*s%s", INDENT, "", safe + cut + (safe[cut] == ' '));
 }
 
 /* The sub-lines under a patient's row: open urgent and warning alerts,
- * a discharge due, steps mastered. Writes them when `write`; returns how
- * many there are. */
+ * a discharge due, steps mastered. Without `write`, plans the alerts'
+ * lines into plans[] (CAIRN_ALERT__COUNT) and returns how many lines
+ * there are; with it, writes them as planned. */
 static int text_sublines(struct cairn_report_renderer *r, const struct cairn_report_row *row,
-                         bool write)
+                         bool write, struct reason_plan *plans)
 {
     int n = 0;
+    size_t k = 0;
     for (int sev = CAIRN_SEVERITY_URGENT; sev <= CAIRN_SEVERITY_WARNING; sev++)
-        for (size_t i = 0; i < row->nalerts; i++) {
+        for (size_t i = 0; i < row->nalerts && k < CAIRN_ALERT__COUNT; i++) {
             const struct cairn_report_alert *a = &row->alerts[i];
             if ((int)a->severity != sev || !alert_open(a))
                 continue;
-            n += text_reason(r, sev == CAIRN_SEVERITY_URGENT ? "URGENT" : "warning", a->reason,
-                             write);
+            if (write)
+                text_reason(r, sev == CAIRN_SEVERITY_URGENT ? "URGENT" : "warning", a->reason,
+                            &plans[k]);
+            else
+                plans[k] = plan_reason(a->reason);
+            n += plans[k++].lines;
         }
     if (row->discharge_due) {
         if (write)
@@ -629,14 +795,16 @@ static int text_sublines(struct cairn_report_renderer *r, const struct cairn_rep
 
 static void text_row(struct cairn_report_renderer *r, const struct cairn_report_row *row)
 {
-    char line[LINE_BYTES], wk[8], hours[32], phq[32], gad[32];
+    char wk[12], hours[32], phq[32], gad[32];
+    struct line line;
     if (row->status == CAIRN_PATIENT_ON_HOLD && !r->hold_started) {
         r->hold_started = true;
         text_keep(r, 4);
         text_raw_line(r, "");
         text_raw_line(r, "On hold (listed, not counted in the caseload totals):");
     }
-    int subs = text_sublines(r, row, false);
+    struct reason_plan plans[CAIRN_ALERT__COUNT];
+    int subs = text_sublines(r, row, false, plans);
     text_keep(r, 1 + subs);
     if (r->text_mode == TEXT_COUNT) {
         /* Only the lines count: take them without formatting them. */
@@ -647,16 +815,19 @@ static void text_row(struct cairn_report_renderer *r, const struct cairn_report_
         }
         return;
     }
-    snprintf(wk, sizeof wk, "%d", row->week_of_stay);
-    hours_cell(&row->attendance, hours, sizeof hours);
+    if (row->week_of_stay >= 0)
+        put_uint(wk, (unsigned)row->week_of_stay);
+    else
+        snprintf(wk, sizeof wk, "%d", row->week_of_stay);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, true, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, true, gad, sizeof gad);
     const char *cells[8] = {
         risk_short(row->risk), row->name, row->mrn, row->week_of_stay ? wk : "-", hours, phq, gad,
         review_word(row)};
-    table_line(line, sizeof line, cells);
-    text_raw_line(r, line);
-    text_sublines(r, row, true);
+    table_line(&line, cells);
+    text_fitted_line(r, line.text, line.len);
+    text_sublines(r, row, true, plans);
 }
 
 static void text_totals(struct cairn_report_renderer *r, const char *title,
@@ -775,24 +946,33 @@ static void lr_line(char *out, size_t size, const char *left, const char *right)
 static void text_page_header(struct cairn_report_renderer *r, size_t page)
 {
     const struct cairn_report_meta *m = &r->meta;
-    char line[LINE_BYTES], left[LINE_BYTES], right[64], fitted[LINE_BYTES];
+    char line[LINE_BYTES], left[LINE_BYTES], right[64];
     snprintf(left, sizeof left, "CASELOAD REPORT  week %s (%s to %s)", m->week, m->from, m->to);
     snprintf(right, sizeof right, "page %zu of %zu", page + 1,
              r->text_mode == TEXT_STREAM ? r->total_pages : r->npages);
     lr_line(line, sizeof line, left, right);
     report_out_puts(r->out, line);
     report_out_puts(r->out, "\n");
-    snprintf(left, sizeof left, "Program: %s%s%s%s  Clinician: %s",
-             m->program[0] ? m->program : "all programs", m->program_name[0] ? " (" : "",
-             m->program_name, m->program_name[0] ? ")" : "", r->labels[r->pages[page].label]);
-    cairn_text_fit(left, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    report_out_puts(r->out, fitted);
-    report_out_puts(r->out, "\n");
-    snprintf(left, sizeof left, "Data as of %s%s  Printed %s by %s", m->as_of,
-             m->week_complete ? "" : " (week in progress)", m->printed_on, m->printed_by);
-    cairn_text_fit(left, CAIRN_REPORT_COLUMNS, fitted, sizeof fitted);
-    report_out_puts(r->out, fitted);
-    report_out_puts(r->out, "\n");
+    /* The second line changes with the group, the third never. */
+    if (!r->header_ready || r->header_label != r->pages[page].label) {
+        snprintf(left, sizeof left, "Program: %s%s%s%s  Clinician: %s",
+                 m->program[0] ? m->program : "all programs", m->program_name[0] ? " (" : "",
+                 m->program_name, m->program_name[0] ? ")" : "", r->labels[r->pages[page].label]);
+        cairn_text_fit(left, CAIRN_REPORT_COLUMNS, r->header[0].text, sizeof r->header[0].text);
+        r->header[0].len = strlen(r->header[0].text);
+        r->header_label = r->pages[page].label;
+    }
+    if (!r->header_ready) {
+        snprintf(left, sizeof left, "Data as of %s%s  Printed %s by %s", m->as_of,
+                 m->week_complete ? "" : " (week in progress)", m->printed_on, m->printed_by);
+        cairn_text_fit(left, CAIRN_REPORT_COLUMNS, r->header[1].text, sizeof r->header[1].text);
+        r->header[1].len = strlen(r->header[1].text);
+        r->header_ready = true;
+    }
+    for (int i = 0; i < 2; i++) {
+        report_out_write(r->out, r->header[i].text, r->header[i].len);
+        report_out_puts(r->out, "\n");
+    }
     memset(line, '=', CAIRN_REPORT_COLUMNS);
     line[CAIRN_REPORT_COLUMNS] = '\0';
     report_out_puts(r->out, line);
@@ -898,7 +1078,7 @@ static void md_row(struct cairn_report_renderer *r, const struct cairn_report_ro
 {
     struct report_out *o = r->out;
     char hours[32], phq[32], gad[32];
-    hours_cell(&row->attendance, hours, sizeof hours);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, false, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, false, gad, sizeof gad);
     report_out_printf(o, "| %s | ", risk_word(row->risk));
@@ -1425,7 +1605,7 @@ static void html_row(struct cairn_report_renderer *r, const struct cairn_report_
 {
     struct report_out *o = r->out;
     char hours[32], phq[32], gad[32];
-    hours_cell(&row->attendance, hours, sizeof hours);
+    hours_cell(r->hours_memo, &row->attendance, hours, sizeof hours);
     score_cell(CAIRN_INSTRUMENT_PHQ9, &row->phq9, false, phq, sizeof phq);
     score_cell(CAIRN_INSTRUMENT_GAD7, &row->gad7, false, gad, sizeof gad);
     report_out_printf(o, "<tr class=\"%s\"><td class=\"risk\">%s</td><td>",
@@ -1745,11 +1925,14 @@ enum cairn_status cairn_report_render_row(struct cairn_report_renderer *r,
         break;
     }
     r->rows++;
+    struct cairn_report_totals *pt = program_totals(r, row->program);
+    if (r->format == CAIRN_REPORT_TEXT && r->text_mode == TEXT_COUNT)
+        goto done; /* only lines count: the totals take as many whatever they hold */
     cairn_report_totals_add(&r->group_totals, row);
     cairn_report_totals_add(&r->overall, row);
-    struct cairn_report_totals *pt = program_totals(r, row->program);
     if (pt)
         cairn_report_totals_add(pt, row);
+done:
     if (r->nomem || r->out->failed)
         return report_out_status(r->out, r->nomem, err);
     return CAIRN_OK;
@@ -1920,7 +2103,10 @@ enum cairn_status cairn_report_caseload(struct cairn_store *store,
                 report_render_count_pages(r);
         }
         struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
-        report_set_each(set, feed_row, &feed);
+        if (pass)
+            report_set_each(set, feed_row, &feed);
+        else /* counting pages: the layout's fields are enough */
+            report_set_each_light(set, feed_row, &feed);
         if ((rc = feed.rc) != CAIRN_OK || (rc = cairn_report_render_end(r, err)) != CAIRN_OK)
             goto out;
         pages = report_render_pages(r);

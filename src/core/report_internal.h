@@ -30,7 +30,10 @@ struct report_set;
 
 /* Reads the rows cairn_report_rows() gives for *filter (which must outlive
  * the set): from the per-patient summaries for the week holding today,
- * with per-patient queries otherwise. *out is NULL on failure. */
+ * with per-patient queries otherwise. Without a clinician, and when
+ * store_readers_open() can give two readers on one snapshot (a file, no
+ * transaction open on store), two threads each read half the patients
+ * by id; the rows are the same either way. *out is NULL on failure. */
 enum cairn_status store_report_collect(struct cairn_store *store,
                                        const struct cairn_report_filter *filter,
                                        struct report_set **out, struct cairn_error *err);
@@ -40,14 +43,27 @@ enum cairn_status store_report_collect(struct cairn_store *store,
 int report_set_each(struct report_set *set,
                     int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx);
 
+/* Like report_set_each(), with only the fields the text form's layout
+ * depends on set in each row: status, clinician and its name, program,
+ * alerts, discharge_due, steps and ladders mastered. The others hold
+ * whatever an earlier row left. For counting pages. */
+int report_set_each_light(struct report_set *set,
+                          int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx);
+
 /* How many rows were read with the per-patient queries (no usable summary). */
 unsigned long report_set_exact_rows(const struct report_set *set);
+
+/* How many threads collected the rows: 2 when a whole organization's were
+ * split between two readers (see store_report_collect()), else 1. */
+unsigned report_set_threads(const struct report_set *set);
 
 /* Frees *set and sets it to NULL; NULL is fine. */
 void report_set_free(struct report_set **set);
 
-/* Text only: the renderer only counts the pages, writing nothing, or
- * writes each page as it fills, knowing there will be `pages`. In report.c. */
+/* Text only: the renderer only counts the pages, writing nothing (and
+ * keeping no totals: a totals block takes the same lines whatever it
+ * holds; rows from report_set_each_light() are enough), or writes each
+ * page as it fills, knowing there will be `pages`. In report.c. */
 void report_render_count_pages(struct cairn_report_renderer *r);
 void report_render_stream_pages(struct cairn_report_renderer *r, size_t pages);
 

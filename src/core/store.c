@@ -557,6 +557,71 @@ out:
     return rc;
 }
 
+/* One read-only connection to s's file, configured as configure() does
+ * for reading; NULL on failure. */
+static struct cairn_store *reader_open(const struct cairn_store *s)
+{
+    struct cairn_store *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = strdup(s->path))) {
+        free(r);
+        return NULL;
+    }
+    r->uid = s->uid;
+    memcpy(r->login, s->login, sizeof r->login);
+    r->today = s->today;
+    r->today_fixed = s->today_fixed;
+    r->summaries_off = s->summaries_off;
+    int src = sqlite3_open_v2(r->path, &r->db,
+                              SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX |
+                                  SQLITE_OPEN_EXRESCODE,
+                              NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
+        /* A reader walks tables front to back: a small cache holds the
+         * interior pages it descends through (its thread's memory counts). */
+        src = sqlite3_exec(r->db,
+                           "PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF; "
+                           "PRAGMA cache_size = -512;",
+                           NULL, NULL, NULL);
+    }
+    if (src == SQLITE_OK)
+        src = store_patient_register_functions(r->db);
+    if (src != SQLITE_OK) {
+        cairn_store_close(&r);
+        return NULL;
+    }
+    return r;
+}
+
+bool store_readers_open(struct cairn_store *s, struct cairn_store **readers, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        readers[i] = NULL;
+    if (strcmp(s->path, CAIRN_STORE_MEMORY) == 0 || s->tx_depth > 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(readers[i] = reader_open(s)))
+            goto fail;
+    /* No commit can land while s holds the write lock: every reader's
+     * first read takes the same, latest snapshot. */
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = sqlite3_exec(readers[i]->db, "BEGIN DEFERRED; SELECT 1 FROM sqlite_schema LIMIT 1",
+                          NULL, NULL, NULL) == SQLITE_OK;
+        if (ok)
+            readers[i]->tx_depth = 1;
+    }
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (ok)
+        return true;
+fail:
+    for (size_t i = 0; i < n; i++)
+        cairn_store_close(&readers[i]);
+    return false;
+}
+
 void cairn_store_close(struct cairn_store **store)
 {
     if (!store || !*store)

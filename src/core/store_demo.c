@@ -21,19 +21,18 @@
 #include "store_internal.h"
 
 enum {
-    /* The page cache during the load, in KiB: room for the interior pages
-     * of every table and unique index being appended to, for the sorts
-     * that re-create the indexes, and for the one unique index filled in
-     * random order, attendance (session_id, patient_id): 41 MiB at 100,000
-     * patients. With 16 MiB its pages were written out, read back and
-     * written again: 1.29M page writes and 2.35M reads for a 608k-page
-     * file; with 64 MiB, 619k writes and 1.31M reads (the rest are the
-     * index builds and the summaries' rebuild reading the tables). */
-    LOAD_CACHE_KIB = 65536,
+    /* The page cache during the load, in KiB. Every index kept during the
+     * load takes its keys in order (the random ones are dropped and
+     * re-created by a sort), so each b-tree needs little more than the
+     * pages on its right edge, and a spilled page is not read back: at
+     * 100,000 patients 4 MiB is as fast as 64 MiB was and keeps the
+     * process within DESIGN.md's 32 MiB. The sorts that re-create the
+     * indexes take about as much again. */
+    LOAD_CACHE_KIB = 4096,
     BLOCK_BYTES = 1 << 20, /* rows are queued a block at a time */
-    BLOCKS_MAX = 6,        /* blocks allocated at most (queued, being written, filled) */
+    BLOCKS_MAX = 4,        /* blocks allocated at most (queued, being written, filled) */
     BATCH_ROWS = 32,       /* rows of one table per INSERT */
-    PARAMS_MAX = 24,       /* parameters of one row at most (a patient's) */
+    PARAMS_MAX = 32,       /* parameters of one row at most (a summary's) */
     CMD_INDEXES = 0xFF,    /* a queue entry that re-creates a table's indexes */
 };
 
@@ -54,6 +53,7 @@ enum load_stmt {
     ST_MEASURE,
     ST_LAPSE,
     ST_REVIEW,
+    ST_SUMMARY,
     ST__COUNT
 };
 
@@ -107,6 +107,7 @@ static const char *const load_sql[ST__COUNT] = {
                   "version, inputs_json, snapshot_json, started_by, started_at, signed_by, "
                   "signed_at, cosigned_by, cosigned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, "
                   "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_SUMMARY] = store_summary_insert_sql,
 };
 
 /* What each statement writes, for error messages. */
@@ -126,6 +127,7 @@ static const char *const load_what[ST__COUNT] = {
     [ST_MEASURE] = "storing a demo measure",
     [ST_LAPSE] = "storing a demo lapse",
     [ST_REVIEW] = "storing a demo review",
+    [ST_SUMMARY] = "storing a patient summary",
 };
 
 /* The tables behind enum store_demo_table. */
@@ -161,6 +163,7 @@ static const unsigned load_parents[ST__COUNT] = {
     [ST_MEASURE] = 1u << ST_PATIENT,
     [ST_LAPSE] = 1u << ST_PATIENT,
     [ST_REVIEW] = 1u << ST_PATIENT,
+    [ST_SUMMARY] = 1u << ST_PATIENT,
 };
 
 /* A secondary index dropped for the load. */
@@ -216,6 +219,7 @@ struct store_demo {
     /* The writer's batches: rows pointing into the block being written. */
     const unsigned char *pending[ST__COUNT][BATCH_ROWS];
     int npending[ST__COUNT];
+    struct store_summary_row summary_row; /* the caller's, encoding a summary */
 };
 
 /* Runs one statement with no result rows that is not worth preparing twice. */
@@ -261,8 +265,12 @@ static bool set_journal(struct cairn_store *s, const char *mode)
  * index led by a patient, step or review id or by the time is appended to
  * (as cheap as building it afterwards, and it needs no sort); any other
  * would take its entries in random order. */
-static bool grows_at_end(const char *sql)
+static bool grows_at_end(const char *table, const char *sql)
 {
+    /* Attendance comes session by session (a roster of patients each),
+     * not patient by patient: its patient index takes random keys. */
+    if (strcmp(table, "attendance") == 0)
+        return false;
     static const char *const leads[] = {"patient_id", "step_id", "review_id", "at"};
     const char *open = strchr(sql, '(');
     if (!open)
@@ -294,7 +302,8 @@ static enum cairn_status drop_indexes(struct store_demo *d, struct cairn_error *
         goto out;
     }
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (grows_at_end((const char *)sqlite3_column_text(st, 2)))
+        if (grows_at_end((const char *)sqlite3_column_text(st, 1),
+                         (const char *)sqlite3_column_text(st, 2)))
             continue;
         struct saved_index *grown = realloc(d->indexes, (d->nindexes + 1) * sizeof *grown);
         if (!grown) {
@@ -416,11 +425,16 @@ enum cairn_status store_demo_begin(struct cairn_store *s, const char *now, struc
      * insert, are left out of the load (set outside the transaction, and
      * back on at the end); NOT NULL and UNIQUE still hold. Tests run
      * integrity_check (which checks CHECK constraints) and
-     * foreign_key_check on generated demos. */
+     * foreign_key_check on generated demos. The sorts that re-create the
+     * indexes spill to temporary files rather than memory (the store's
+     * temp_store = MEMORY would hold a whole index, 60 MB for attendance
+     * at 100,000 patients): a demo goes only into a database without
+     * patients, so they hold synthetic data, and SQLite unlinks them as it
+     * opens them. Back to MEMORY at the end. */
     char pragma[160];
     snprintf(pragma, sizeof pragma,
              "PRAGMA cache_size = -%d; PRAGMA ignore_check_constraints = ON; "
-             "PRAGMA foreign_keys = OFF",
+             "PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE",
              (int)LOAD_CACHE_KIB);
     if ((rc = exec_sql(s, pragma, "preparing the demo load", err)) != CAIRN_OK ||
         (rc = store_tx_begin(s, err)) != CAIRN_OK)
@@ -1044,6 +1058,24 @@ enum cairn_status store_demo_review(struct store_demo *d, const struct store_dem
     return send(d, &r, err);
 }
 
+enum cairn_status store_demo_summary(struct store_demo *d, const struct store_summary *sum,
+                                     struct cairn_error *err)
+{
+    struct store_summary_row *enc = &d->summary_row;
+    struct row r = {.stmt = ST_SUMMARY};
+    store_summary_encode(sum, enc);
+    for (int k = 0; k < STORE_SUMMARY_COLUMNS; k++) {
+        const struct store_summary_value *v = &enc->v[k];
+        if (v->type == STORE_SUMMARY_INT)
+            put_int(&r, v->i);
+        else if (v->type == STORE_SUMMARY_TEXT)
+            put_text(&r, v->text);
+        else
+            put_null(&r);
+    }
+    return send(d, &r, err);
+}
+
 /* Hands over what is queued and waits for the writer to finish; its first
  * error, if any. */
 static enum cairn_status stop_writer(struct store_demo *d, struct cairn_error *err)
@@ -1075,10 +1107,6 @@ enum cairn_status store_demo_finish(struct store_demo *d, const struct cairn_dem
     if (!d->writer_running && (rc = next_block(d, 0, err)) != CAIRN_OK)
         return rc;
     if ((rc = stop_writer(d, err)) != CAIRN_OK || (rc = make_indexes(d, NULL, err)) != CAIRN_OK)
-        return rc;
-    /* The rows went in without store_audit(), which keeps the per-patient
-     * summaries in step: compute them all now, in the load's transaction. */
-    if ((rc = store_summaries_rebuild(s, err)) != CAIRN_OK)
         return rc;
     char fields[512];
     snprintf(fields, sizeof fields,
@@ -1120,7 +1148,7 @@ void store_demo_end(struct store_demo **dp)
     char pragma[160];
     snprintf(pragma, sizeof pragma,
              "PRAGMA cache_size = %lld; PRAGMA ignore_check_constraints = OFF; "
-             "PRAGMA foreign_keys = ON",
+             "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
              (long long)d->cache_size);
     sqlite3_exec(d->s->db, pragma, NULL, NULL, NULL);
     for (size_t i = 0; i < d->nindexes; i++) {

@@ -8,7 +8,8 @@
  * statements prepared once; store_demo_table_done() lets a finished
  * table's indexes be re-created while the load goes on;
  * store_demo_finish() re-creates the rest, writes the summary audit row
- * and commits; store_demo_end() rolls back whatever was not committed
+ * and commits (the per-patient summaries are the caller's to queue, one
+ * per patient, with store_demo_summary()); store_demo_end() rolls back whatever was not committed
  * (indexes included: all or nothing) and restores the connection's
  * settings. From the first row queued until store_demo_finish() or
  * store_demo_end(), the writer thread is the connection's only user: the
@@ -45,6 +46,7 @@
 
 struct cairn_store;
 struct store_demo;
+struct store_summary;
 
 /* The tables whose ids the caller hands out (store_demo_ids()). */
 enum store_demo_table {
@@ -68,9 +70,10 @@ enum store_demo_table {
 /* Starts a load on `store`, which must have no transaction open: for a
  * file database, switches it to a rollback journal for the load (new pages
  * need no journal, so the data is written once; a crash still rolls back
- * to nothing) when no other connection holds it, and enlarges the page
- * cache; then BEGIN IMMEDIATE, and drops every secondary index after
- * saving its SQL. `now` (CAIRN_TIMESTAMP_LEN + 1 bytes) stamps every row.
+ * to nothing) when no other connection holds it, and sets the load's
+ * page cache and temporary store; then BEGIN IMMEDIATE, and drops every
+ * secondary index that would take its keys out of order after saving its
+ * SQL. `now` (CAIRN_TIMESTAMP_LEN + 1 bytes) stamps every row.
  * Allocates *out; end it with store_demo_end() whatever happens. Errors:
  * CAIRN_ERR_BUSY, CAIRN_ERR_DB, CAIRN_ERR_NOMEM (with *out NULL when the
  * load never started). */
@@ -155,6 +158,13 @@ struct store_demo_review {
 enum cairn_status store_demo_review(struct store_demo *d, const struct store_demo_review *r,
                                     struct cairn_error *err);
 
+/* Inserts the patient_summary row of *sum (encoded by
+ * store_summary_encode(), as the store's own write paths do): the load
+ * writes every patient's summary itself, from what the caller has in
+ * memory, instead of recomputing them from the data at the end. */
+enum cairn_status store_demo_summary(struct store_demo *d, const struct store_summary *sum,
+                                     struct cairn_error *err);
+
 /* Says no more rows of `table` will come: its indexes are re-created now,
  * after the rows queued so far, while the caller goes on. */
 enum cairn_status store_demo_table_done(struct store_demo *d, enum store_demo_table table,
@@ -168,7 +178,7 @@ enum cairn_status store_demo_finish(struct store_demo *d, const struct cairn_dem
                                     uint64_t *rows, struct cairn_error *err);
 
 /* Ends the load: rolls back unless store_demo_finish() committed, puts the
- * journal mode and cache size back, frees *d and sets it to NULL. NULL is
+ * journal mode, cache size and temporary store back, frees *d and sets it to NULL. NULL is
  * fine. */
 void store_demo_end(struct store_demo **d);
 

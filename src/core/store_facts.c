@@ -14,6 +14,7 @@
  * cannot answer (too many unsigned reviews to keep), is not used: the
  * exact reads are. unit.test_facts checks both ways agree on every
  * patient of a demo caseload. */
+#include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -441,9 +442,148 @@ out:
 
 /* ---- summaries: writing ------------------------------------------------- */
 
-#define SUMMARY_REVIEW_WEEKS 120 /* more unsigned reviews than this: read exactly */
-#define SCORE_TEXT_MAX       96
-#define WEEK_TEXT_MAX        96
+#define SCORE_TEXT_MAX    96
+#define WEEK_TEXT_MAX     96
+#define TREND_TEXT_MAX    (2 + STORE_SUMMARY_TREND * 24 + 1)
+#define MASTERED_TEXT_MAX (2 + STORE_SUMMARY_MASTERED * 32 + 1)
+
+const char store_summary_insert_sql[] =
+    "INSERT OR REPLACE INTO patient_summary (patient_id, as_of, phq9, phq9_previous, "
+    "phq9_baseline, gad7, gad7_previous, gad7_baseline, cssrs, week0, week1, week2, ladder_id, "
+    "ladder_name, ladder_since, review_first_id, review_weeks, plan_id, plan_next_review, "
+    "has_aftercare, aftercare_filled, lapse_week, lapses, relapses, last_lapse_id, "
+    "last_lapse_day, acks, phq9_trend, gad7_trend, reviews, mastered) VALUES (?1, ?2, ?3, ?4, "
+    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+    "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+
+void store_summary_init(struct store_summary *sum, int64_t patient_id, int32_t as_of,
+                        int32_t admission)
+{
+    /* Everything but the review lists, which are written as they grow. */
+    memset(sum, 0, offsetof(struct store_summary, review_weeks));
+    sum->patient_id = patient_id;
+    sum->as_of = as_of;
+    sum->admission = admission;
+    for (int i = 0; i < STORE_SUMMARY__SCORES; i++)
+        sum->score[i].item9 = -1;
+    sum->nmastered = 0;
+    sum->more_mastered = false;
+}
+
+/* The Monday of the week holding the day after the latest line: a late
+ * session can run past midnight. */
+static int32_t weeks_monday(int32_t latest)
+{
+    int year, week;
+    cairn_date_isoweek(latest + 1, &year, &week);
+    return cairn_isoweek_monday(year, week);
+}
+
+int32_t store_summary_weeks_from(int32_t latest)
+{
+    return weeks_monday(latest) - 15; /* from the Sunday before the oldest week */
+}
+
+void store_summary_weeks(struct store_summary *sum, int32_t latest,
+                         const struct cairn_attendance_line *lines, size_t n)
+{
+    int32_t monday = weeks_monday(latest);
+    sum->has_weeks = true;
+    for (int i = 0; i < 3; i++) {
+        int y, wk;
+        cairn_date_isoweek(monday - 7 * i, &y, &wk);
+        cairn_attendance_week_total(lines, n, y, wk, 0, 0, 0, &sum->weeks[i]);
+    }
+}
+
+/* Whether (day, id) sorts after (day2, id2). */
+static bool newer(int32_t day, int64_t id, int32_t day2, int64_t id2)
+{
+    return day > day2 || (day == day2 && id > id2);
+}
+
+void store_summary_add_trend(struct store_summary *sum, int which, int32_t day, int64_t id,
+                             int total)
+{
+    struct store_summary_trend *t = &sum->trend[which];
+    int at = t->n;
+    while (at > 0 && newer(day, id, t->day[at - 1], t->id[at - 1]))
+        at--;
+    if (at == STORE_SUMMARY_TREND) {
+        t->more = true;
+        return;
+    }
+    if (t->n == STORE_SUMMARY_TREND)
+        t->more = true; /* the oldest kept falls off */
+    else
+        t->n++;
+    for (int i = t->n - 1; i > at; i--) {
+        t->day[i] = t->day[i - 1];
+        t->id[i] = t->id[i - 1];
+        t->total[i] = t->total[i - 1];
+    }
+    t->day[at] = day;
+    t->id[at] = id;
+    t->total[at] = total;
+}
+
+void store_summary_add_review(struct store_summary *sum, int64_t id, const char *week,
+                              enum cairn_review_status status)
+{
+    bool listed = week && strlen(week) == CAIRN_WEEK_LEN;
+    char first[CAIRN_WEEK_LEN + 1] = "0000-W00";
+    if (sum->admission) {
+        int year, wk;
+        cairn_date_isoweek(sum->admission, &year, &wk);
+        cairn_isoweek_format(year, wk, first);
+    }
+    if ((status == CAIRN_REVIEW_DUE || status == CAIRN_REVIEW_DRAFT) && week &&
+        strcmp(week, first) >= 0) {
+        if (!sum->nunsigned)
+            sum->review_first_id = id;
+        if (++sum->nunsigned <= STORE_SUMMARY_REVIEWS && listed)
+            memcpy(sum->review_weeks[sum->nunsigned - 1], week, CAIRN_WEEK_LEN + 1);
+        else if (sum->nunsigned <= STORE_SUMMARY_REVIEWS)
+            sum->review_weeks[sum->nunsigned - 1][0] = '\0';
+    }
+    if (++sum->nreviews > STORE_SUMMARY_REVIEWS)
+        return;
+    char *out = sum->reviews[sum->nreviews - 1];
+    if (!listed) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, week, CAIRN_WEEK_LEN);
+    out[CAIRN_WEEK_LEN] = ':';
+    out[CAIRN_WEEK_LEN + 1] = status == CAIRN_REVIEW_DUE      ? 'd'
+                              : status == CAIRN_REVIEW_DRAFT  ? 'r'
+                              : status == CAIRN_REVIEW_SIGNED ? 's'
+                                                              : 'c';
+    out[CAIRN_WEEK_LEN + 2] = '\0';
+}
+
+void store_summary_add_mastered(struct store_summary *sum, int32_t day, int64_t ladder)
+{
+    /* Newest day first; on a day, ladders in ascending order. */
+    int at = sum->nmastered;
+    while (at > 0 && (day > sum->mastered_day[at - 1] ||
+                      (day == sum->mastered_day[at - 1] && ladder < sum->mastered_ladder[at - 1])))
+        at--;
+    if (at == STORE_SUMMARY_MASTERED) {
+        sum->more_mastered = true;
+        return;
+    }
+    if (sum->nmastered == STORE_SUMMARY_MASTERED)
+        sum->more_mastered = true;
+    else
+        sum->nmastered++;
+    for (int i = sum->nmastered - 1; i > at; i--) {
+        sum->mastered_day[i] = sum->mastered_day[i - 1];
+        sum->mastered_ladder[i] = sum->mastered_ladder[i - 1];
+    }
+    sum->mastered_day[at] = day;
+    sum->mastered_ladder[at] = ladder;
+}
 
 /* "id:version:day:total:flags:item9", or "" for no measure. */
 static void score_encode(const struct cairn_alert_score *m, char out[SCORE_TEXT_MAX])
@@ -465,27 +605,131 @@ static void week_encode(const struct cairn_attendance_week *w, char out[WEEK_TEX
              w->days_attended, w->sessions, w->attended, w->late, w->absent, w->excused);
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int col, const char *text)
+/* "C,day:total,...": oldest first; C is 1 when these are all there are. */
+static void trend_encode(const struct store_summary_trend *t, char out[TREND_TEXT_MAX])
 {
-    if (text && *text)
-        sqlite3_bind_text(st, col, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, col);
+    size_t len = (size_t)snprintf(out, TREND_TEXT_MAX, "%d", !t->more);
+    for (int i = t->n - 1; i >= 0; i--)
+        len += (size_t)snprintf(out + len, TREND_TEXT_MAX - len, ",%ld:%d", (long)t->day[i],
+                                t->total[i]);
 }
 
-/* The attendance of the three weeks up to the one holding the day after
- * the patient's latest attended line (a late session can run past
- * midnight), newest first: every week a reader on a day not before today
- * can ask for ("this week" and "last week") is either among them or has
- * no attendance. */
-static enum cairn_status summary_weeks(struct cairn_store *s, int64_t patient_id,
-                                       char out[3][WEEK_TEXT_MAX], struct cairn_error *err)
+/* The review list `list` of n entries (more than STORE_SUMMARY_REVIEWS:
+ * NULL), comma-separated, empty entries left out. */
+static const char *list_encode(const char *list, size_t stride, size_t n, char *out)
 {
-    out[0][0] = out[1][0] = out[2][0] = '\0';
+    if (n > STORE_SUMMARY_REVIEWS)
+        return NULL;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *item = list + i * stride;
+        if (!item[0])
+            continue;
+        if (len)
+            out[len++] = ',';
+        size_t k = strlen(item);
+        memcpy(out + len, item, k + 1);
+        len += k;
+    }
+    return out;
+}
+
+/* Takes `size` bytes of the row's buffer. */
+static char *row_take(struct store_summary_row *row, size_t *used, size_t size)
+{
+    char *at = row->buf + *used;
+    *used += size;
+    return at;
+}
+
+static void put_int(struct store_summary_row *row, int col, int64_t v)
+{
+    row->v[col - 1] = (struct store_summary_value){.type = STORE_SUMMARY_INT, .i = v};
+}
+
+/* Text; NULL when `null_if_empty` and it is empty, or when text is NULL. */
+static void put_text(struct store_summary_row *row, int col, const char *text, bool null_if_empty)
+{
+    if (!text || (null_if_empty && !*text))
+        row->v[col - 1] = (struct store_summary_value){.type = STORE_SUMMARY_NULL};
+    else
+        row->v[col - 1] = (struct store_summary_value){.type = STORE_SUMMARY_TEXT, .text = text};
+}
+
+_Static_assert(STORE_SUMMARY__SCORES *SCORE_TEXT_MAX + 3 * WEEK_TEXT_MAX +
+                       STORE_SUMMARY_REVIEWS * (CAIRN_WEEK_LEN + 4) * 2 + 2 * TREND_TEXT_MAX +
+                       MASTERED_TEXT_MAX + CAIRN_WEEK_LEN + 1 <=
+                   sizeof(((struct store_summary_row *)0)->buf),
+               "a summary's text fits its row");
+
+void store_summary_encode(const struct store_summary *sum, struct store_summary_row *row)
+{
+    size_t used = 0;
+    put_int(row, 1, sum->patient_id);
+    put_int(row, 2, sum->as_of);
+    for (int i = 0; i < STORE_SUMMARY__SCORES; i++) {
+        char *text = row_take(row, &used, SCORE_TEXT_MAX);
+        score_encode(&sum->score[i], text);
+        put_text(row, 3 + i, text, true);
+    }
+    for (int i = 0; i < 3; i++) {
+        char *text = row_take(row, &used, WEEK_TEXT_MAX);
+        text[0] = '\0';
+        if (sum->has_weeks)
+            week_encode(&sum->weeks[i], text);
+        put_text(row, 10 + i, text, true);
+    }
+    put_int(row, 13, sum->ladder_id);
+    put_text(row, 14, sum->ladder_name ? sum->ladder_name : "", false);
+    put_int(row, 15, sum->ladder_since);
+    put_int(row, 16, sum->review_first_id);
+    put_text(row, 17,
+             list_encode(sum->review_weeks[0], sizeof sum->review_weeks[0], sum->nunsigned,
+                         row_take(row, &used, STORE_SUMMARY_REVIEWS * (CAIRN_WEEK_LEN + 4))),
+             false);
+    put_int(row, 18, sum->plan_id);
+    put_int(row, 19, sum->plan_next_review);
+    put_int(row, 20, sum->has_aftercare);
+    put_int(row, 21, sum->aftercare_filled);
+    char *lapse_week = row_take(row, &used, CAIRN_WEEK_LEN + 1);
+    lapse_week[0] = '\0';
+    if (sum->last_lapse_id) {
+        int year, week;
+        cairn_date_isoweek(sum->last_lapse_day, &year, &week);
+        cairn_isoweek_format(year, week, lapse_week);
+    }
+    put_text(row, 22, lapse_week, false);
+    put_int(row, 23, sum->lapses);
+    put_int(row, 24, sum->relapses);
+    put_int(row, 25, sum->last_lapse_id);
+    put_int(row, 26, sum->last_lapse_day);
+    put_int(row, 27, sum->acks);
+    for (int i = 0; i < 2; i++) {
+        char *text = row_take(row, &used, TREND_TEXT_MAX);
+        trend_encode(&sum->trend[i], text);
+        put_text(row, 28 + i, text, false);
+    }
+    put_text(row, 30,
+             list_encode(sum->reviews[0], sizeof sum->reviews[0], sum->nreviews,
+                         row_take(row, &used, STORE_SUMMARY_REVIEWS * (CAIRN_WEEK_LEN + 4))),
+             false);
+    char *mastered = row_take(row, &used, MASTERED_TEXT_MAX);
+    size_t len = (size_t)snprintf(mastered, MASTERED_TEXT_MAX, "%d", !sum->more_mastered);
+    for (int i = sum->nmastered - 1; i >= 0; i--)
+        len += (size_t)snprintf(mastered + len, MASTERED_TEXT_MAX - len, ",%ld:%lld",
+                                (long)sum->mastered_day[i], (long long)sum->mastered_ladder[i]);
+    put_text(row, 31, mastered, false);
+}
+
+/* The attendance weeks: the lines around the patient's latest one. */
+static enum cairn_status summary_weeks(struct cairn_store *s, struct store_summary *sum,
+                                       struct cairn_error *err)
+{
     int32_t latest = 0;
     {
         STORE_PREPARE(st, "SELECT max(date) FROM attendance WHERE patient_id = ?1");
-        sqlite3_bind_int64(st, 1, patient_id);
+        sqlite3_bind_int64(st, 1, sum->patient_id);
         int src = sqlite3_step(st);
         if (src == SQLITE_ROW)
             latest = col_day(st, 0);
@@ -495,77 +739,44 @@ static enum cairn_status summary_weeks(struct cairn_store *s, int64_t patient_id
     }
     if (!latest)
         return CAIRN_OK;
-    int year, week;
-    cairn_date_isoweek(latest + 1, &year, &week);
-    int32_t monday = cairn_isoweek_monday(year, week);
     struct lines lines;
     lines_init(&lines);
-    enum cairn_status rc = load_lines(s, patient_id, monday - 15, monday + 6, &lines, err);
-    for (int i = 0; rc == CAIRN_OK && i < 3; i++) {
-        struct cairn_attendance_week w;
-        int y, wk;
-        cairn_date_isoweek(monday - 7 * i, &y, &wk);
-        cairn_attendance_week_total(lines.v, lines.n, y, wk, 0, 0, 0, &w);
-        week_encode(&w, out[i]);
-    }
+    enum cairn_status rc =
+        load_lines(s, sum->patient_id, store_summary_weeks_from(latest), latest, &lines, err);
+    if (rc == CAIRN_OK)
+        store_summary_weeks(sum, latest, lines.v, lines.n);
     lines_free(&lines);
     return rc;
 }
 
-/* The unsigned (due or draft) reviews from the admission week on: the
- * oldest one's id and their weeks, oldest first, comma-separated; *weeks
- * is NULL when there are more than SUMMARY_REVIEW_WEEKS. */
-static enum cairn_status summary_reviews(struct cairn_store *s, int64_t patient_id,
-                                         int32_t admission, int64_t *first_id, char **weeks,
+/* Every review, by week. */
+static enum cairn_status summary_reviews(struct cairn_store *s, struct store_summary *sum,
                                          struct cairn_error *err)
 {
-    char first[CAIRN_WEEK_LEN + 1] = "0000-W00";
-    if (admission) {
-        int year, week;
-        cairn_date_isoweek(admission, &year, &week);
-        cairn_isoweek_format(year, week, first);
-    }
-    *first_id = 0;
-    *weeks = malloc(SUMMARY_REVIEW_WEEKS * (CAIRN_WEEK_LEN + 1) + 1);
-    if (!*weeks)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing reviews");
-    size_t len = 0, count = 0;
-    (*weeks)[0] = '\0';
-    STORE_PREPARE(st, "SELECT id, week FROM review WHERE patient_id = ?1 AND week >= ?2 "
-                      "AND status IN ('due', 'draft') ORDER BY week");
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
+    STORE_PREPARE(st, "SELECT id, week, status FROM review WHERE patient_id = ?1 ORDER BY week");
+    sqlite3_bind_int64(st, 1, sum->patient_id);
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *week = sqlite3_column_text(st, 1);
-        if (!count)
-            *first_id = sqlite3_column_int64(st, 0);
-        if (++count > SUMMARY_REVIEW_WEEKS || !week || strlen((const char *)week) != CAIRN_WEEK_LEN)
-            continue;
-        len += (size_t)snprintf(*weeks + len, CAIRN_WEEK_LEN + 2, "%s%s", len ? "," : "", week);
+        const char *text = (const char *)sqlite3_column_text(st, 2);
+        enum cairn_review_status status = !text                         ? CAIRN_REVIEW_COSIGNED
+                                          : strcmp(text, "due") == 0    ? CAIRN_REVIEW_DUE
+                                          : strcmp(text, "draft") == 0  ? CAIRN_REVIEW_DRAFT
+                                          : strcmp(text, "signed") == 0 ? CAIRN_REVIEW_SIGNED
+                                                                        : CAIRN_REVIEW_COSIGNED;
+        store_summary_add_review(sum, sqlite3_column_int64(st, 0),
+                                 (const char *)sqlite3_column_text(st, 1), status);
     }
     sqlite3_reset(st);
-    if (src != SQLITE_DONE) {
-        free(*weeks);
-        *weeks = NULL;
-        return store_fail(s, src, "reading reviews", err);
-    }
-    if (count > SUMMARY_REVIEW_WEEKS) {
-        free(*weeks);
-        *weeks = NULL;
-    }
-    return CAIRN_OK;
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading reviews", err);
 }
 
 /* The lapses dated in the ISO week of the patient's latest one. */
-static enum cairn_status summary_lapses(struct cairn_store *s, int64_t patient_id,
-                                        char week_out[CAIRN_WEEK_LEN + 1],
-                                        struct cairn_alert_facts *f, struct cairn_error *err)
+static enum cairn_status summary_lapses(struct cairn_store *s, struct store_summary *sum,
+                                        struct cairn_error *err)
 {
-    week_out[0] = '\0';
     STORE_PREPARE(st, "SELECT id, date, kind FROM lapse WHERE patient_id = ?1 "
                       "ORDER BY date DESC, id DESC");
-    sqlite3_bind_int64(st, 1, patient_id);
+    sqlite3_bind_int64(st, 1, sum->patient_id);
     int32_t monday = 0;
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -573,148 +784,94 @@ static enum cairn_status summary_lapses(struct cairn_store *s, int64_t patient_i
         if (!monday) {
             int year, week;
             cairn_date_isoweek(day, &year, &week);
-            cairn_isoweek_format(year, week, week_out);
             monday = cairn_isoweek_monday(year, week);
-            f->last_lapse_id = sqlite3_column_int64(st, 0);
-            f->last_lapse_day = day;
+            sum->last_lapse_id = sqlite3_column_int64(st, 0);
+            sum->last_lapse_day = day;
         } else if (day < monday) {
             src = SQLITE_DONE;
             break;
         }
         const unsigned char *kind = sqlite3_column_text(st, 2);
         if (kind && strcmp((const char *)kind, "relapse") == 0)
-            f->relapses_this_week++;
+            sum->relapses++;
         else
-            f->lapses_this_week++;
+            sum->lapses++;
     }
     sqlite3_reset(st);
     return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading the lapse log", err);
 }
 
-#define SUMMARY_TREND_SCORES 12 /* scores kept for the report's trend weeks */
-#define SUMMARY_MASTERED     16 /* mastered steps kept for "mastered this week" */
-#define TREND_TEXT_MAX       (2 + SUMMARY_TREND_SCORES * 24 + 1)
-#define MASTERED_TEXT_MAX    (2 + SUMMARY_MASTERED * 32 + 1)
-
-/* "C,day:total,...": the latest SUMMARY_TREND_SCORES scores of
- * `instrument`, oldest first; C is 1 when they are all there are. */
-static enum cairn_status summary_trend(struct cairn_store *s, int64_t patient_id,
-                                       enum cairn_instrument instrument, char out[TREND_TEXT_MAX],
-                                       struct cairn_error *err)
+/* The latest STORE_SUMMARY_TREND scores of `instrument` (one more, to
+ * know whether there are more). */
+static enum cairn_status summary_trend(struct cairn_store *s, struct store_summary *sum, int which,
+                                       enum cairn_instrument instrument, struct cairn_error *err)
 {
-    long days[SUMMARY_TREND_SCORES];
-    int totals[SUMMARY_TREND_SCORES];
-    int n = 0;
-    bool complete = true;
-    STORE_PREPARE(st, "SELECT date, total FROM measure WHERE patient_id = ?1 AND instrument = ?2 "
-                      "ORDER BY date DESC, id DESC LIMIT ?3");
-    sqlite3_bind_int64(st, 1, patient_id);
+    STORE_PREPARE(st, "SELECT date, total, id FROM measure WHERE patient_id = ?1 AND "
+                      "instrument = ?2 ORDER BY date DESC, id DESC LIMIT ?3");
+    sqlite3_bind_int64(st, 1, sum->patient_id);
     sqlite3_bind_text(st, 2, cairn_instrument_get(instrument)->code, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, SUMMARY_TREND_SCORES + 1);
+    sqlite3_bind_int(st, 3, STORE_SUMMARY_TREND + 1);
     int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == SUMMARY_TREND_SCORES) {
-            complete = false;
-            continue;
-        }
-        days[n] = col_day(st, 0);
-        totals[n++] = sqlite3_column_int(st, 1);
-    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW)
+        store_summary_add_trend(sum, which, col_day(st, 0), sqlite3_column_int64(st, 2),
+                                sqlite3_column_int(st, 1));
     sqlite3_reset(st);
-    if (src != SQLITE_DONE)
-        return store_fail(s, src, "reading measures", err);
-    size_t len = (size_t)snprintf(out, TREND_TEXT_MAX, "%d", complete);
-    for (int i = n - 1; i >= 0; i--)
-        len += (size_t)snprintf(out + len, TREND_TEXT_MAX - len, ",%ld:%d", days[i], totals[i]);
-    return CAIRN_OK;
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading measures", err);
 }
 
-/* "YYYY-Www:S,..." for every review by week (S: d due, r draft, s signed,
- * c cosigned); *out NULL when there are more than SUMMARY_REVIEW_WEEKS. */
-static enum cairn_status summary_all_reviews(struct cairn_store *s, int64_t patient_id, char **out,
-                                             struct cairn_error *err)
+/* The mastered steps (not retired, of an active ladder) by the day of
+ * their latest attempt (one more than kept, to know whether there are
+ * more). */
+static enum cairn_status summary_mastered(struct cairn_store *s, struct store_summary *sum,
+                                          struct cairn_error *err)
 {
-    STORE_PREPARE(st, "SELECT week, status FROM review WHERE patient_id = ?1 ORDER BY week");
-    char *text = malloc(SUMMARY_REVIEW_WEEKS * (CAIRN_WEEK_LEN + 3) + 1);
-    if (!text)
-        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing reviews");
-    size_t len = 0, count = 0;
-    text[0] = '\0';
-    sqlite3_bind_int64(st, 1, patient_id);
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *week = (const char *)sqlite3_column_text(st, 0);
-        const char *status = (const char *)sqlite3_column_text(st, 1);
-        if (++count > SUMMARY_REVIEW_WEEKS || !week || strlen(week) != CAIRN_WEEK_LEN || !status)
-            continue;
-        char code = strcmp(status, "due") == 0      ? 'd'
-                    : strcmp(status, "draft") == 0  ? 'r'
-                    : strcmp(status, "signed") == 0 ? 's'
-                                                    : 'c';
-        len +=
-            (size_t)snprintf(text + len, CAIRN_WEEK_LEN + 4, "%s%s:%c", len ? "," : "", week, code);
-    }
-    sqlite3_reset(st);
-    if (src != SQLITE_DONE) {
-        free(text);
-        return store_fail(s, src, "reading reviews", err);
-    }
-    if (count > SUMMARY_REVIEW_WEEKS) {
-        free(text);
-        text = NULL;
-    }
-    *out = text;
-    return CAIRN_OK;
-}
-
-/* "C,day:ladder,...": the mastered steps (not retired, of an active
- * ladder) by the day of their latest attempt, the latest SUMMARY_MASTERED
- * oldest first; C is 1 when they are all there are. */
-static enum cairn_status summary_mastered(struct cairn_store *s, int64_t patient_id,
-                                          char out[MASTERED_TEXT_MAX], struct cairn_error *err)
-{
-    long days[SUMMARY_MASTERED];
-    long long ladders[SUMMARY_MASTERED];
-    int n = 0;
-    bool complete = true;
     STORE_PREPARE(st, "SELECT d, ladder FROM (SELECT (SELECT max(a.date) FROM ladder_attempt a "
                       "WHERE a.step_id = st.id) AS d, l.id AS ladder FROM ladder_step st "
                       "JOIN ladder l ON l.id = st.ladder_id WHERE l.patient_id = ?1 "
                       "AND l.status = 'active' AND st.retired = 0 AND st.status = 'mastered') "
                       "WHERE d IS NOT NULL ORDER BY d DESC, ladder LIMIT ?2");
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_int(st, 2, SUMMARY_MASTERED + 1);
+    sqlite3_bind_int64(st, 1, sum->patient_id);
+    sqlite3_bind_int(st, 2, STORE_SUMMARY_MASTERED + 1);
     int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == SUMMARY_MASTERED) {
-            complete = false;
-            continue;
-        }
-        days[n] = col_day(st, 0);
-        ladders[n++] = sqlite3_column_int64(st, 1);
-    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW)
+        store_summary_add_mastered(sum, col_day(st, 0), sqlite3_column_int64(st, 1));
     sqlite3_reset(st);
-    if (src != SQLITE_DONE)
-        return store_fail(s, src, "reading ladders", err);
-    size_t len = (size_t)snprintf(out, MASTERED_TEXT_MAX, "%d", complete);
-    for (int i = n - 1; i >= 0; i--)
-        len +=
-            (size_t)snprintf(out + len, MASTERED_TEXT_MAX - len, ",%ld:%lld", days[i], ladders[i]);
-    return CAIRN_OK;
+    return src == SQLITE_DONE ? CAIRN_OK : store_fail(s, src, "reading ladders", err);
 }
+
+/* Writes an encoded summary with `st` (store_summary_insert_sql). */
+static void summary_bind(sqlite3_stmt *st, const struct store_summary_row *row)
+{
+    for (int i = 0; i < STORE_SUMMARY_COLUMNS; i++) {
+        const struct store_summary_value *v = &row->v[i];
+        if (v->type == STORE_SUMMARY_INT)
+            sqlite3_bind_int64(st, i + 1, v->i);
+        else if (v->type == STORE_SUMMARY_TEXT)
+            sqlite3_bind_text(st, i + 1, v->text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+}
+
+/* What summary_refresh() works in: a summary, its encoding and the facts
+ * the exact reads fill. */
+struct refresh {
+    struct store_summary sum;
+    struct store_summary_row row;
+    struct cairn_alert_facts f;
+};
 
 /* Recomputes patient_id's summary from the data. */
 static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_id,
                                          struct cairn_error *err)
 {
-    struct cairn_alert_facts *f = calloc(1, sizeof *f);
-    char *review_weeks = NULL, *reviews = NULL;
-    int64_t review_first = 0;
-    char weeks[3][WEEK_TEXT_MAX], lapse_week[CAIRN_WEEK_LEN + 1];
-    char phq9_trend[TREND_TEXT_MAX], gad7_trend[TREND_TEXT_MAX], mastered[MASTERED_TEXT_MAX];
+    struct refresh *w = malloc(sizeof *w);
     enum cairn_status rc = CAIRN_OK;
-    if (!f)
+    if (!w)
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory summarizing a patient");
+    struct store_summary *sum = &w->sum;
+    struct cairn_alert_facts *f = &w->f;
+    memset(f, 0, sizeof *f);
     {
         STORE_PREPARE_OR_GOTO(st, "SELECT admission_date FROM patient WHERE id = ?1", rc, out);
         sqlite3_bind_int64(st, 1, patient_id);
@@ -729,80 +886,39 @@ static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_
             goto out;
         }
     }
-    f->phq9.item9 = f->phq9_previous.item9 = f->phq9_baseline.item9 = -1;
-    f->gad7.item9 = f->gad7_previous.item9 = f->gad7_baseline.item9 = -1;
-    f->cssrs.item9 = -1;
-    if ((rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_PHQ9, &f->phq9, &f->phq9_previous,
-                          &f->phq9_baseline, err)) != CAIRN_OK ||
-        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_GAD7, &f->gad7, &f->gad7_previous,
-                          &f->gad7_baseline, err)) != CAIRN_OK ||
-        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_CSSRS_SCREEN, &f->cssrs, NULL, NULL,
+    store_summary_init(sum, patient_id, cairn_store_today(s), f->admission);
+    struct cairn_alert_score *sc = sum->score;
+    if ((rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_PHQ9, &sc[STORE_SUMMARY_PHQ9],
+                          &sc[STORE_SUMMARY_PHQ9_PREVIOUS], &sc[STORE_SUMMARY_PHQ9_BASELINE],
                           err)) != CAIRN_OK ||
-        (rc = summary_weeks(s, patient_id, weeks, err)) != CAIRN_OK ||
+        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_GAD7, &sc[STORE_SUMMARY_GAD7],
+                          &sc[STORE_SUMMARY_GAD7_PREVIOUS], &sc[STORE_SUMMARY_GAD7_BASELINE],
+                          err)) != CAIRN_OK ||
+        (rc = load_scores(s, patient_id, CAIRN_INSTRUMENT_CSSRS_SCREEN, &sc[STORE_SUMMARY_CSSRS],
+                          NULL, NULL, err)) != CAIRN_OK ||
+        (rc = summary_weeks(s, sum, err)) != CAIRN_OK ||
         (rc = load_ladder(s, patient_id, f, err)) != CAIRN_OK ||
-        (rc = summary_reviews(s, patient_id, f->admission, &review_first, &review_weeks, err)) !=
-            CAIRN_OK ||
+        (rc = summary_reviews(s, sum, err)) != CAIRN_OK ||
         (rc = load_plan(s, patient_id, f, err)) != CAIRN_OK ||
-        (rc = summary_lapses(s, patient_id, lapse_week, f, err)) != CAIRN_OK ||
-        (rc = load_acks(s, patient_id, &f->acks, err)) != CAIRN_OK ||
-        (rc = summary_trend(s, patient_id, CAIRN_INSTRUMENT_PHQ9, phq9_trend, err)) != CAIRN_OK ||
-        (rc = summary_trend(s, patient_id, CAIRN_INSTRUMENT_GAD7, gad7_trend, err)) != CAIRN_OK ||
-        (rc = summary_all_reviews(s, patient_id, &reviews, err)) != CAIRN_OK ||
-        (rc = summary_mastered(s, patient_id, mastered, err)) != CAIRN_OK)
+        (rc = summary_lapses(s, sum, err)) != CAIRN_OK ||
+        (rc = load_acks(s, patient_id, &sum->acks, err)) != CAIRN_OK ||
+        (rc = summary_trend(s, sum, 0, CAIRN_INSTRUMENT_PHQ9, err)) != CAIRN_OK ||
+        (rc = summary_trend(s, sum, 1, CAIRN_INSTRUMENT_GAD7, err)) != CAIRN_OK ||
+        (rc = summary_mastered(s, sum, err)) != CAIRN_OK)
         goto out;
-
-    STORE_PREPARE_OR_GOTO(
-        st,
-        "INSERT OR REPLACE INTO patient_summary (patient_id, as_of, phq9, phq9_previous, "
-        "phq9_baseline, gad7, gad7_previous, gad7_baseline, cssrs, week0, week1, week2, ladder_id, "
-        "ladder_name, ladder_since, review_first_id, review_weeks, plan_id, plan_next_review, "
-        "has_aftercare, aftercare_filled, lapse_week, lapses, relapses, last_lapse_id, "
-        "last_lapse_day, acks, phq9_trend, gad7_trend, reviews, mastered) VALUES (?1, ?2, ?3, ?4, "
-        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-        "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
-        rc, out);
-    const struct cairn_alert_score *scores[] = {&f->phq9, &f->phq9_previous, &f->phq9_baseline,
-                                                &f->gad7, &f->gad7_previous, &f->gad7_baseline,
-                                                &f->cssrs};
-    sqlite3_bind_int64(st, 1, patient_id);
-    sqlite3_bind_int64(st, 2, cairn_store_today(s));
-    for (int i = 0; i < 7; i++) {
-        char text[SCORE_TEXT_MAX];
-        score_encode(scores[i], text);
-        bind_text_or_null(st, 3 + i, text);
-    }
-    for (int i = 0; i < 3; i++)
-        bind_text_or_null(st, 10 + i, weeks[i]);
-    sqlite3_bind_int64(st, 13, f->stalled_ladder_id);
-    sqlite3_bind_text(st, 14, f->stalled_ladder, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 15, f->stalled_since);
-    sqlite3_bind_int64(st, 16, review_first);
-    if (review_weeks)
-        sqlite3_bind_text(st, 17, review_weeks, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 17);
-    sqlite3_bind_int64(st, 18, f->plan_id);
-    sqlite3_bind_int64(st, 19, f->plan_next_review);
-    sqlite3_bind_int(st, 20, f->has_aftercare);
-    sqlite3_bind_int(st, 21, f->aftercare_filled);
-    sqlite3_bind_text(st, 22, lapse_week, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 23, f->lapses_this_week);
-    sqlite3_bind_int(st, 24, f->relapses_this_week);
-    sqlite3_bind_int64(st, 25, f->last_lapse_id);
-    sqlite3_bind_int64(st, 26, f->last_lapse_day);
-    sqlite3_bind_int(st, 27, f->acks);
-    sqlite3_bind_text(st, 28, phq9_trend, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 29, gad7_trend, -1, SQLITE_TRANSIENT);
-    if (reviews)
-        sqlite3_bind_text(st, 30, reviews, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 30);
-    sqlite3_bind_text(st, 31, mastered, -1, SQLITE_TRANSIENT);
+    sum->ladder_id = f->stalled_ladder_id;
+    sum->ladder_name = f->stalled_ladder;
+    sum->ladder_since = f->stalled_since;
+    sum->plan_id = f->plan_id;
+    sum->plan_next_review = f->plan_next_review;
+    sum->has_aftercare = f->has_aftercare;
+    sum->aftercare_filled = f->aftercare_filled;
+    store_summary_encode(sum, &w->row);
+    STORE_PREPARE_OR_GOTO(st, store_summary_insert_sql, rc, out);
+    summary_bind(st, &w->row);
     rc = store_step_done(s, st, "storing a patient summary", err);
 out:
-    free(reviews);
-    free(review_weeks);
-    free(f);
+    free(w);
     return rc;
 }
 
@@ -1237,7 +1353,8 @@ static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_fa
 #define BY_NAME "ORDER BY p.name_key, p.id"
 #define SCAN_SQL(select)                                                                           \
     {                                                                                              \
-        {SCAN_EVERYONE(select) "ORDER BY p.id", SCAN_EVERYONE(select) BY_NAME},                    \
+        {SCAN_EVERYONE(select) "AND p.id BETWEEN ?9 AND ?10 ORDER BY p.id",                        \
+         SCAN_EVERYONE(select) BY_NAME},                                                           \
             {SCAN_CLINICIAN(select), SCAN_CLINICIAN(select) BY_NAME},                              \
             {SCAN_FLAGGED(select), SCAN_FLAGGED(select) BY_NAME},                                  \
     }
@@ -1257,6 +1374,10 @@ static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_fa
                               SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, filter->clinician);
     sqlite3_bind_int64(st, 3, filter->program_id);
+    if (which == 0 && !filter->by_name) {
+        sqlite3_bind_int64(st, 9, filter->id_to > 0 ? filter->id_from : INT64_MIN);
+        sqlite3_bind_int64(st, 10, filter->id_to > 0 ? filter->id_to : INT64_MAX);
+    }
     return st;
 }
 

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/alert.h"
+#include "cairn/review.h"
+#include "cairn/session.h"
 #include "cairn/staff.h"
 #include "cairn/status.h"
 #include "cairn/store.h"
@@ -87,6 +90,18 @@ enum cairn_status store_read_begin(struct cairn_store *s, bool *began, struct ca
 
 /* Ends the read transaction store_read_begin() opened (when it did). */
 void store_read_end(struct cairn_store *s, bool began);
+
+/* Opens n more connections to s's database file, read-only, for other
+ * threads to read with (a connection is used by one thread at a time):
+ * each is a store of its own with s's today, actor and test switches,
+ * and its own statement cache. Then starts a read transaction on each,
+ * all on one snapshot: s holds the write lock while they start, so no
+ * commit can fall between them. Returns false, with nothing left open,
+ * when that cannot be done: s is an in-memory database or has a
+ * transaction open, another writer holds the lock, or a connection fails
+ * (then the caller reads on s alone, which is always correct). Close each
+ * reader with cairn_store_close(), which ends its transaction. */
+bool store_readers_open(struct cairn_store *s, struct cairn_store **readers, size_t n);
 
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
@@ -202,6 +217,114 @@ enum cairn_status store_summary_flush(struct cairn_store *s, struct cairn_error 
 /* Clears the marks without recomputing (the transaction rolled back). */
 void store_summary_forget(struct cairn_store *s);
 
+/* One patient's summary as written to patient_summary (schema 0008), its
+ * values before encoding: summary_refresh() fills it from the data, the
+ * demo's bulk load from the stay it has in memory, and both write it
+ * through store_summary_encode(), the one encoder of the columns.
+ * store_summary_init() first; the lists are fed through the
+ * store_summary_add_*() functions, which keep what the encodings keep. */
+#define STORE_SUMMARY_COLUMNS  31
+#define STORE_SUMMARY_REVIEWS  120 /* more than this: the review lists are NULL (read exactly) */
+#define STORE_SUMMARY_TREND    12  /* scores kept per trend */
+#define STORE_SUMMARY_MASTERED 16  /* mastered steps kept */
+
+enum store_summary_score {
+    STORE_SUMMARY_PHQ9,
+    STORE_SUMMARY_PHQ9_PREVIOUS,
+    STORE_SUMMARY_PHQ9_BASELINE,
+    STORE_SUMMARY_GAD7,
+    STORE_SUMMARY_GAD7_PREVIOUS,
+    STORE_SUMMARY_GAD7_BASELINE,
+    STORE_SUMMARY_CSSRS,
+    STORE_SUMMARY__SCORES
+};
+
+/* The latest scores of an instrument, newest first by (day, id). */
+struct store_summary_trend {
+    int n;
+    bool more; /* the patient has more than the n kept */
+    int32_t day[STORE_SUMMARY_TREND];
+    int64_t id[STORE_SUMMARY_TREND];
+    int total[STORE_SUMMARY_TREND];
+};
+
+struct store_summary {
+    int64_t patient_id;
+    int32_t as_of;     /* the day it is computed on */
+    int32_t admission; /* 0: none; unsigned reviews count from its ISO week */
+    struct cairn_alert_score score[STORE_SUMMARY__SCORES]; /* id 0: none */
+    bool has_weeks;                        /* the patient has attendance: weeks[] are set */
+    struct cairn_attendance_week weeks[3]; /* the week of the latest line's day + 1, then back */
+    int64_t ladder_id;                     /* the most stalled unfinished ladder; 0 none */
+    const char *ladder_name;               /* borrowed; NULL is "" */
+    int32_t ladder_since;
+    int64_t plan_id;
+    int32_t plan_next_review;
+    bool has_aftercare, aftercare_filled;
+    int64_t last_lapse_id; /* 0: no lapse; its ISO week is the lapse week */
+    int32_t last_lapse_day;
+    int lapses, relapses; /* dated in the lapse week */
+    int acks;
+    struct store_summary_trend trend[2]; /* PHQ-9, GAD-7 */
+    /* Every review in week order (store_summary_add_review()). */
+    size_t nreviews, nunsigned;
+    int64_t review_first_id; /* the first unsigned one from the admission week on */
+    char review_weeks[STORE_SUMMARY_REVIEWS][CAIRN_WEEK_LEN + 1];
+    char reviews[STORE_SUMMARY_REVIEWS][CAIRN_WEEK_LEN + 3]; /* "YYYY-Www:S" */
+    /* Mastered steps, newest first by (day, ladder). */
+    int nmastered;
+    bool more_mastered;
+    int32_t mastered_day[STORE_SUMMARY_MASTERED];
+    int64_t mastered_ladder[STORE_SUMMARY_MASTERED];
+};
+
+/* Clears *sum to a patient with nothing recorded. */
+void store_summary_init(struct store_summary *sum, int64_t patient_id, int32_t as_of,
+                        int32_t admission);
+
+/* The first day of the attendance lines store_summary_weeks() needs when
+ * the patient's latest line is dated `latest` (the lines run to it). */
+int32_t store_summary_weeks_from(int32_t latest);
+
+/* Sets the three weeks from the patient's attendance lines (at least
+ * those dated store_summary_weeks_from(latest) to latest; any order). */
+void store_summary_weeks(struct store_summary *sum, int32_t latest,
+                         const struct cairn_attendance_line *lines, size_t n);
+
+/* Adds a score of trend `which` (0 PHQ-9, 1 GAD-7), in any order. */
+void store_summary_add_trend(struct store_summary *sum, int which, int32_t day, int64_t id,
+                             int total);
+
+/* Adds the patient's next review by week (`week` NULL or malformed: it
+ * counts but is not listed). */
+void store_summary_add_review(struct store_summary *sum, int64_t id, const char *week,
+                              enum cairn_review_status status);
+
+/* Adds a mastered step (not retired, of an active ladder) whose latest
+ * attempt is dated `day`, in any order. */
+void store_summary_add_mastered(struct store_summary *sum, int32_t day, int64_t ladder);
+
+/* One column's value: NULL, an integer or text (borrowed from the row). */
+struct store_summary_value {
+    enum { STORE_SUMMARY_NULL, STORE_SUMMARY_INT, STORE_SUMMARY_TEXT } type;
+    int64_t i;
+    const char *text;
+};
+
+/* A summary encoded: the values of store_summary_insert_sql's parameters
+ * ?1..?31 in order, their text in buf. */
+struct store_summary_row {
+    struct store_summary_value v[STORE_SUMMARY_COLUMNS];
+    char buf[8192];
+};
+
+/* INSERT OR REPLACE of one patient_summary row, parameters ?1..?31. */
+extern const char store_summary_insert_sql[];
+
+/* Encodes *sum into *row in the encodings of schemas/sql/0008_summary.sql
+ * (row's text points into row->buf, or into *sum for the ladder name). */
+void store_summary_encode(const struct store_summary *sum, struct store_summary_row *row);
+
 /* Recomputes every patient's summary in one transaction (after a
  * migration, or a bulk load that bypassed the write paths). */
 enum cairn_status store_summaries_rebuild(struct cairn_store *s, struct cairn_error *err);
@@ -218,6 +341,10 @@ struct store_facts_filter {
     int64_t program_id;   /* 0 all */
     bool flagged;         /* only patients with a measure that raised a flag */
     bool by_name;         /* in name order; otherwise in whatever order is cheapest */
+    /* Only ids in [id_from, id_to] when id_to > 0 (threads split a scan);
+     * honoured for every patient in storage order (no clinician, not
+     * flagged, not by name), ignored otherwise. */
+    int64_t id_from, id_to;
 };
 
 /* What a summary holds for the caseload report beyond the alert facts,

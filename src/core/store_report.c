@@ -12,6 +12,7 @@
  * it twice: a whole organization of 100,000 patients is about 20 MB. */
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,11 +118,8 @@ static enum cairn_status load_score(struct walk *w, int64_t patient_id,
     const struct cairn_measure_band *band = cairn_measure_band(def, sc->total);
     sc->band = band ? (int)(band - def->bands) : -1;
     if (n > 1) {
-        struct cairn_measure_change change;
         sc->baseline = first;
-        cairn_measure_change(def, first, sc->total, reliable, &change);
-        for (size_t i = 0; i < change.nlabels; i++)
-            sc->changes |= 1u << change.labels[i].kind;
+        sc->changes = cairn_measure_change_kinds(def, first, sc->total, reliable);
     }
     return CAIRN_OK;
 }
@@ -310,6 +308,13 @@ struct packed_week {
     uint8_t judged; /* bits: meets hours, meets days, complete */
 };
 
+/* What the sort compares, kept together so that most comparisons read
+ * neither the item nor its text. */
+struct sort_key {
+    uint64_t order, name8; /* the item's */
+    const struct item *item;
+};
+
 /* One row in about a hundred bytes and its strings: a whole organization's
  * rows must fit in memory to be sorted into the report's order. */
 struct item {
@@ -317,7 +322,6 @@ struct item {
      * order), then per alert its rule, severity (bit 7: acknowledged) and
      * reason */
     const char *text;
-    uint64_t order; /* group, on hold, risk rank: the sort before the name */
     int64_t patient_id;
     uint32_t group, therapist, case_manager; /* staff indexes; NO_STAFF none */
     int32_t admission, expected_discharge;   /* day numbers; 0 none */
@@ -341,8 +345,16 @@ struct text_block {
     char data[TEXT_BLOCK];
 };
 
+#define DAY_MEMO 1024
+
+struct day_text {
+    int32_t day;
+    char text[CAIRN_DATE_LEN + 1];
+};
+
 struct report_set {
     struct walk *w;
+    struct day_text days[DAY_MEMO]; /* see format_day() */
     const struct cairn_report_filter *filter;
     int64_t clinician_id;
     char clinician_name[CAIRN_STAFFNAME_MAX + 1];
@@ -351,11 +363,12 @@ struct report_set {
     size_t nstaff;
     struct item **blocks;
     size_t nitems, nblocks;
-    struct item **order;
+    struct sort_key *order;
     char *programs[MAX_PROGRAMS]; /* codes ("" none), in the order first seen */
     size_t nprograms;
     struct text_block *text;
     unsigned long exact; /* rows read with the per-patient queries */
+    unsigned threads;    /* that collected the rows */
     enum cairn_status rc;
     struct cairn_error *err;
 };
@@ -531,11 +544,8 @@ static bool score_from_trend(const struct walk *w, const char *trend,
     if (upto > 1) {
         if (!baseline->id)
             return false;
-        struct cairn_measure_change change;
         sc->baseline = baseline->total;
-        cairn_measure_change(def, baseline->total, sc->total, reliable, &change);
-        for (size_t i = 0; i < change.nlabels; i++)
-            sc->changes |= 1u << change.labels[i].kind;
+        sc->changes = cairn_measure_change_kinds(def, baseline->total, sc->total, reliable);
     }
     return true;
 }
@@ -760,7 +770,20 @@ static void pack_score(const struct cairn_report_score *sc, struct packed_score 
         out->weekly[k] = small(sc->weekly[k]);
 }
 
-static void unpack_score(const struct packed_score *in, struct cairn_report_score *sc)
+/* cairn_date_format(), memoized: a report's rows share a few hundred
+ * days (admissions, discharges, measure dates) and format each twice. */
+static void format_day(struct report_set *set, int32_t day, char out[CAIRN_DATE_LEN + 1])
+{
+    struct day_text *m = &set->days[(uint32_t)day % DAY_MEMO];
+    if (m->day != day || !m->text[0]) {
+        m->day = day;
+        cairn_date_format(day, m->text);
+    }
+    memcpy(out, m->text, CAIRN_DATE_LEN + 1);
+}
+
+static void unpack_score(struct report_set *set, const struct packed_score *in,
+                         struct cairn_report_score *sc)
 {
     sc->total = in->total;
     sc->band = in->band;
@@ -768,7 +791,7 @@ static void unpack_score(const struct packed_score *in, struct cairn_report_scor
     sc->changes = in->changes;
     sc->date[0] = '\0';
     if (in->day)
-        cairn_date_format(in->day, sc->date);
+        format_day(set, in->day, sc->date);
     for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
         sc->weekly[k] = in->weekly[k];
 }
@@ -820,8 +843,6 @@ static bool pack_row(struct report_set *set, const struct cairn_patient *p, uint
     if ((it->program = program_index(set, r->program)) == MAX_PROGRAMS)
         return false;
     it->group = group;
-    it->order = (uint64_t)group << 8 | (uint64_t)(r->status != CAIRN_PATIENT_ACTIVE) << 4 |
-                (uint64_t)risk_rank((uint8_t)r->risk);
     it->therapist = staff_index(set, p->therapist_id);
     it->case_manager = staff_index(set, p->case_manager_id);
     it->status = (uint8_t)r->status;
@@ -849,22 +870,24 @@ static void take_text(const char **at, char *out, size_t size)
     *at += n + 1;
 }
 
-static void unpack_row(const struct report_set *set, const struct item *it,
-                       struct cairn_report_row *r)
+/* Unpacks an item into *r. `light` sets only what the text layout counts
+ * (see report_set_each_light()) and leaves the other fields as they were. */
+static void unpack_row(struct report_set *set, const struct item *it, struct cairn_report_row *r,
+                       bool light)
 {
     /* Every field is set below (the row is large; a whole report unpacks
      * each row twice, so it is not cleared first). */
     const char *at = it->text;
     at += strlen(at) + 1; /* the name key */
-    take_text(&at, r->mrn, sizeof r->mrn);
-    take_text(&at, r->name, sizeof r->name);
-    take_text(&at, r->preferred_name, sizeof r->preferred_name);
+    if (light) {
+        for (int i = 0; i < 3; i++) /* MRN, name, preferred name */
+            at += strlen(at) + 1;
+    } else {
+        take_text(&at, r->mrn, sizeof r->mrn);
+        take_text(&at, r->name, sizeof r->name);
+        take_text(&at, r->preferred_name, sizeof r->preferred_name);
+    }
     copy_text(r->program, sizeof r->program, set->programs[it->program]);
-    r->admission_date[0] = r->expected_discharge[0] = '\0';
-    if (it->admission)
-        cairn_date_format(it->admission, r->admission_date);
-    if (it->expected_discharge)
-        cairn_date_format(it->expected_discharge, r->expected_discharge);
     r->nalerts = 0;
     for (size_t i = 0; i < it->nalerts && i < CAIRN_ALERT__COUNT; i++) {
         struct cairn_report_alert *a = &r->alerts[r->nalerts++];
@@ -883,34 +906,60 @@ static void unpack_row(const struct report_set *set, const struct item *it,
         copy_text(r->clinician, sizeof r->clinician, set->staff[it->group].login);
         copy_text(r->clinician_name, sizeof r->clinician_name, set->staff[it->group].name);
     }
+    r->status = (enum cairn_patient_status)it->status;
+    r->steps_mastered_week = it->steps;
+    r->ladders_mastered_week = it->ladders;
+    r->discharge_due = it->discharge_due;
+    if (light)
+        return;
+    r->admission_date[0] = r->expected_discharge[0] = '\0';
+    if (it->admission)
+        format_day(set, it->admission, r->admission_date);
+    if (it->expected_discharge)
+        format_day(set, it->expected_discharge, r->expected_discharge);
     copy_text(r->therapist, sizeof r->therapist, staff_login(set, it->therapist));
     copy_text(r->case_manager, sizeof r->case_manager, staff_login(set, it->case_manager));
-    r->status = (enum cairn_patient_status)it->status;
     r->risk = (enum cairn_risk)it->risk;
     r->week_of_stay = it->week_of_stay;
     unpack_week(set->w, &it->attendance, &r->attendance);
-    unpack_score(&it->phq9, &r->phq9);
-    unpack_score(&it->gad7, &r->gad7);
+    unpack_score(set, &it->phq9, &r->phq9);
+    unpack_score(set, &it->gad7, &r->gad7);
     copy_text(r->review, sizeof r->review, review_names[it->review]);
     r->reviews_due = it->due;
     r->reviews_overdue = it->overdue;
     r->reviews_awaiting = it->awaiting;
-    r->steps_mastered_week = it->steps;
-    r->ladders_mastered_week = it->ladders;
-    r->discharge_due = it->discharge_due;
 }
 
 /* The report's order: group (staff in login order, unassigned last),
  * active before on hold, risk, name key, id. */
 static int compare_items(const void *va, const void *vb)
 {
-    const struct item *a = *(const struct item *const *)va, *b = *(const struct item *const *)vb;
+    const struct sort_key *a = va, *b = vb;
     if (a->order != b->order)
         return a->order < b->order ? -1 : 1;
-    int c = strcmp(a->text, b->text);
+    /* strcmp() orders by unsigned bytes: so do the big-endian prefixes. */
+    if (a->name8 != b->name8)
+        return a->name8 < b->name8 ? -1 : 1;
+    int c = strcmp(a->item->text, b->item->text);
     if (c)
         return c;
-    return (a->patient_id > b->patient_id) - (a->patient_id < b->patient_id);
+    return (a->item->patient_id > b->item->patient_id) -
+           (a->item->patient_id < b->item->patient_id);
+}
+
+static struct sort_key sort_key_of(const struct item *it)
+{
+    struct sort_key k = {
+        .order = (uint64_t)it->group << 8 | (uint64_t)(it->status != CAIRN_PATIENT_ACTIVE) << 4 |
+                 (uint64_t)risk_rank(it->risk),
+        .item = it,
+    };
+    const unsigned char *key = (const unsigned char *)it->text; /* the name key comes first */
+    for (size_t i = 0, end = 0; i < 8; i++) {
+        end = end || !key[i]; /* bytes past the key's end count as 0, as strcmp() has it */
+        k.name8 = k.name8 << 8 | (end ? 0 : key[i]);
+    }
+    return k;
 }
 
 static int collect_patient(const struct cairn_patient *p, const struct cairn_alert_facts *f,
@@ -970,8 +1019,23 @@ void report_set_free(struct report_set **setp)
     *setp = NULL;
 }
 
-enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
-                                       struct report_set **out, struct cairn_error *err)
+/* Sorts the set's rows into set->order. */
+static enum cairn_status sort_set(struct report_set *set, struct cairn_error *err)
+{
+    if (!(set->order = malloc((set->nitems ? set->nitems : 1) * sizeof *set->order)))
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+    for (size_t i = 0; i < set->nitems; i++)
+        set->order[i] = sort_key_of(&set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK]);
+    if (set->nitems > 1)
+        qsort(set->order, set->nitems, sizeof *set->order, compare_items);
+    return CAIRN_OK;
+}
+
+/* The rows of the patients f takes whose ids are in [from, to] (to 0:
+ * every id), read on s in one read transaction, sorted. */
+static enum cairn_status collect(struct cairn_store *s, const struct cairn_report_filter *f,
+                                 int64_t from, int64_t to, struct report_set **out,
+                                 struct cairn_error *err)
 {
     *out = NULL;
     struct report_set *set = calloc(1, sizeof *set);
@@ -982,6 +1046,7 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
     set->w->s = s;
     set->filter = f;
     set->err = err;
+    set->threads = 1;
     bool began = false;
     enum cairn_status rc;
     if ((rc = prepare(set->w, f, &set->clinician_id, set->clinician_name,
@@ -994,19 +1059,13 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
     struct store_facts_filter scan = {
         .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
         .clinician = set->clinician_id,
+        .id_from = from,
+        .id_to = to,
     };
     if ((rc = store_facts_scan(s, &scan, collect_patient, set, err)) == CAIRN_OK)
         rc = set->rc;
-    if (rc != CAIRN_OK)
-        goto out;
-    if (!(set->order = malloc((set->nitems ? set->nitems : 1) * sizeof *set->order))) {
-        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
-        goto out;
-    }
-    for (size_t i = 0; i < set->nitems; i++)
-        set->order[i] = &set->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
-    if (set->nitems > 1)
-        qsort(set->order, set->nitems, sizeof *set->order, compare_items);
+    if (rc == CAIRN_OK)
+        rc = sort_set(set, err);
 out:
     store_read_end(s, began);
     if (rc != CAIRN_OK)
@@ -1015,20 +1074,193 @@ out:
     return rc;
 }
 
-int report_set_each(struct report_set *set,
-                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+/* Moves b's rows into a, merging the two orders, and frees b. Both were
+ * read on one snapshot, so their staff tables are the same; their
+ * program tables are not (first seen first). */
+static enum cairn_status merge_sets(struct report_set *a, struct report_set **bp,
+                                    struct cairn_error *err)
 {
+    struct report_set *b = *bp;
+    enum cairn_status rc = CAIRN_OK;
+    uint16_t map[MAX_PROGRAMS];
+    struct sort_key *order = NULL;
+    struct item **blocks = NULL;
+    if (a->nstaff != b->nstaff) {
+        rc = cairn_error_set(err, CAIRN_ERR_DB, "the report's readers saw different staff");
+        goto out;
+    }
+    for (size_t i = 0; i < b->nprograms; i++)
+        if ((map[i] = program_index(a, b->programs[i])) == MAX_PROGRAMS) {
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory building the report");
+            goto out;
+        }
+    /* b's keys move to the end of their grown array and the merge fills
+     * it from the front: it never overtakes what it has still to read. */
+    if (!(order = realloc(b->order, (a->nitems + b->nitems + 1) * sizeof *order))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+        goto out;
+    }
+    b->order = order;
+    if (!(blocks = realloc(a->blocks, (a->nblocks + b->nblocks + 1) * sizeof *blocks))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory sorting the report");
+        goto out;
+    }
+    a->blocks = blocks;
+    b->order = NULL;
+    for (size_t i = 0; i < b->nitems; i++) {
+        struct item *it = &b->blocks[i / ITEMS_PER_BLOCK][i % ITEMS_PER_BLOCK];
+        it->program = map[it->program];
+    }
+    memmove(order + a->nitems, order, b->nitems * sizeof *order);
+    size_t i = 0, j = a->nitems, n = 0, end = a->nitems + b->nitems;
+    while (i < a->nitems && j < end)
+        order[n++] = compare_items(&order[j], &a->order[i]) < 0 ? order[j++] : a->order[i++];
+    while (i < a->nitems)
+        order[n++] = a->order[i++];
+    free(a->order);
+    a->order = order;
+    /* a's rows are only read from now on: its blocks just need freeing. */
+    memcpy(a->blocks + a->nblocks, b->blocks, b->nblocks * sizeof *b->blocks);
+    a->nblocks += b->nblocks;
+    b->nblocks = 0;
+    a->nitems = end;
+    if (b->text) {
+        struct text_block *tail = b->text;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = a->text;
+        a->text = b->text;
+        b->text = NULL;
+    }
+    a->exact += b->exact;
+    a->threads += b->threads;
+out:
+    report_set_free(bp);
+    return rc;
+}
+
+/* Half of a whole organization's rows, collected in a thread of its own. */
+struct part {
+    struct cairn_store *s; /* a reader: this part's alone */
+    const struct cairn_report_filter *f;
+    int64_t from, to;
+    struct report_set *set;
+    struct cairn_error err;
+    enum cairn_status rc;
+};
+
+static void *part_main(void *arg)
+{
+    struct part *p = arg;
+    p->rc = collect(p->s, p->f, p->from, p->to, &p->set, &p->err);
+    return NULL;
+}
+
+/* The lowest and highest patient ids (0 and 0 with no patients). */
+static enum cairn_status id_range(struct cairn_store *s, int64_t *lo, int64_t *hi,
+                                  struct cairn_error *err)
+{
+    STORE_PREPARE(st, "SELECT min(id), max(id) FROM patient");
+    int src = sqlite3_step(st);
+    *lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "reading patients", err);
+}
+
+enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
+                                       struct report_set **out, struct cairn_error *err)
+{
+    *out = NULL;
+    /* One clinician's rows are few: one thread reads them. A whole
+     * organization's (or program's) are split by id between two threads,
+     * each on its own connection, both on one snapshot. */
+    struct cairn_store *readers[2];
+    int64_t lo = 0, hi = 0;
+    if (f->clinician || !store_readers_open(s, readers, 2))
+        return collect(s, f, 0, 0, out, err);
+    struct part parts[2] = {
+        {.s = readers[0], .f = f},
+        {.s = readers[1], .f = f},
+    };
+    enum cairn_status rc = id_range(readers[0], &lo, &hi, err);
+    if (rc != CAIRN_OK || hi <= 0 || hi - lo < 2)
+        goto single;
+    parts[0].from = lo;
+    parts[0].to = lo + (hi - lo) / 2;
+    parts[1].from = parts[0].to + 1;
+    parts[1].to = hi;
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, part_main, &parts[1]) == 0;
+    part_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        part_main(&parts[1]);
+    for (int i = 0; i < 2 && rc == CAIRN_OK; i++)
+        if ((rc = parts[i].rc) != CAIRN_OK && err)
+            *err = parts[i].err;
+    if (rc == CAIRN_OK)
+        rc = merge_sets(parts[0].set, &parts[1].set, err);
+    if (rc == CAIRN_OK) {
+        /* The merged set outlives the readers and the parts' errors. */
+        parts[0].set->w->s = s;
+        parts[0].set->err = err;
+        *out = parts[0].set;
+        parts[0].set = NULL;
+    }
+    report_set_free(&parts[0].set);
+    report_set_free(&parts[1].set);
+    cairn_store_close(&readers[0]);
+    cairn_store_close(&readers[1]);
+    return rc;
+single:
+    cairn_store_close(&readers[0]);
+    cairn_store_close(&readers[1]);
+    return rc != CAIRN_OK ? rc : collect(s, f, 0, 0, out, err);
+}
+
+static int each(struct report_set *set, int (*fn)(const struct cairn_report_row *row, void *ctx),
+                void *ctx, bool light)
+{
+    enum { AHEAD = 8 };
     for (size_t i = 0; i < set->nitems; i++) {
-        unpack_row(set, set->order[i], &set->w->row);
+        /* The rows are visited in sorted order, all over memory: ask for
+         * an item a few rows ahead, and the text of one that came in. */
+        if (i + AHEAD < set->nitems)
+            __builtin_prefetch(set->order[i + AHEAD].item);
+        if (i + AHEAD / 2 < set->nitems) {
+            const char *text = set->order[i + AHEAD / 2].item->text;
+            __builtin_prefetch(text);
+            __builtin_prefetch(text + 64);
+        }
+        unpack_row(set, set->order[i].item, &set->w->row, light);
         if (fn(&set->w->row, ctx))
             return 1;
     }
     return 0;
 }
 
+int report_set_each(struct report_set *set,
+                    int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+{
+    return each(set, fn, ctx, false);
+}
+
+int report_set_each_light(struct report_set *set,
+                          int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
+{
+    return each(set, fn, ctx, true);
+}
+
 unsigned long report_set_exact_rows(const struct report_set *set)
 {
     return set->exact;
+}
+
+unsigned report_set_threads(const struct report_set *set)
+{
+    return set->threads;
 }
 
 enum cairn_status cairn_report_rows(struct cairn_store *s, const struct cairn_report_filter *f,

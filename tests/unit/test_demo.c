@@ -303,6 +303,46 @@ static void test_second_demo_on_the_same_database_is_refused(void **state)
     assert_true(fingerprint(s) == before);
 }
 
+/* Generates a 300-patient demo on `today` and checks that the summaries
+ * the load wrote from memory are exactly what store_summaries_rebuild()
+ * computes from the rows it wrote. */
+static void check_summaries_equal_the_rebuild(int32_t today)
+{
+    struct cairn_store *s = unit_open_memory();
+    struct cairn_error err;
+    cairn_store_set_today(s, today);
+    struct cairn_demo_options opts = {.patients = 300, .seed = 11, .today = today};
+    assert_int_equal(cairn_demo_generate(s, &opts, NULL, &err), CAIRN_OK);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM patient_summary"), 300);
+    assert_int_equal(sqlite3_exec(store_db(s),
+                                  "CREATE TEMP TABLE loaded AS SELECT * FROM patient_summary", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_summaries_rebuild(s, &err), CAIRN_OK);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM patient_summary"), 300);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM (SELECT * FROM loaded EXCEPT "
+                                       "SELECT * FROM main.patient_summary)"),
+                     0);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM (SELECT * FROM main.patient_summary "
+                                       "EXCEPT SELECT * FROM loaded)"),
+                     0);
+    /* Not vacuous: the demo has scores, attendance, stalled ladders, unsigned
+     * reviews, lapses and mastered steps in its summaries. */
+    assert_true(unit_query_int(s, "SELECT count(*) FROM loaded WHERE phq9 IS NOT NULL AND "
+                                  "week0 IS NOT NULL AND ladder_id > 0") > 100);
+    assert_true(unit_query_int(s, "SELECT count(*) FROM loaded WHERE review_weeks <> ''") > 100);
+    assert_true(unit_query_int(s, "SELECT count(*) FROM loaded WHERE last_lapse_id > 0") > 5);
+    assert_true(unit_query_int(s, "SELECT count(*) FROM loaded WHERE mastered <> '1'") > 5);
+    cairn_store_close(&s);
+}
+
+static void test_demo_summaries_equal_the_rebuild(void **state)
+{
+    (void)state;
+    check_summaries_equal_the_rebuild(unit_today());                     /* a Monday */
+    check_summaries_equal_the_rebuild(cairn_date_from_ymd(2026, 6, 11)); /* a Thursday */
+}
+
 #define MEM(t) cmocka_unit_test_setup_teardown(t, unit_setup_memory, unit_teardown)
 
 int main(void)
@@ -319,6 +359,7 @@ int main(void)
         MEM(test_demo_ladders_master_some_steps_and_leave_others_in_progress),
         MEM(test_demo_plans_are_filled_in_and_half_signed),
         MEM(test_second_demo_on_the_same_database_is_refused),
+        MEM(test_demo_summaries_equal_the_rebuild),
     };
     return cmocka_run_group_tests_name("demo", tests, NULL, NULL);
 }

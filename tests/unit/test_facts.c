@@ -264,8 +264,9 @@ static bool rows_equal(const struct cairn_report_row *a, const struct cairn_repo
 }
 
 /* Collects the rows of this week's whole-caseload report; returns how
- * many were read with the per-patient queries. */
-static unsigned long report_rows(struct cairn_store *s, struct rows *out)
+ * many were read with the per-patient queries; *threads (when not NULL)
+ * is how many threads collected them. */
+static unsigned long report_rows_threads(struct cairn_store *s, struct rows *out, unsigned *threads)
 {
     struct cairn_report_filter f = {0};
     struct cairn_error err;
@@ -276,8 +277,24 @@ static unsigned long report_rows(struct cairn_store *s, struct rows *out)
         fail_msg("report rows: %s", err.message);
     report_set_each(set, keep_row, out);
     unsigned long exact = report_set_exact_rows(set);
+    if (threads)
+        *threads = report_set_threads(set);
     report_set_free(&set);
     return exact;
+}
+
+static unsigned long report_rows(struct cairn_store *s, struct rows *out)
+{
+    return report_rows_threads(s, out, NULL);
+}
+
+/* Fails the test unless the two row lists are equal; `what` names them. */
+static void assert_rows_equal(const struct rows *a, const struct rows *b, const char *what)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t k = 0; k < a->n; k++)
+        if (!rows_equal(&a->v[k], &b->v[k]))
+            fail_msg("%s: row %zu differs (%s / %s)", what, k, a->v[k].mrn, b->v[k].mrn);
 }
 
 static void test_facts_report_rows_from_summaries_equal_the_data(void **state)
@@ -320,6 +337,45 @@ static void test_facts_report_rows_from_summaries_equal_the_data(void **state)
     free(exact.v);
 }
 
+/* Setup: a store in a file of a temporary directory (readers need one). */
+static int setup_file(void **state)
+{
+    unit_setup_tempdir(state);
+    struct unit_env *env = *state;
+    char path[PATH_MAX];
+    unit_path(path, env->dir, "cairn.db");
+    env->store = unit_open_file(path);
+    return 0;
+}
+
+static void test_facts_report_rows_from_two_threads_equal_one(void **state)
+{
+    struct cairn_store *s = demo_store(state, 300);
+    struct cairn_error err;
+    struct rows two = {0}, one = {0};
+    unsigned threads = 0;
+    /* A file and no transaction: two readers split the patients. */
+    report_rows_threads(s, &two, &threads);
+    assert_int_equal(threads, 2);
+    assert_true(two.n > 100);
+    /* Inside a transaction the main connection reads them all. */
+    assert_int_equal(cairn_store_begin(s, &err), CAIRN_OK);
+    report_rows_threads(s, &one, &threads);
+    assert_int_equal(threads, 1);
+    cairn_store_rollback(s);
+    assert_rows_equal(&two, &one, "two threads / one");
+    /* And on later days, where some rows are read patient by patient. */
+    cairn_store_set_today(s, unit_today() + 21);
+    report_rows_threads(s, &two, &threads);
+    assert_int_equal(threads, 2);
+    s->summaries_off = true; /* readers take the switch too: every row exactly */
+    report_rows_threads(s, &one, &threads);
+    s->summaries_off = false;
+    assert_rows_equal(&two, &one, "two threads from summaries / two threads exactly");
+    free(two.v);
+    free(one.v);
+}
+
 static void test_facts_failed_change_leaves_summary_alone(void **state)
 {
     struct cairn_store *s = demo_store(state, 20);
@@ -360,6 +416,8 @@ int main(void)
                                         unit_setup_memory, unit_teardown),
         cmocka_unit_test_setup_teardown(test_facts_failed_change_leaves_summary_alone,
                                         unit_setup_memory, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_facts_report_rows_from_two_threads_equal_one,
+                                        setup_file, unit_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

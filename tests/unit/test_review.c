@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "helpers.h"
 
@@ -204,6 +205,13 @@ static void test_the_snapshot_survives_its_json(void **state)
     a->nalerts = 1;
     snprintf(a->alerts[0].code, sizeof a->alerts[0].code, "phq9_worse");
     assert_int_equal(cairn_review_snapshot_json(a, &json, &err), CAIRN_OK);
+    /* Built with its keys in order: the bytes JSON_SORT_KEYS would give. */
+    json_t *doc = json_loads(json, 0, NULL);
+    assert_non_null(doc);
+    char *sorted = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+    assert_string_equal(json, sorted);
+    free(sorted);
+    json_decref(doc);
     assert_int_equal(cairn_review_snapshot_parse(json, b, &err), CAIRN_OK);
     assert_int_equal(cairn_review_snapshot_json(b, &again, &err), CAIRN_OK);
     assert_string_equal(json, again);

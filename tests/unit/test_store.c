@@ -545,6 +545,42 @@ static void test_transaction_is_invisible_to_other_connections_until_commit(void
     cairn_store_close(&b);
 }
 
+static void test_readers_share_one_snapshot_and_are_read_only(void **state)
+{
+    struct unit_env *env = *state;
+    char path[PATH_MAX];
+    unit_path(path, env->dir, "cairn.db");
+    env->store = unit_open_file(path);
+    struct cairn_store *s = env->store, *r[2];
+    unit_add_staff(s, "alice", CAIRN_ROLE_THERAPIST);
+    assert_true(store_readers_open(s, r, 2));
+    /* A commit after they started is after their snapshot. */
+    unit_add_staff(s, "bob", CAIRN_ROLE_THERAPIST);
+    assert_int_equal(unit_query_int(s, "SELECT count(*) FROM staff"), 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(unit_query_int(r[i], "SELECT count(*) FROM staff"), 1);
+        assert_int_equal(cairn_store_today(r[i]), cairn_store_today(s));
+        assert_int_not_equal(sqlite3_exec(store_db(r[i]), "DELETE FROM staff", NULL, NULL, NULL),
+                             SQLITE_OK);
+    }
+    cairn_store_close(&r[0]);
+    cairn_store_close(&r[1]);
+    /* Inside a transaction, no readers: they could not share its view. */
+    struct cairn_error err;
+    assert_int_equal(cairn_store_begin(s, &err), CAIRN_OK);
+    assert_false(store_readers_open(s, r, 2));
+    assert_null(r[0]);
+    assert_null(r[1]);
+    cairn_store_rollback(s);
+}
+
+static void test_memory_store_has_no_readers(void **state)
+{
+    struct cairn_store *r[1] = {(struct cairn_store *)1};
+    assert_false(store_readers_open(unit_store(state), r, 1));
+    assert_null(r[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +635,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_transaction_is_invisible_to_other_connections_until_commit, unit_setup_tempdir,
             unit_teardown),
+        cmocka_unit_test_setup_teardown(test_readers_share_one_snapshot_and_are_read_only,
+                                        unit_setup_tempdir, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_memory_store_has_no_readers, unit_setup_memory,
+                                        unit_teardown),
     };
     umask(077); /* as the CLI does; the 022 test sets its own */
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
