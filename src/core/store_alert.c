@@ -5,6 +5,7 @@
  *
  * Every fact is one indexed read per patient (tests/unit/test_alert.c
  * checks that none of these statements scans a table). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,84 @@ static int collect_later(const struct cairn_patient *p, const struct cairn_alert
     return c->rc != CAIRN_OK;
 }
 
+/* ---- a whole caseload on two connections -------------------------------- */
+
+/* Half of a caseload, by patient id, read on a connection of its own and
+ * kept in a gather of its own. */
+struct part {
+    struct cairn_store *s; /* a reader (store_readers_open()) */
+    const struct cairn_alert_filter *filter;
+    struct gather *g;
+    int64_t from, to;
+    enum cairn_status rc;
+    struct cairn_error err;
+};
+
+static int collect_part(const struct cairn_patient *p, const struct cairn_alert_facts *facts,
+                        const struct store_summary_more *more, void *vpart)
+{
+    (void)more;
+    struct part *pt = vpart;
+    const char *name = p->preferred_name[0] ? p->preferred_name : p->legal_name;
+    pt->rc = gather_patient(pt->g, pt->filter, facts, name, p->name_key, pt->s, &pt->err);
+    return pt->rc != CAIRN_OK;
+}
+
+static void *part_main(void *vpart)
+{
+    struct part *pt = vpart;
+    struct store_facts_filter scan = {
+        .status_mask = 1u << CAIRN_PATIENT_ACTIVE | 1u << CAIRN_PATIENT_ON_HOLD,
+        .id_from = pt->from,
+        .id_to = pt->to,
+        .facts_only = true,
+    };
+    enum cairn_status rc = store_facts_scan(pt->s, &scan, collect_part, pt, &pt->err);
+    if (pt->rc == CAIRN_OK)
+        pt->rc = rc;
+    return NULL;
+}
+
+/* Reads the whole caseload's alerts into c->mine and c->theirs: the
+ * patients split by id between this thread and a second one, each on its
+ * own reader. */
+static enum cairn_status list_on_readers(struct collect *c, struct cairn_store *readers[2],
+                                         struct cairn_error *err)
+{
+    struct cairn_store *s = readers[0];
+    STORE_PREPARE(st, "SELECT min(id), max(id) FROM patient");
+    int src = sqlite3_step(st);
+    int64_t lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    if (src != SQLITE_ROW)
+        return store_fail(s, src, "reading patients", err);
+    if (hi < lo)
+        hi = lo;
+    struct part parts[2] = {
+        {.s = readers[0], .filter = c->filter, .g = &c->mine, .from = lo, .to = lo + (hi - lo) / 2},
+        {.s = readers[1], .filter = c->filter, .g = &c->theirs, .to = hi},
+    };
+    parts[1].from = parts[0].to + 1;
+    pthread_t thread;
+    bool threaded = hi > lo && pthread_create(&thread, NULL, part_main, &parts[1]) == 0;
+    part_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else if (hi > lo)
+        part_main(&parts[1]);
+    for (int i = 0; i < 2; i++) {
+        if (parts[i].rc == CAIRN_ERR_NOMEM)
+            return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+        if (parts[i].rc != CAIRN_OK) {
+            if (err)
+                *err = parts[i].err;
+            return parts[i].rc;
+        }
+    }
+    return CAIRN_OK;
+}
+
 /* Copies the arena string at *at into out and moves *at past it. */
 static void take(const char *arena, size_t *at, char *out, size_t size)
 {
@@ -364,7 +443,19 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         goto out;
     }
     /* Read everything from one snapshot, then hand the alerts out in
-     * order with no transaction open. */
+     * order with no transaction open. A whole caseload is read by two
+     * threads on two readers (one snapshot), or failing that by
+     * store_facts_scan_split(), which also uses two threads. */
+    struct cairn_store *readers[2];
+    if (!f->clinician && f->severity != CAIRN_SEVERITY_URGENT &&
+        store_readers_open(s, readers, 2)) {
+        rc = list_on_readers(c, readers, err);
+        cairn_store_close(&readers[0]);
+        cairn_store_close(&readers[1]);
+        if (rc != CAIRN_OK)
+            goto out;
+        goto sort;
+    }
     if ((rc = store_read_begin(s, &began, err)) != CAIRN_OK)
         goto out;
     struct store_facts_filter scan = {
@@ -392,6 +483,7 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     if (rc != CAIRN_OK)
         goto out;
 
+sort:
     /* The patients were read in storage order (one pass over the table
      * and its summaries, the cheapest for a whole caseload): sort. */
     if (!merge_and_sort(c)) {

@@ -1395,7 +1395,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
         goto out;
     }
-    sqlite3_stmt *st = scan_statement(s, filter, false, err);
+    sqlite3_stmt *st = scan_statement(s, filter, filter->facts_only, err);
     if (!st) {
         rc = err ? err->status : CAIRN_ERR_DB;
         goto out;
@@ -1404,9 +1404,9 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
     today_keys_init(&t, cairn_store_today(s));
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        scan_read_patient(st, p, false);
+        scan_read_patient(st, p, filter->facts_only);
         facts_init(f, p, t.today);
-        struct store_summary_more more, *with = &more;
+        struct store_summary_more more, *with = filter->facts_only ? NULL : &more;
         bool ok = false;
         if (!s->summaries_off) {
             row_read(st, SCAN_PATIENT_NCOLUMNS, row);
@@ -1417,7 +1417,7 @@ enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_fac
             with = NULL;
             if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
                 break;
-        } else {
+        } else if (with) {
             more.phq9_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN);
             more.gad7_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 1);
             more.reviews = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 2);

@@ -345,6 +345,10 @@ struct store_facts_filter {
      * honoured for every patient in storage order (no clinician, not
      * flagged, not by name), ignored otherwise. */
     int64_t id_from, id_to;
+    /* Only what the alert facts read: the patient holds its id, MRN,
+     * names, name key, program id, admission and expected discharge dates
+     * and status, and `more` is NULL (a cheaper row). */
+    bool facts_only;
 };
 
 /* What a summary holds for the caseload report beyond the alert facts,
