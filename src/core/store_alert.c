@@ -104,11 +104,13 @@ struct gather {
     bool nomem;
 };
 
-/* The scan reads the facts and applies the rules on a second thread
- * (store_facts_scan_split()), which keeps its alerts in `theirs`; patients
- * with acknowledgements on record, whose alerts need the store, and those
- * whose summary could not answer come back to the caller's thread and keep
- * theirs in `mine`. */
+/* The list being read, by two threads, each keeping its alerts in its own
+ * gather: `mine` on the caller's thread, `theirs` on the second. A whole
+ * caseload on a file is split by patient id between two readers
+ * (list_on_readers()). Otherwise the scan of s reads the facts and applies
+ * the rules on the second thread (store_facts_scan_split()); patients with
+ * acknowledgements on record, whose alerts need the store, and those whose
+ * summary could not answer come back to the caller's thread. */
 struct collect {
     struct cairn_store *s;
     const struct cairn_alert_filter *filter;
