@@ -279,6 +279,8 @@ static int collect_part(const struct cairn_patient *p, const struct cairn_alert_
     return pt->rc != CAIRN_OK;
 }
 
+static void gather_sort(struct gather *g);
+
 static void *part_main(void *vpart)
 {
     struct part *pt = vpart;
@@ -291,6 +293,9 @@ static void *part_main(void *vpart)
     enum cairn_status rc = store_facts_scan(pt->s, &scan, collect_part, pt, &pt->err);
     if (pt->rc == CAIRN_OK)
         pt->rc = rc;
+    /* Each thread sorts its own half; the caller merges them. */
+    if (pt->rc == CAIRN_OK)
+        gather_sort(pt->g);
     return NULL;
 }
 
@@ -391,6 +396,50 @@ static void unpack(const struct collect *c, const struct pending *pd, struct cai
     }
 }
 
+/* Sorts each severity's list of g, whose arena no longer moves. */
+static void gather_sort(struct gather *g)
+{
+    for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
+        struct pending_list *l = &g->by_severity[sev];
+        for (size_t i = 0; i < l->n; i++)
+            l->v[i].patient.name_key = g->arena + l->v[i].patient.at;
+        if (l->n > 1)
+            qsort(l->v, l->n, sizeof *l->v, compare_pending);
+    }
+}
+
+/* Merges each severity's two sorted lists (gather_sort()) into mine's;
+ * false on out-of-memory. */
+static bool merge_sorted(struct collect *c)
+{
+    for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
+        struct pending_list *l = &c->mine.by_severity[sev], *more = &c->theirs.by_severity[sev];
+        if (!more->n)
+            continue;
+        if (!l->n) {
+            struct pending_list swap = *l;
+            *l = *more;
+            *more = swap;
+            continue;
+        }
+        struct pending *v = malloc((l->n + more->n) * sizeof *v);
+        if (!v)
+            return false;
+        size_t i = 0, j = 0, k = 0;
+        while (i < l->n && j < more->n)
+            v[k++] = compare_pending(&more->v[j], &l->v[i]) < 0 ? more->v[j++] : l->v[i++];
+        memcpy(v + k, l->v + i, (l->n - i) * sizeof *v);
+        k += l->n - i;
+        memcpy(v + k, more->v + j, (more->n - j) * sizeof *v);
+        k += more->n - j;
+        free(l->v);
+        l->v = v;
+        l->n = l->cap = k;
+        more->n = 0;
+    }
+    return true;
+}
+
 /* Puts each severity's alerts of both threads in one list, sorted; false
  * on out-of-memory. The shorter list is appended to the longer one (grown
  * in place where it can be, so the peak stays one list). */
@@ -458,7 +507,11 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
         cairn_store_close(&readers[1]);
         if (rc != CAIRN_OK)
             goto out;
-        goto sort;
+        if (!merge_sorted(c)) {
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
+            goto out;
+        }
+        goto hand_out;
     }
     if ((rc = store_read_begin(s, &began, err)) != CAIRN_OK)
         goto out;
@@ -487,13 +540,13 @@ enum cairn_status cairn_alerts_list(struct cairn_store *s, const struct cairn_al
     if (rc != CAIRN_OK)
         goto out;
 
-sort:
     /* The patients were read in storage order (one pass over the table
      * and its summaries, the cheapest for a whole caseload): sort. */
     if (!merge_and_sort(c)) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");
         goto out;
     }
+hand_out:
     for (int sev = 0; sev < (int)NSEVERITIES; sev++) {
         const struct pending_list *l = &c->mine.by_severity[sev];
         for (size_t i = 0; i < l->n; i++) {
