@@ -197,7 +197,12 @@ struct cairn_alert_filter {
 /* Calls fn for every alert of every active or on-hold patient that passes
  * the filter: urgent first, then warning, then info; within a severity by
  * patient name, then rule. fn returns non-zero to stop. An unknown
- * clinician login is CAIRN_ERR_NOT_FOUND. Not audited. */
+ * clinician login is CAIRN_ERR_NOT_FOUND. Not audited. Everything is
+ * read from one snapshot before fn is first called, on the caller's
+ * thread with no transaction open. The reading uses a second thread:
+ * for a whole caseload, two read-only connections split the patients
+ * (when the store is a file with no transaction open), otherwise the
+ * rules run beside the scan of this connection. */
 enum cairn_status cairn_alerts_list(struct cairn_store *store,
                                     const struct cairn_alert_filter *filter,
                                     int (*fn)(const struct cairn_alert *alert, void *ctx),

@@ -125,6 +125,31 @@ void cli_list_row(struct cli_list *list, const char *const *cells, json_t *obj);
 /* Flushes and frees the list. Returns 0, or 1 when writing stdout failed. */
 int cli_list_end(struct cli_list **list);
 
+/* A JSON list (printed exactly as cli_list prints one) whose rows cost
+ * more to build and dump than to produce, built and dumped on two threads:
+ * the caller's and one more, which takes every other batch of rows. Rows
+ * are printed in the order added; memory stays a few batches whatever the
+ * length. For each row the caller fills an item (a plain struct of
+ * item_size bytes, copied, holding no pointers to memory that changes);
+ * build(item, scratch, checked) returns a new reference to the row's JSON
+ * value, from either thread. *scratch starts NULL and belongs to the
+ * calling thread: build may keep an object there to refill for the next
+ * row (freed at the end). Unless `checked`, build may skip jansson's UTF-8
+ * checks; a row whose dump then fails is built again with checked true. */
+struct cli_json_rows;
+typedef json_t *(*cli_json_build_fn)(const void *item, json_t **scratch, bool checked);
+
+/* Starts the list. Returns NULL on out-of-memory. */
+struct cli_json_rows *cli_json_rows_begin(size_t item_size, cli_json_build_fn build);
+
+/* The next row's item to fill (uninitialized; never NULL: the batches are
+ * allocated by cli_json_rows_begin()). */
+void *cli_json_rows_add(struct cli_json_rows *rows);
+
+/* Prints what is left, stops the thread and frees the list. Returns 0, or
+ * 1 when a row failed or writing stdout failed. */
+int cli_json_rows_end(struct cli_json_rows **rows);
+
 /* Prints one JSON value to stdout (indented, keys in insertion order) and
  * frees it. Returns 0, or 1 when writing failed. */
 int cli_json_print(json_t *value);

@@ -5,13 +5,68 @@
  * aligns a block of rows at a time so a long list streams in bounded
  * memory. TSV and CSV stream row by row; CSV quotes per RFC 4180 and guards
  * text cells against spreadsheet formula injection. JSON is built with
- * jansson, one element at a time. */
+ * jansson, one element at a time, dumped into a reused buffer; a long list
+ * can build and dump its elements on two threads (cli_json_rows). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
 enum { TEXT_BLOCK = 512, CELL_MAX = 1024 };
+
+/* A list element is dumped at the top level, indented, keys in order. */
+#define ROW_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+/* A growing text buffer, reused from row to row. */
+struct text_buf {
+    char *p;
+    size_t len, cap;
+};
+
+static bool text_reserve(struct text_buf *b, size_t more)
+{
+    if (b->cap - b->len >= more)
+        return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < more)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return false;
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+static bool text_put(struct text_buf *b, const char *s, size_t n)
+{
+    if (!text_reserve(b, n))
+        return false;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return true;
+}
+
+/* Appends value dumped as a list element; false when jansson cannot dump
+ * it (text that is not UTF-8) or memory ran out. json_dumpb() into the
+ * room left avoids json_dumps()'s growing buffer and copy. */
+static bool dump_append(struct text_buf *b, const json_t *value)
+{
+    if (!value || !text_reserve(b, 1024))
+        return false;
+    size_t room = b->cap - b->len;
+    size_t n = json_dumpb(value, b->p + b->len, room, ROW_FLAGS);
+    if (n > room) {
+        if (!text_reserve(b, n))
+            return false;
+        n = json_dumpb(value, b->p + b->len, b->cap - b->len, ROW_FLAGS);
+    }
+    if (n == 0)
+        return false;
+    b->len += n;
+    return true;
+}
 
 struct cli_list {
     enum cli_format format;
@@ -23,6 +78,7 @@ struct cli_list {
     char **cells;
     size_t *widths; /* each cell's display width, as cairn_text_fit() measured it */
     size_t nrows;
+    struct text_buf json; /* json: the row being dumped */
     bool failed;
 };
 
@@ -84,6 +140,17 @@ static void put_csv(const char *cell, enum cli_col_kind kind)
         fputc('"', stdout);
 }
 
+/* Prints n spaces (a column's padding). */
+static void put_spaces(size_t n)
+{
+    static const char spaces[] = "                                ";
+    while (n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        fwrite(spaces, 1, k, stdout);
+        n -= k;
+    }
+}
+
 static void flush_text(struct cli_list *l)
 {
     size_t width[64] = {0};
@@ -107,8 +174,7 @@ static void flush_text(struct cli_list *l)
             size_t w = r == 0 ? cairn_text_width(cell) : l->widths[(r - 1) * (size_t)n + (size_t)c];
             fputs(cell, stdout);
             if (c + 1 < n)
-                for (size_t pad = w; pad < width[c] + 2; pad++)
-                    fputc(' ', stdout);
+                put_spaces(width[c] + 2 - w);
         }
         fputc('\n', stdout);
     }
@@ -158,17 +224,15 @@ void cli_list_row(struct cli_list *l, const char *const *cells, json_t *obj)
         }
         fputs(l->format == CLI_FORMAT_CSV ? "\r\n" : "\n", stdout);
         break;
-    case CLI_FORMAT_JSON: {
-        char *text = obj ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        if (!text) {
+    case CLI_FORMAT_JSON:
+        l->json.len = 0;
+        if (!dump_append(&l->json, obj)) {
             l->failed = true;
             break;
         }
         fputs(l->rows_out ? ",\n" : "[\n", stdout);
-        fputs(text, stdout);
-        free(text);
+        fwrite(l->json.p, 1, l->json.len, stdout);
         break;
-    }
     }
     json_decref(obj);
     l->rows_out++;
@@ -195,8 +259,219 @@ int cli_list_end(struct cli_list **list)
         fputs(l->format == CLI_FORMAT_CSV ? "\r\n" : "\n", stdout);
     }
     bool failed = l->failed || ferror(stdout);
+    free(l->json.p);
     free(l);
     *list = NULL;
+    return failed ? 1 : 0;
+}
+
+/* ---- JSON rows on two threads ---------------------------------------------
+ *
+ * Rows are gathered in batches numbered from 0. The worker thread builds
+ * and dumps the even batches, the caller's thread the odd ones, each into
+ * the batch's own text; the caller prints them in order. Batch n lives in
+ * batch[n % 2]: once the caller has dumped an odd batch it waits for the
+ * even one before it, prints both and reuses both. Only the caller's
+ * thread writes stdout; the two threads share nothing but a batch handed
+ * over under the lock (state), and each builds its own jansson values. */
+
+enum { ROWS_BATCH = 256 };
+
+enum rows_state { ROWS_IDLE, ROWS_WORK, ROWS_DONE };
+
+struct rows_batch {
+    char *items; /* ROWS_BATCH items */
+    size_t n;
+    bool first; /* holds the list's first row */
+    bool failed;
+    struct text_buf text;
+};
+
+struct cli_json_rows {
+    size_t item_size;
+    cli_json_build_fn build;
+    struct rows_batch batch[2];
+    size_t seq;            /* the batch being filled */
+    size_t rows;           /* rows added */
+    json_t *scratch;       /* the caller's thread's */
+    bool failed;           /* a row could not be built or dumped */
+    bool started;          /* the worker runs */
+    bool handed;           /* batch[0] is the worker's or dumped by it, not yet printed */
+    bool no_thread;        /* pthread_create failed: the caller dumps every batch */
+    enum rows_state state; /* of batch[0], under lock */
+    bool quit;             /* under lock */
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+/* Builds and dumps batch b's rows into its text, each after "[\n" (the
+ * list's first) or ",\n". A row whose dump fails is built again with
+ * jansson's UTF-8 checks; one that still fails marks the batch failed. */
+static void rows_dump(const struct cli_json_rows *r, struct rows_batch *b, json_t **scratch)
+{
+    b->text.len = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const void *item = b->items + i * r->item_size;
+        size_t mark = b->text.len;
+        if (!text_put(&b->text, b->first && i == 0 ? "[\n" : ",\n", 2)) {
+            b->failed = true;
+            return;
+        }
+        json_t *v = r->build(item, scratch, false);
+        bool ok = dump_append(&b->text, v);
+        json_decref(v);
+        if (!ok) {
+            v = r->build(item, scratch, true);
+            ok = dump_append(&b->text, v);
+            json_decref(v);
+        }
+        if (!ok) {
+            b->text.len = mark;
+            b->failed = true;
+        }
+    }
+}
+
+static void *rows_worker(void *vr)
+{
+    struct cli_json_rows *r = vr;
+    json_t *scratch = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->state != ROWS_WORK && !r->quit)
+            pthread_cond_wait(&r->cond, &r->lock);
+        if (r->state != ROWS_WORK)
+            break;
+        pthread_mutex_unlock(&r->lock);
+        rows_dump(r, &r->batch[0], &scratch);
+        pthread_mutex_lock(&r->lock);
+        r->state = ROWS_DONE;
+        pthread_cond_broadcast(&r->cond);
+    }
+    pthread_mutex_unlock(&r->lock);
+    json_decref(scratch);
+    return NULL;
+}
+
+/* Prints batch b's text and empties it. */
+static void rows_print(struct cli_json_rows *r, struct rows_batch *b)
+{
+    if (b->failed)
+        r->failed = true;
+    fwrite(b->text.p, 1, b->text.len, stdout);
+    b->text.len = 0;
+    b->n = 0;
+    b->failed = false;
+}
+
+/* Waits for the worker to finish batch[0], if it has it, and prints it. */
+static void rows_collect(struct cli_json_rows *r)
+{
+    if (!r->handed)
+        return;
+    pthread_mutex_lock(&r->lock);
+    while (r->state == ROWS_WORK)
+        pthread_cond_wait(&r->cond, &r->lock);
+    r->state = ROWS_IDLE;
+    pthread_mutex_unlock(&r->lock);
+    r->handed = false;
+    rows_print(r, &r->batch[0]);
+}
+
+/* Hands the batch being filled on: an even one to the worker (started on
+ * the first, unless it is the last batch: then no thread is worth it), an
+ * odd one dumped here and printed after the even one before it. */
+static void rows_submit(struct cli_json_rows *r, bool last)
+{
+    struct rows_batch *b = &r->batch[r->seq % 2];
+    b->first = r->seq == 0;
+    if (r->seq % 2 == 0 && !last && !r->no_thread) {
+        if (!r->started) {
+            r->started = pthread_create(&r->worker, NULL, rows_worker, r) == 0;
+            r->no_thread = !r->started;
+        }
+        if (r->started) {
+            pthread_mutex_lock(&r->lock);
+            r->state = ROWS_WORK;
+            r->handed = true;
+            pthread_cond_broadcast(&r->cond);
+            pthread_mutex_unlock(&r->lock);
+            r->seq++;
+            return;
+        }
+    }
+    rows_dump(r, b, &r->scratch);
+    rows_collect(r);
+    rows_print(r, b);
+    r->seq++;
+}
+
+struct cli_json_rows *cli_json_rows_begin(size_t item_size, cli_json_build_fn build)
+{
+    struct cli_json_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    /* jansson seeds its object hashing on the first object made: here,
+     * before two threads could race to do it. */
+    json_object_seed(0);
+    r->item_size = item_size;
+    r->build = build;
+    r->batch[0].items = malloc(ROWS_BATCH * item_size);
+    r->batch[1].items = malloc(ROWS_BATCH * item_size);
+    if (!r->batch[0].items || !r->batch[1].items || pthread_mutex_init(&r->lock, NULL) != 0) {
+        free(r->batch[0].items);
+        free(r->batch[1].items);
+        free(r);
+        return NULL;
+    }
+    if (pthread_cond_init(&r->cond, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        free(r->batch[0].items);
+        free(r->batch[1].items);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void *cli_json_rows_add(struct cli_json_rows *r)
+{
+    struct rows_batch *b = &r->batch[r->seq % 2];
+    if (b->n == ROWS_BATCH) {
+        rows_submit(r, false);
+        b = &r->batch[r->seq % 2];
+    }
+    r->rows++;
+    return b->items + b->n++ * r->item_size;
+}
+
+int cli_json_rows_end(struct cli_json_rows **rows)
+{
+    struct cli_json_rows *r = *rows;
+    if (!r)
+        return 0;
+    if (r->batch[r->seq % 2].n)
+        rows_submit(r, true);
+    rows_collect(r);
+    if (r->started) {
+        pthread_mutex_lock(&r->lock);
+        r->quit = true;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->worker, NULL);
+    }
+    fputs(r->rows ? "\n]\n" : "[]\n", stdout);
+    bool failed = r->failed || ferror(stdout);
+    for (int i = 0; i < 2; i++) {
+        free(r->batch[i].items);
+        free(r->batch[i].text.p);
+    }
+    json_decref(r->scratch);
+    pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+    *rows = NULL;
     return failed ? 1 : 0;
 }
 

@@ -96,6 +96,50 @@ __attribute__((format(printf, 3, 4))) static void put(char *out, size_t size, co
     va_end(ap);
 }
 
+/* A text written piece by piece into a fixed field, cut where snprintf()
+ * would cut it: the rules that fire most (for whole caseloads) write
+ * their reason and key this way rather than through vsnprintf(). */
+struct text_out {
+    char *p;
+    size_t size, len;
+};
+
+static struct text_out out_start(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    return (struct text_out){buf, size, 0};
+}
+
+static void out_n(struct text_out *o, const char *s, size_t n)
+{
+    size_t room = o->size - 1 - o->len;
+    if (n > room)
+        n = room;
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    o->p[o->len] = '\0';
+}
+
+static void out_s(struct text_out *o, const char *s)
+{
+    out_n(o, s, strlen(s));
+}
+
+/* As "%lld" would write v. */
+static void out_d(struct text_out *o, long long v)
+{
+    char digits[24];
+    int i = sizeof digits;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[--i] = '-';
+    out_n(o, digits + i, sizeof digits - (size_t)i);
+}
+
 /* A threshold of at least 1: nothing fires on no change or no absence. */
 static int at_least_one(int threshold)
 {
@@ -106,7 +150,23 @@ static int at_least_one(int threshold)
 static void hours_text(int minutes, char *out, size_t size)
 {
     if (minutes % 60 == 0) {
-        put(out, size, "%d", minutes / 60);
+        struct text_out o = out_start(out, size);
+        out_d(&o, minutes / 60);
+        return;
+    }
+    if (minutes > 0 && minutes < 60 * 10000) {
+        /* "%.2f" of minutes / 60.0 is hundredths = 5 * minutes / 3 rounded:
+         * never halfway (a third or two thirds off), so integer rounding
+         * agrees with printf's. A hundredth is never 0 here: minutes is
+         * not a multiple of 60. */
+        int hundredths = (10 * minutes + 3) / 6;
+        char frac[3] = {(char)('0' + hundredths % 100 / 10), (char)('0' + hundredths % 10), '\0'};
+        if (frac[1] == '0')
+            frac[1] = '\0';
+        struct text_out o = out_start(out, size);
+        out_d(&o, hundredths / 100);
+        out_s(&o, ".");
+        out_s(&o, frac);
         return;
     }
     put(out, size, "%.2f", minutes / 60.0);
@@ -121,7 +181,8 @@ static void cut_text(const char *s, size_t max, char *out, size_t size)
 {
     size_t n = strlen(s);
     if (n <= max) {
-        put(out, size, "%s", s);
+        struct text_out o = out_start(out, size);
+        out_n(&o, s, n);
         return;
     }
     while (n > max || (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80))
@@ -233,16 +294,36 @@ static bool hours_below(const struct cairn_alert_facts *f, struct cairn_alert *a
     cairn_isoweek_format(w->iso_year, w->week, week);
     hours_text(w->minutes_attended, got, sizeof got);
     hours_text(w->min_minutes, need, sizeof need);
+    struct text_out m = out_start(minimum, sizeof minimum);
+    if (w->min_minutes) {
+        out_s(&m, need);
+        out_s(&m, " h");
+    }
     if (w->min_minutes && w->min_days)
-        put(minimum, sizeof minimum, "%s h on %d day%s", need, w->min_days, plural(w->min_days));
-    else if (w->min_minutes)
-        put(minimum, sizeof minimum, "%s h", need);
-    else
-        put(minimum, sizeof minimum, "%d day%s", w->min_days, plural(w->min_days));
-    put(a->reason, sizeof a->reason,
-        "hours_below: %s attended %s h on %d day%s; program minimum %s", week, got,
-        w->days_attended, plural(w->days_attended), minimum);
-    put(a->key, sizeof a->key, "w:%s:%d:%d", week, w->minutes_attended, w->days_attended);
+        out_s(&m, " on ");
+    if (!w->min_minutes || w->min_days) {
+        out_d(&m, w->min_days);
+        out_s(&m, " day");
+        out_s(&m, plural(w->min_days));
+    }
+    struct text_out o = out_start(a->reason, sizeof a->reason);
+    out_s(&o, "hours_below: ");
+    out_s(&o, week);
+    out_s(&o, " attended ");
+    out_s(&o, got);
+    out_s(&o, " h on ");
+    out_d(&o, w->days_attended);
+    out_s(&o, " day");
+    out_s(&o, plural(w->days_attended));
+    out_s(&o, "; program minimum ");
+    out_s(&o, minimum);
+    o = out_start(a->key, sizeof a->key);
+    out_s(&o, "w:");
+    out_s(&o, week);
+    out_s(&o, ":");
+    out_d(&o, w->minutes_attended);
+    out_s(&o, ":");
+    out_d(&o, w->days_attended);
     return true;
 }
 
@@ -258,9 +339,19 @@ static bool absences(const struct cairn_alert_facts *f, struct cairn_alert *a)
         return false;
     char week[CAIRN_WEEK_LEN + 1];
     cairn_isoweek_format(w->iso_year, w->week, week);
-    put(a->reason, sizeof a->reason, "absences: %d absence%s in %s (alert at %d a week)", w->absent,
-        w->absent == 1 ? "" : "s", week, limit);
-    put(a->key, sizeof a->key, "w:%s:%d", week, w->absent);
+    struct text_out o = out_start(a->reason, sizeof a->reason);
+    out_s(&o, "absences: ");
+    out_d(&o, w->absent);
+    out_s(&o, w->absent == 1 ? " absence in " : " absences in ");
+    out_s(&o, week);
+    out_s(&o, " (alert at ");
+    out_d(&o, limit);
+    out_s(&o, " a week)");
+    o = out_start(a->key, sizeof a->key);
+    out_s(&o, "w:");
+    out_s(&o, week);
+    out_s(&o, ":");
+    out_d(&o, w->absent);
     return true;
 }
 
@@ -272,10 +363,21 @@ static bool ladder_stalled(const struct cairn_alert_facts *f, struct cairn_alert
     char since[CAIRN_DATE_LEN + 1], name[208];
     cairn_date_format(f->stalled_since, since);
     cut_text(f->stalled_ladder, 200, name, sizeof name);
-    put(a->reason, sizeof a->reason,
-        "ladder_stalled: no attempt on \"%s\" for %d days, since %s (alert after %d)", name,
-        (int)(f->today - f->stalled_since), since, limit);
-    put(a->key, sizeof a->key, "l:%lld:%s", (long long)f->stalled_ladder_id, since);
+    struct text_out o = out_start(a->reason, sizeof a->reason);
+    out_s(&o, "ladder_stalled: no attempt on \"");
+    out_s(&o, name);
+    out_s(&o, "\" for ");
+    out_d(&o, (int)(f->today - f->stalled_since));
+    out_s(&o, " days, since ");
+    out_s(&o, since);
+    out_s(&o, " (alert after ");
+    out_d(&o, limit);
+    out_s(&o, ")");
+    o = out_start(a->key, sizeof a->key);
+    out_s(&o, "l:");
+    out_d(&o, f->stalled_ladder_id);
+    out_s(&o, ":");
+    out_s(&o, since);
     return true;
 }
 
@@ -290,13 +392,23 @@ static bool review_overdue(const struct cairn_alert_facts *f, struct cairn_alert
     int32_t sunday = cairn_isoweek_monday(year, week) + 6;
     if (strcmp(f->overdue_week, last) > 0 || (f->admission && sunday < f->admission))
         return false;
-    char by[CAIRN_DATE_LEN + 1], more[32] = "";
+    char by[CAIRN_DATE_LEN + 1];
     cairn_date_format(sunday + 7, by);
-    if (f->overdue_reviews > 1)
-        put(more, sizeof more, " (and %d more)", f->overdue_reviews - 1);
-    put(a->reason, sizeof a->reason, "review_overdue: review of %s not signed by %s%s",
-        f->overdue_week, by, more);
-    put(a->key, sizeof a->key, "r:%lld:%d", (long long)f->overdue_review_id, f->overdue_reviews);
+    struct text_out o = out_start(a->reason, sizeof a->reason);
+    out_s(&o, "review_overdue: review of ");
+    out_s(&o, f->overdue_week);
+    out_s(&o, " not signed by ");
+    out_s(&o, by);
+    if (f->overdue_reviews > 1) {
+        out_s(&o, " (and ");
+        out_d(&o, f->overdue_reviews - 1);
+        out_s(&o, " more)");
+    }
+    o = out_start(a->key, sizeof a->key);
+    out_s(&o, "r:");
+    out_d(&o, f->overdue_review_id);
+    out_s(&o, ":");
+    out_d(&o, f->overdue_reviews);
     return true;
 }
 
@@ -333,19 +445,31 @@ static bool discharge_planning(const struct cairn_alert_facts *f, struct cairn_a
     int days = (int)(f->expected_discharge - f->today);
     if (days > limit)
         return false;
-    char day[CAIRN_DATE_LEN + 1], when[32];
+    char day[CAIRN_DATE_LEN + 1];
     cairn_date_format(f->expected_discharge, day);
-    if (days > 0)
-        put(when, sizeof when, "in %d day%s", days, plural(days));
-    else if (days == 0)
-        put(when, sizeof when, "%s", "today");
-    else
-        put(when, sizeof when, "%d day%s ago", -days, plural(-days));
-    put(a->reason, sizeof a->reason,
-        "discharge_planning: expected discharge %s %s and the plan has no aftercare (alert from "
-        "%d days)",
-        day, when, limit);
-    put(a->key, sizeof a->key, "d:%s", day);
+    struct text_out o = out_start(a->reason, sizeof a->reason);
+    out_s(&o, "discharge_planning: expected discharge ");
+    out_s(&o, day);
+    if (days > 0) {
+        out_s(&o, " in ");
+        out_d(&o, days);
+        out_s(&o, " day");
+        out_s(&o, plural(days));
+    } else if (days == 0) {
+        out_s(&o, " today");
+    } else {
+        out_s(&o, " ");
+        out_d(&o, -(long long)days);
+        out_s(&o, " day");
+        out_s(&o, plural(-days));
+        out_s(&o, " ago");
+    }
+    out_s(&o, " and the plan has no aftercare (alert from ");
+    out_d(&o, limit);
+    out_s(&o, " days)");
+    o = out_start(a->key, sizeof a->key);
+    out_s(&o, "d:");
+    out_s(&o, day);
     return true;
 }
 

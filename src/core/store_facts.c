@@ -16,6 +16,7 @@
  * patient of a demo caseload. */
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1052,20 +1053,91 @@ static bool score_decode(const char *text, bool phq9, struct cairn_alert_score *
     return true;
 }
 
-/* Week (year, week)'s attendance from the summary's three weeks, judged
- * against the minimum as of today; false when the summary cannot say. */
-static bool week_from_summary(sqlite3_stmt *st, int col, int year, int week, double min_hours,
-                              int min_days, int32_t today, struct cairn_attendance_week *out)
+/* The program and summary columns of one row (PROGRAM_COLUMNS, then
+ * SUMMARY_COLUMNS), as facts_from_summary() reads them: read from a
+ * statement, texts borrowed until it steps again (row_read()), or with the
+ * texts copied for the scan's second thread. */
+enum { ROW_NCOLUMNS = 7 + 26, ROW_AS_OF = 7 };
+
+struct row_value {
+    long long i;      /* integer columns */
+    double d;         /* the real column */
+    const char *text; /* text columns; NULL for NULL */
+    size_t len;       /* text's bytes */
+};
+
+struct summary_row {
+    bool has_program, has_as_of; /* PROGRAM_COLUMNS' first and as_of are not NULL */
+    struct row_value v[ROW_NCOLUMNS];
+};
+
+/* How each column is read: as an integer, a real or a text. */
+enum { KI, KR, KT };
+static const unsigned char row_kind[ROW_NCOLUMNS] = {
+    KI, KI, KI, KI, KI, KR, KI,         /* the program's thresholds and minimum */
+    KI,                                 /* as_of */
+    KT, KT, KT, KT, KT, KT, KT,         /* phq9 ... cssrs */
+    KT, KT, KT,                         /* week0-2 */
+    KI, KT, KI, KI, KT, KI, KI, KI, KI, /* ladder ... aftercare_filled */
+    KT, KI, KI, KI, KI, KI,             /* lapse_week ... acks */
+};
+
+/* Reads the row's columns from c on. */
+static void row_read(sqlite3_stmt *st, int c, struct summary_row *r)
 {
-    char key[CAIRN_WEEK_LEN + 1];
-    cairn_isoweek_format(year, week, key);
+    r->has_program = sqlite3_column_type(st, c) != SQLITE_NULL;
+    r->has_as_of = sqlite3_column_type(st, c + ROW_AS_OF) != SQLITE_NULL;
+    for (int k = 0; k < ROW_NCOLUMNS; k++) {
+        struct row_value *v = &r->v[k];
+        switch (row_kind[k]) {
+        case KI:
+            v->i = sqlite3_column_int64(st, c + k);
+            break;
+        case KR:
+            v->d = sqlite3_column_double(st, c + k);
+            break;
+        default:
+            /* strlen(): the texts are short, and sqlite3_column_bytes()
+             * costs more than measuring them (readers stop at a NUL). */
+            v->text = (const char *)sqlite3_column_text(st, c + k);
+            v->len = v->text ? strlen(v->text) : 0;
+            break;
+        }
+    }
+}
+
+/* What facts_from_summary() works out from today alone, once per scan. */
+struct today_keys {
+    int32_t today;
+    int year, week, last_year, last_week;
+    char this_week[CAIRN_WEEK_LEN + 1], last_week_key[CAIRN_WEEK_LEN + 1];
+    char last_overdue[CAIRN_WEEK_LEN + 1]; /* cairn_review_last_overdue_week() */
+};
+
+static void today_keys_init(struct today_keys *t, int32_t today)
+{
+    t->today = today;
+    cairn_date_isoweek(today, &t->year, &t->week);
+    cairn_date_isoweek(cairn_isoweek_monday(t->year, t->week) - 7, &t->last_year, &t->last_week);
+    cairn_isoweek_format(t->year, t->week, t->this_week);
+    cairn_isoweek_format(t->last_year, t->last_week, t->last_week_key);
+    cairn_review_last_overdue_week(today, t->last_overdue);
+}
+
+/* Week (year, week), whose key is `key`, from the summary's three weeks
+ * (texts weeks[0..2]), judged against the minimum as of today; false when
+ * the summary cannot say. */
+static bool week_from_summary(const struct row_value *weeks, const char *key, int year, int week,
+                              double min_hours, int min_days, int32_t today,
+                              struct cairn_attendance_week *out)
+{
     memset(out, 0, sizeof *out);
     out->iso_year = year;
     out->week = week;
-    const unsigned char *newest = sqlite3_column_text(st, col);
+    const char *newest = weeks[0].text;
     bool found = !newest; /* no attendance at all */
     for (int i = 0; i < 3 && !found; i++) {
-        const char *t = (const char *)sqlite3_column_text(st, col + i);
+        const char *t = weeks[i].text;
         if (!t || strncmp(t, key, CAIRN_WEEK_LEN) != 0 || t[CAIRN_WEEK_LEN] != ':')
             continue;
         long long v[7];
@@ -1081,21 +1153,20 @@ static bool week_from_summary(sqlite3_stmt *st, int col, int year, int week, dou
         found = true;
     }
     /* A week after the newest one kept has no attendance. */
-    if (!found && strncmp(key, (const char *)newest, CAIRN_WEEK_LEN) > 0)
+    if (!found && strncmp(key, newest, CAIRN_WEEK_LEN) > 0)
         found = true;
     if (found)
         cairn_attendance_week_judge(out, min_hours, min_days, today);
     return found;
 }
 
-/* The unsigned reviews that are overdue as of today, from the summary's
- * list of unsigned weeks. */
-static bool reviews_from_summary(int64_t first_id, const char *weeks, struct cairn_alert_facts *f)
+/* The unsigned reviews that are overdue as of today (the last overdue
+ * week is `last`), from the summary's list of unsigned weeks. */
+static bool reviews_from_summary(int64_t first_id, const char *weeks, const char *last,
+                                 struct cairn_alert_facts *f)
 {
     if (!weeks)
         return false;
-    char last[CAIRN_WEEK_LEN + 1];
-    cairn_review_last_overdue_week(f->today, last);
     for (const char *w = weeks; *w; w += w[CAIRN_WEEK_LEN] ? CAIRN_WEEK_LEN + 1 : CAIRN_WEEK_LEN) {
         if (strncmp(w, last, CAIRN_WEEK_LEN) > 0)
             break;
@@ -1121,58 +1192,56 @@ static bool reviews_from_summary(int64_t first_id, const char *weeks, struct cai
     "pr.alert_ladder_stall_days, pr.alert_discharge_planning_days, pr.min_hours_per_week, "        \
     "pr.min_days_per_week"
 
-/* Fills *f (facts_init() done) from PROGRAM_COLUMNS at column c and
- * SUMMARY_COLUMNS after them; false when there is no summary or it cannot
- * answer for f->today. */
-static bool facts_from_summary(sqlite3_stmt *st, int c, struct cairn_alert_facts *f)
+/* Fills *f (facts_init() done, as of t->today) from row r; false when
+ * there is no summary or it cannot answer for today. */
+static bool facts_from_summary(const struct summary_row *r, const struct today_keys *t,
+                               struct cairn_alert_facts *f)
 {
+    const struct row_value *v = r->v;
     double min_hours = 0;
     int min_days = 0;
-    if (sqlite3_column_type(st, c) != SQLITE_NULL) {
-        f->thresholds.phq9_rise = sqlite3_column_int(st, c);
-        f->thresholds.gad7_rise = sqlite3_column_int(st, c + 1);
-        f->thresholds.absences_per_week = sqlite3_column_int(st, c + 2);
-        f->thresholds.ladder_stall_days = sqlite3_column_int(st, c + 3);
-        f->thresholds.discharge_planning_days = sqlite3_column_int(st, c + 4);
-        min_hours = sqlite3_column_double(st, c + 5);
-        min_days = sqlite3_column_int(st, c + 6);
+    if (r->has_program) {
+        f->thresholds.phq9_rise = (int)v[0].i;
+        f->thresholds.gad7_rise = (int)v[1].i;
+        f->thresholds.absences_per_week = (int)v[2].i;
+        f->thresholds.ladder_stall_days = (int)v[3].i;
+        f->thresholds.discharge_planning_days = (int)v[4].i;
+        min_hours = v[5].d;
+        min_days = (int)v[6].i;
     }
-    c += 7;
-    if (sqlite3_column_type(st, c) == SQLITE_NULL || sqlite3_column_int64(st, c) > f->today)
+    v += ROW_AS_OF;
+    if (!r->has_as_of || v[0].i > f->today)
         return false;
     struct cairn_alert_score *scores[] = {&f->phq9, &f->phq9_previous, &f->phq9_baseline,
                                           &f->gad7, &f->gad7_previous, &f->gad7_baseline,
                                           &f->cssrs};
     for (int i = 0; i < 7; i++)
-        if (!score_decode((const char *)sqlite3_column_text(st, c + 1 + i), i < 3, scores[i]))
+        if (!score_decode(v[1 + i].text, i < 3, scores[i]))
             return false;
-    int year, week, last_year, last_week;
-    cairn_date_isoweek(f->today, &year, &week);
-    cairn_date_isoweek(cairn_isoweek_monday(year, week) - 7, &last_year, &last_week);
-    if (!week_from_summary(st, c + 8, year, week, min_hours, min_days, f->today, &f->this_week) ||
-        !week_from_summary(st, c + 8, last_year, last_week, min_hours, min_days, f->today,
-                           &f->last_week))
+    if (!week_from_summary(&v[8], t->this_week, t->year, t->week, min_hours, min_days, f->today,
+                           &f->this_week) ||
+        !week_from_summary(&v[8], t->last_week_key, t->last_year, t->last_week, min_hours, min_days,
+                           f->today, &f->last_week))
         return false;
-    f->stalled_ladder_id = sqlite3_column_int64(st, c + 11);
-    store_col_text(st, c + 12, f->stalled_ladder, sizeof f->stalled_ladder);
-    f->stalled_since = (int32_t)sqlite3_column_int64(st, c + 13);
-    if (!reviews_from_summary(sqlite3_column_int64(st, c + 14),
-                              (const char *)sqlite3_column_text(st, c + 15), f))
+    f->stalled_ladder_id = v[11].i;
+    size_t n = v[12].len < sizeof f->stalled_ladder - 1 ? v[12].len : sizeof f->stalled_ladder - 1;
+    if (n)
+        memcpy(f->stalled_ladder, v[12].text, n);
+    f->stalled_ladder[n] = '\0';
+    f->stalled_since = (int32_t)v[13].i;
+    if (!reviews_from_summary(v[14].i, v[15].text, t->last_overdue, f))
         return false;
-    f->plan_id = sqlite3_column_int64(st, c + 16);
-    f->plan_next_review = (int32_t)sqlite3_column_int64(st, c + 17);
-    f->has_aftercare = sqlite3_column_int(st, c + 18) != 0;
-    f->aftercare_filled = sqlite3_column_int(st, c + 19) != 0;
-    const unsigned char *lapse_week = sqlite3_column_text(st, c + 20);
-    char this_week[CAIRN_WEEK_LEN + 1];
-    cairn_isoweek_format(year, week, this_week);
-    if (lapse_week && strcmp((const char *)lapse_week, this_week) == 0) {
-        f->lapses_this_week = sqlite3_column_int(st, c + 21);
-        f->relapses_this_week = sqlite3_column_int(st, c + 22);
-        f->last_lapse_id = sqlite3_column_int64(st, c + 23);
-        f->last_lapse_day = (int32_t)sqlite3_column_int64(st, c + 24);
+    f->plan_id = v[16].i;
+    f->plan_next_review = (int32_t)v[17].i;
+    f->has_aftercare = (int)v[18].i != 0;
+    f->aftercare_filled = (int)v[19].i != 0;
+    if (v[20].text && strcmp(v[20].text, t->this_week) == 0) {
+        f->lapses_this_week = (int)v[21].i;
+        f->relapses_this_week = (int)v[22].i;
+        f->last_lapse_id = v[23].i;
+        f->last_lapse_day = (int32_t)v[24].i;
     }
-    f->acks = sqlite3_column_int(st, c + 25);
+    f->acks = (int)v[25].i;
     return true;
 }
 
@@ -1186,7 +1255,14 @@ enum cairn_status cairn_alert_facts_load(struct cairn_store *s, const struct cai
     sqlite3_bind_int64(st, 1, p->id);
     sqlite3_bind_int64(st, 2, p->program_id);
     int src = sqlite3_step(st);
-    bool ok = src == SQLITE_ROW && !s->summaries_off && facts_from_summary(st, 0, f);
+    bool ok = false;
+    if (src == SQLITE_ROW && !s->summaries_off) {
+        struct summary_row row;
+        struct today_keys t;
+        row_read(st, 0, &row);
+        today_keys_init(&t, f->today);
+        ok = facts_from_summary(&row, &t, f);
+    }
     sqlite3_reset(st);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         return store_fail(s, src, "reading the patient's summary", err);
@@ -1209,18 +1285,29 @@ enum cairn_status store_alert_facts_exact(struct cairn_store *s, const struct ca
 #define SCAN_PATIENT_NCOLUMNS 16
 #define SCAN_MORE_COLUMN      (SCAN_PATIENT_NCOLUMNS + 7 + 26)
 #define MORE_COLUMNS          "sm.phq9_trend, sm.gad7_trend, sm.reviews, sm.mastered"
+#define SCAN_FROM                                                                                  \
+    " FROM patient p LEFT JOIN program pr ON pr.id = p.program_id "                                \
+    "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
 #define SCAN_SELECT                                                                                \
     "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, pr.code, "                  \
     "p.admission_date, p.expected_discharge_date, p.discharge_date, p.status, p.therapist_id, "    \
     "p.case_manager_id, p.peer_mentor_id, p.risk_level, p.version, p.name_key, " PROGRAM_COLUMNS   \
-    ", " SUMMARY_COLUMNS ", " MORE_COLUMNS " FROM patient p "                                      \
-    "LEFT JOIN program pr ON pr.id = p.program_id "                                                \
-    "LEFT JOIN patient_summary sm ON sm.patient_id = p.id "
-#define SCAN_STATUS "instr(?1, ',' || p.status || ',') > 0 "
+    ", " SUMMARY_COLUMNS ", " MORE_COLUMNS SCAN_FROM
+/* The same columns for the alert facts alone (store_facts_scan_split()):
+ * NULL for the patient fields they do not read, no report columns. */
+#define SCAN_SELECT_FACTS                                                                          \
+    "SELECT p.id, p.mrn, p.legal_name, p.preferred_name, p.program_id, NULL, "                     \
+    "p.admission_date, p.expected_discharge_date, NULL, p.status, NULL, NULL, NULL, NULL, NULL, "  \
+    "p.name_key, " PROGRAM_COLUMNS ", " SUMMARY_COLUMNS SCAN_FROM
+/* One parameter per status (?4 to ?8), NULL for a status not asked for:
+ * cheaper per row than matching the status in a list held in one text. */
+#define SCAN_STATUS "p.status IN (?4, ?5, ?6, ?7, ?8) "
+_Static_assert(CAIRN_PATIENT_STATUS__COUNT == 5, "SCAN_STATUS has one parameter per status");
 
 /* Reads SCAN_SELECT's patient columns into *p, whose other fields stay
- * as they are (cleared once by the caller). */
-static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
+ * as they are (cleared once by the caller); with facts_only, those
+ * SCAN_SELECT_FACTS selects. */
+static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p, bool facts_only)
 {
     char text[32];
     p->id = sqlite3_column_int64(st, 0);
@@ -1228,13 +1315,16 @@ static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
     store_col_text(st, 2, p->legal_name, sizeof p->legal_name);
     store_col_text(st, 3, p->preferred_name, sizeof p->preferred_name);
     p->program_id = sqlite3_column_int64(st, 4);
-    store_col_text(st, 5, p->program_code, sizeof p->program_code);
     store_col_text(st, 6, p->admission_date, sizeof p->admission_date);
     store_col_text(st, 7, p->expected_discharge_date, sizeof p->expected_discharge_date);
-    store_col_text(st, 8, p->discharge_date, sizeof p->discharge_date);
     store_col_text(st, 9, text, sizeof text);
     if (cairn_patient_status_parse(text, &p->status, NULL) != CAIRN_OK)
         p->status = CAIRN_PATIENT_REFERRED; /* the CHECK constraint rules this out */
+    store_col_text(st, 15, p->name_key, sizeof p->name_key);
+    if (facts_only)
+        return;
+    store_col_text(st, 5, p->program_code, sizeof p->program_code);
+    store_col_text(st, 8, p->discharge_date, sizeof p->discharge_date);
     p->therapist_id = sqlite3_column_int64(st, 10);
     p->case_manager_id = sqlite3_column_int64(st, 11);
     p->peer_mentor_id = sqlite3_column_int64(st, 12);
@@ -1242,89 +1332,387 @@ static void scan_read_patient(sqlite3_stmt *st, struct cairn_patient *p)
     if (cairn_risk_parse(text, &p->risk, NULL) != CAIRN_OK)
         p->risk = CAIRN_RISK_UNSET;
     p->version = sqlite3_column_int64(st, 14);
-    store_col_text(st, 15, p->name_key, sizeof p->name_key);
+}
+
+/* The scan's statement for filter (SCAN_SELECT, or with facts_only
+ * SCAN_SELECT_FACTS), bound; NULL with err filled. */
+static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_facts_filter *filter,
+                                    bool facts_only, struct cairn_error *err)
+{
+    /* Name order walks patient_by_name and fetches each row where it
+     * lies; storage order reads the table and the summaries (keyed by the
+     * same id) once each, front to back. */
+#define SCAN_EVERYONE(select) select "WHERE " SCAN_STATUS "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_CLINICIAN(select)                                                                     \
+    select "WHERE (p.therapist_id = ?2 OR p.case_manager_id = ?2) AND " SCAN_STATUS                \
+           "AND (?3 = 0 OR p.program_id = ?3) "
+#define SCAN_FLAGGED(select)                                                                       \
+    select "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS     \
+           "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                        \
+           "AND (?3 = 0 OR p.program_id = ?3) "
+#define BY_NAME "ORDER BY p.name_key, p.id"
+#define SCAN_SQL(select)                                                                           \
+    {                                                                                              \
+        {SCAN_EVERYONE(select) "AND p.id BETWEEN ?9 AND ?10 ORDER BY p.id",                        \
+         SCAN_EVERYONE(select) BY_NAME},                                                           \
+            {SCAN_CLINICIAN(select), SCAN_CLINICIAN(select) BY_NAME},                              \
+            {SCAN_FLAGGED(select), SCAN_FLAGGED(select) BY_NAME},                                  \
+    }
+    static const char *const sql[2][3][2] = {SCAN_SQL(SCAN_SELECT), SCAN_SQL(SCAN_SELECT_FACTS)};
+#undef SCAN_EVERYONE
+#undef SCAN_CLINICIAN
+#undef SCAN_FLAGGED
+#undef BY_NAME
+#undef SCAN_SQL
+    int which = filter->flagged ? 2 : filter->clinician > 0 ? 1 : 0;
+    sqlite3_stmt *st = store_stmt(s, sql[facts_only][which][filter->by_name], err);
+    if (!st)
+        return NULL;
+    for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
+        if (filter->status_mask & (1u << i))
+            sqlite3_bind_text(st, 4 + i, cairn_patient_status_str((enum cairn_patient_status)i), -1,
+                              SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, filter->clinician);
+    sqlite3_bind_int64(st, 3, filter->program_id);
+    if (which == 0 && !filter->by_name) {
+        sqlite3_bind_int64(st, 9, filter->id_to > 0 ? filter->id_from : INT64_MIN);
+        sqlite3_bind_int64(st, 10, filter->id_to > 0 ? filter->id_to : INT64_MAX);
+    }
+    return st;
 }
 
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err)
 {
-    /* Name order walks patient_by_name and fetches each row where it
-     * lies; storage order reads the table and the summaries (keyed by the
-     * same id) once each, front to back. */
-#define SCAN_EVERYONE SCAN_SELECT "WHERE " SCAN_STATUS "AND (?3 = 0 OR p.program_id = ?3) "
-#define SCAN_CLINICIAN                                                                             \
-    SCAN_SELECT "WHERE (p.therapist_id = ?2 OR p.case_manager_id = ?2) AND " SCAN_STATUS           \
-                "AND (?3 = 0 OR p.program_id = ?3) "
-#define SCAN_FLAGGED                                                                               \
-    SCAN_SELECT                                                                                    \
-    "WHERE p.id IN (SELECT patient_id FROM measure WHERE flags <> '') AND " SCAN_STATUS            \
-    "AND (?2 = 0 OR p.therapist_id = ?2 OR p.case_manager_id = ?2) "                               \
-    "AND (?3 = 0 OR p.program_id = ?3) "
-#define BY_NAME "ORDER BY p.name_key, p.id"
-    static const char *const sql[3][2] = {
-        {SCAN_EVERYONE "AND p.id BETWEEN ?4 AND ?5 ORDER BY p.id", SCAN_EVERYONE BY_NAME},
-        {SCAN_CLINICIAN, SCAN_CLINICIAN BY_NAME},
-        {SCAN_FLAGGED, SCAN_FLAGGED BY_NAME},
-    };
-#undef SCAN_EVERYONE
-#undef SCAN_CLINICIAN
-#undef SCAN_FLAGGED
-#undef BY_NAME
-    int which = filter->flagged ? 2 : filter->clinician > 0 ? 1 : 0;
-    char statuses[160] = ",";
-    for (int i = 0; i < CAIRN_PATIENT_STATUS__COUNT; i++)
-        if (filter->status_mask & (1u << i)) {
-            strcat(statuses, cairn_patient_status_str((enum cairn_patient_status)i));
-            strcat(statuses, ",");
-        }
     bool began;
     enum cairn_status rc = store_read_begin(s, &began, err);
     if (rc != CAIRN_OK)
         return rc;
     struct cairn_patient *p = calloc(1, sizeof *p);
     struct cairn_alert_facts *f = malloc(sizeof *f);
-    if (!p || !f) {
+    struct summary_row *row = malloc(sizeof *row);
+    if (!p || !f || !row) {
         rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
         goto out;
     }
-    {
-        STORE_PREPARE_OR_GOTO(st, sql[which][filter->by_name], rc, out);
-        sqlite3_bind_text(st, 1, statuses, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, filter->clinician);
-        sqlite3_bind_int64(st, 3, filter->program_id);
-        if (which == 0 && !filter->by_name) {
-            sqlite3_bind_int64(st, 4, filter->id_to > 0 ? filter->id_from : INT64_MIN);
-            sqlite3_bind_int64(st, 5, filter->id_to > 0 ? filter->id_to : INT64_MAX);
-        }
-        int32_t today = cairn_store_today(s);
-        int src;
-        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-            scan_read_patient(st, p);
-            facts_init(f, p, today);
-            struct store_summary_more more, *with = &more;
-            if (s->summaries_off || !facts_from_summary(st, SCAN_PATIENT_NCOLUMNS, f)) {
-                s->summary_misses++;
-                with = NULL;
-                if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
-                    break;
-            } else {
-                more.phq9_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN);
-                more.gad7_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 1);
-                more.reviews = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 2);
-                more.mastered = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 3);
-            }
-            if (fn(p, f, with, ctx)) {
-                src = SQLITE_DONE;
-                break;
-            }
-        }
-        sqlite3_reset(st);
-        if (rc == CAIRN_OK && src != SQLITE_DONE)
-            rc = store_fail(s, src, "reading the caseload", err);
+    sqlite3_stmt *st = scan_statement(s, filter, filter->facts_only, err);
+    if (!st) {
+        rc = err ? err->status : CAIRN_ERR_DB;
+        goto out;
     }
+    struct today_keys t;
+    today_keys_init(&t, cairn_store_today(s));
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        scan_read_patient(st, p, filter->facts_only);
+        facts_init(f, p, t.today);
+        struct store_summary_more more, *with = filter->facts_only ? NULL : &more;
+        bool ok = false;
+        if (!s->summaries_off) {
+            row_read(st, SCAN_PATIENT_NCOLUMNS, row);
+            ok = facts_from_summary(row, &t, f);
+        }
+        if (!ok) {
+            s->summary_misses++;
+            with = NULL;
+            if ((rc = facts_load_exact(s, p, f, err)) != CAIRN_OK)
+                break;
+        } else if (with) {
+            more.phq9_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN);
+            more.gad7_trend = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 1);
+            more.reviews = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 2);
+            more.mastered = (const char *)sqlite3_column_text(st, SCAN_MORE_COLUMN + 3);
+        }
+        if (fn(p, f, with, ctx)) {
+            src = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc == CAIRN_OK && src != SQLITE_DONE)
+        rc = store_fail(s, src, "reading the caseload", err);
 out:
     store_read_end(s, began);
     free(p);
     free(f);
+    free(row);
+    return rc;
+}
+
+/* ---- the caseload's facts on two threads -------------------------------- */
+
+/* One row copied for the second thread: the patient's fields and the
+ * summary row, its texts in the batch's text buffer (offsets in `off`
+ * until the batch is handed over). */
+struct split_item {
+    struct cairn_patient p;
+    struct summary_row row;
+    size_t off[ROW_NCOLUMNS];
+};
+
+/* A patient left to the caller's thread, with its facts when read. */
+struct split_later {
+    struct cairn_patient p;
+    struct cairn_alert_facts f;
+    bool exact; /* the summary could not answer: read the facts exactly */
+};
+
+struct split_batch {
+    struct split_item *items; /* SPLIT_BATCH, their fields not read stay 0 */
+    size_t n;
+    char *text;
+    size_t len, cap;
+};
+
+enum { SPLIT_BATCH = 64 };
+
+struct split {
+    const struct today_keys *t;
+    store_facts_fn pure;
+    void *ctx;
+    struct split_batch batch[2];
+    int filling; /* the batch being filled here */
+    /* the worker's: patients left to the caller's thread, facts, misses */
+    struct split_later *later;
+    size_t nlater, later_cap;
+    struct cairn_alert_facts f;
+    unsigned long misses;
+    bool nomem; /* the worker's: keeping a patient for later */
+    bool started, no_thread;
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct split_batch *handed; /* under lock: the worker's batch, NULL when idle */
+    bool stop;                  /* under lock: pure asked to stop, or memory ran out */
+    bool quit;                  /* under lock */
+};
+
+static bool split_keep_later(struct split *w, const struct cairn_patient *p,
+                             const struct cairn_alert_facts *f, bool exact)
+{
+    if (w->nlater == w->later_cap) {
+        size_t cap = w->later_cap ? 2 * w->later_cap : 16;
+        struct split_later *v = realloc(w->later, cap * sizeof *v);
+        if (!v)
+            return false;
+        w->later = v;
+        w->later_cap = cap;
+    }
+    struct split_later *l = &w->later[w->nlater++];
+    l->p = *p;
+    if (f)
+        l->f = *f;
+    l->exact = exact;
+    return true;
+}
+
+/* Reads the facts of each of b's rows and calls pure; false to stop. */
+static bool split_run(struct split *w, struct split_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct split_item *it = &b->items[i];
+        for (int k = 0; k < ROW_NCOLUMNS; k++)
+            if (row_kind[k] == KT)
+                it->row.v[k].text = it->off[k] == (size_t)-1 ? NULL : b->text + it->off[k];
+        facts_init(&w->f, &it->p, w->t->today);
+        int r;
+        if (!facts_from_summary(&it->row, w->t, &w->f)) {
+            w->misses++;
+            r = split_keep_later(w, &it->p, NULL, true) ? 0 : -1;
+        } else {
+            r = w->pure(&it->p, &w->f, NULL, w->ctx);
+            if (r == STORE_FACTS_LATER)
+                r = split_keep_later(w, &it->p, &w->f, false) ? 0 : -1;
+        }
+        if (r == -1)
+            w->nomem = true;
+        if (r != 0)
+            return false;
+    }
+    return true;
+}
+
+static void *split_worker(void *vw)
+{
+    struct split *w = vw;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->handed && !w->quit)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (!w->handed)
+            break;
+        struct split_batch *b = w->handed;
+        pthread_mutex_unlock(&w->lock);
+        bool go_on = split_run(w, b);
+        pthread_mutex_lock(&w->lock);
+        w->stop = w->stop || !go_on;
+        w->handed = NULL;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Copies the statement's row into the batch being filled; false when
+ * memory ran out. */
+static bool split_copy(struct split *w, sqlite3_stmt *st)
+{
+    struct split_batch *b = &w->batch[w->filling];
+    struct split_item *it = &b->items[b->n];
+    scan_read_patient(st, &it->p, true);
+    row_read(st, SCAN_PATIENT_NCOLUMNS, &it->row);
+    for (int k = 0; k < ROW_NCOLUMNS; k++) {
+        if (row_kind[k] != KT)
+            continue;
+        const struct row_value *v = &it->row.v[k];
+        if (!v->text) {
+            it->off[k] = (size_t)-1;
+            continue;
+        }
+        if (b->cap - b->len < v->len + 1) {
+            size_t cap = b->cap ? b->cap : 65536;
+            while (cap - b->len < v->len + 1)
+                cap *= 2;
+            char *grown = realloc(b->text, cap);
+            if (!grown)
+                return false;
+            b->text = grown;
+            b->cap = cap;
+        }
+        memcpy(b->text + b->len, v->text, v->len + 1);
+        it->off[k] = b->len;
+        b->len += v->len + 1;
+    }
+    b->n++;
+    return true;
+}
+
+/* Waits for the worker to be idle; returns whether to go on. */
+static bool split_wait(struct split *w)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->handed)
+        pthread_cond_wait(&w->cond, &w->lock);
+    bool go_on = !w->stop;
+    pthread_mutex_unlock(&w->lock);
+    return go_on;
+}
+
+/* Hands the batch being filled over (to the worker, started on the
+ * first; without one, runs it here) and empties the other for filling.
+ * Returns whether to go on. */
+static bool split_hand_over(struct split *w)
+{
+    struct split_batch *b = &w->batch[w->filling];
+    if (!w->started && !w->no_thread) {
+        w->started = pthread_create(&w->worker, NULL, split_worker, w) == 0;
+        w->no_thread = !w->started;
+    }
+    if (w->no_thread) {
+        bool go_on = split_run(w, b);
+        b->n = b->len = 0;
+        return go_on;
+    }
+    if (!split_wait(w))
+        return false;
+    pthread_mutex_lock(&w->lock);
+    w->handed = b;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    w->filling ^= 1;
+    w->batch[w->filling].n = w->batch[w->filling].len = 0;
+    return true;
+}
+
+enum cairn_status store_facts_scan_split(struct cairn_store *s,
+                                         const struct store_facts_filter *filter,
+                                         store_facts_fn pure, store_facts_fn later, void *ctx,
+                                         struct cairn_error *err)
+{
+    if (s->summaries_off)
+        return store_facts_scan(s, filter, later, ctx, err);
+    bool began, locks = false;
+    enum cairn_status rc = store_read_begin(s, &began, err);
+    if (rc != CAIRN_OK)
+        return rc;
+    struct today_keys t;
+    today_keys_init(&t, cairn_store_today(s));
+    struct split *w = calloc(1, sizeof *w);
+    if (!w || !(w->batch[0].items = calloc(SPLIT_BATCH, sizeof *w->batch[0].items)) ||
+        !(w->batch[1].items = calloc(SPLIT_BATCH, sizeof *w->batch[1].items))) {
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
+        goto out;
+    }
+    w->t = &t;
+    w->pure = pure;
+    w->ctx = ctx;
+    if (pthread_mutex_init(&w->lock, NULL) == 0) {
+        if (pthread_cond_init(&w->cond, NULL) == 0)
+            locks = true;
+        else
+            pthread_mutex_destroy(&w->lock);
+    }
+    w->no_thread = !locks;
+    sqlite3_stmt *st = scan_statement(s, filter, true, err);
+    if (!st) {
+        rc = err ? err->status : CAIRN_ERR_DB;
+        goto out;
+    }
+    int src = SQLITE_DONE;
+    bool go_on = true, copy_failed = false;
+    while (go_on && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!split_copy(w, st)) {
+            copy_failed = true;
+            break;
+        }
+        if (w->batch[w->filling].n == SPLIT_BATCH)
+            go_on = split_hand_over(w);
+    }
+    if (!go_on)
+        src = SQLITE_DONE;
+    /* The rest of the rows: here, once the worker is done. */
+    if (w->started && !split_wait(w))
+        go_on = false;
+    if (go_on && !w->nomem && !copy_failed && src == SQLITE_DONE) {
+        struct split_batch *b = &w->batch[w->filling];
+        go_on = split_run(w, b);
+        b->n = b->len = 0;
+    }
+    sqlite3_reset(st);
+    if (w->nomem || copy_failed)
+        rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory reading the caseload");
+    else if (src != SQLITE_DONE)
+        rc = store_fail(s, src, "reading the caseload", err);
+    s->summary_misses += w->misses;
+    /* Then what the worker left to this thread, in the same snapshot. */
+    for (size_t i = 0; rc == CAIRN_OK && go_on && i < w->nlater; i++) {
+        struct split_later *l = &w->later[i];
+        if (l->exact && (rc = facts_load_exact(s, &l->p, &l->f, err)) != CAIRN_OK)
+            break;
+        if (later(&l->p, &l->f, NULL, ctx))
+            go_on = false;
+    }
+out:
+    if (w && w->started) {
+        split_wait(w);
+        pthread_mutex_lock(&w->lock);
+        w->quit = true;
+        pthread_cond_broadcast(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->worker, NULL);
+    }
+    if (locks) {
+        pthread_cond_destroy(&w->cond);
+        pthread_mutex_destroy(&w->lock);
+    }
+    store_read_end(s, began);
+    if (w) {
+        for (int i = 0; i < 2; i++) {
+            free(w->batch[i].items);
+            free(w->batch[i].text);
+        }
+        free(w->later);
+    }
+    free(w);
     return rc;
 }

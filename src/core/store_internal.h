@@ -345,6 +345,10 @@ struct store_facts_filter {
      * honoured for every patient in storage order (no clinician, not
      * flagged, not by name), ignored otherwise. */
     int64_t id_from, id_to;
+    /* Only what the alert facts read: the patient holds its id, MRN,
+     * names, name key, program id, admission and expected discharge dates
+     * and status, and `more` is NULL (a cheaper row). */
+    bool facts_only;
 };
 
 /* What a summary holds for the caseload report beyond the alert facts,
@@ -368,6 +372,26 @@ typedef int (*store_facts_fn)(const struct cairn_patient *p, const struct cairn_
  * fn returns non-zero to stop. */
 enum cairn_status store_facts_scan(struct cairn_store *s, const struct store_facts_filter *filter,
                                    store_facts_fn fn, void *ctx, struct cairn_error *err);
+
+/* store_facts_scan() with the work on two threads, for a whole caseload:
+ * the caller's thread steps the statement and copies each row, a second
+ * thread reads the facts from the copies and calls `pure` with them, in
+ * storage order (by_name is not honoured). `pure` runs while the store is
+ * in use on the caller's thread: it must not touch the store. It returns
+ * 0 to go on, STORE_FACTS_LATER to leave the patient to `later`, or any
+ * other value to stop. Then, on the caller's thread and in the same read
+ * transaction, `later` is called for those patients and for the ones
+ * whose summary could not answer (their facts read exactly), in no
+ * particular order; non-zero stops. Both get more == NULL and a patient
+ * holding only its id, MRN, names, name key, program id, admission and
+ * expected discharge dates and status, and are never called at the same
+ * time. A caseload of one batch (64 rows) or less, or
+ * one read with summaries off, starts no thread. */
+#define STORE_FACTS_LATER 2
+enum cairn_status store_facts_scan_split(struct cairn_store *s,
+                                         const struct store_facts_filter *filter,
+                                         store_facts_fn pure, store_facts_fn later, void *ctx,
+                                         struct cairn_error *err);
 
 /* Reads a decimal integer (digits, an optional '-' first) at *text into
  * *v and moves *text past it; false when there is none or it overflows.

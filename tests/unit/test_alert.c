@@ -957,6 +957,121 @@ static void test_alert_statements_never_scan_a_table(void **state)
     assert_true(sqlite3_get_autocommit(store_db(s)));
 }
 
+/* Every alert of a list as text, one line each, in order. */
+struct listing {
+    char *text;
+    size_t len, cap;
+    size_t n;
+};
+
+static int append_alert(const struct cairn_alert *a, void *ctx)
+{
+    struct listing *l = ctx;
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%d %lld %s %s %s %s %d %s %s %s\n", (int)a->rule,
+                     (long long)a->patient_id, a->mrn, a->name, a->reason, a->key, a->acknowledged,
+                     a->acked_by, a->acked_at, a->ack_note);
+    assert_true(n > 0 && (size_t)n < sizeof line);
+    if (l->len + (size_t)n + 1 > l->cap) {
+        l->cap = 2 * (l->len + (size_t)n + 1);
+        l->text = realloc(l->text, l->cap);
+        assert_non_null(l->text);
+    }
+    memcpy(l->text + l->len, line, (size_t)n + 1);
+    l->len += (size_t)n;
+    l->n++;
+    return 0;
+}
+
+static struct listing list_all(struct cairn_store *s, bool summaries)
+{
+    struct cairn_alert_filter f = {.severity = CAIRN_SEVERITY_INFO, .all = true};
+    struct listing l = {0};
+    struct cairn_error err;
+    s->summaries_off = !summaries;
+    s->summary_misses = 0;
+    if (cairn_alerts_list(s, &f, append_alert, &l, &err) != CAIRN_OK)
+        fail_msg("listing alerts: %s", err.message);
+    s->summaries_off = false;
+    return l;
+}
+
+/* The list with a read transaction open: the readers cannot be opened,
+ * so the caseload is read by store_facts_scan_split() on s. */
+static struct listing list_split(struct cairn_store *s)
+{
+    bool began;
+    struct cairn_error err;
+    assert_int_equal(store_read_begin(s, &began, &err), CAIRN_OK);
+    assert_true(began);
+    struct listing l = list_all(s, true);
+    store_read_end(s, began);
+    return l;
+}
+
+static void test_list_from_two_threads_equals_the_list_from_the_data(void **state)
+{
+    struct unit_env *env = *state;
+    char path[PATH_MAX];
+    unit_path(path, env->dir, "caseload.db");
+    struct cairn_store *s = env->store = unit_open_file(path);
+    struct cairn_error err;
+    struct cairn_alert a;
+    unit_add_staff(s, UNIT_LOGIN, CAIRN_ROLE_SUPERVISOR);
+    /* 400 patients: several batches for the split scan's second thread. */
+    struct cairn_demo_options opts = {.patients = 400, .seed = 11, .today = unit_today()};
+    struct cairn_demo_stats stats;
+    if (cairn_demo_generate(s, &opts, &stats, &err) != CAIRN_OK)
+        fail_msg("demo: %s", err.message);
+    /* Some acknowledged alerts: their patients' alerts need a lookup. */
+    struct listing before = list_all(s, true);
+    assert_true(before.n > 300);
+    int acked = 0;
+    for (const char *line = before.text; line && *line && acked < 5; acked++) {
+        for (int skip = 0; skip < 40 && line; skip++) {
+            line = strchr(line, '\n');
+            line = line ? line + 1 : NULL;
+        }
+        if (!line || !*line)
+            break;
+        char mrn[64];
+        int rule;
+        long long id;
+        assert_int_equal(sscanf(line, "%d %lld %63s", &rule, &id, mrn), 3);
+        char alert_id[CAIRN_ALERT_ID_MAX + 64];
+        snprintf(alert_id, sizeof alert_id, "%s:%s", mrn,
+                 cairn_alert_code((enum cairn_alert_rule)rule));
+        assert_int_equal(cairn_alert_ack(s, alert_id, "seen in the test", &a, &err), CAIRN_OK);
+    }
+    assert_true(acked >= 3);
+    free(before.text);
+    /* Today, a week on, and the day before the summaries (which cannot
+     * answer then: every patient is read from the data). Two readers,
+     * the split scan on one connection, and every patient read exactly
+     * give the same list. */
+    static const int days[] = {0, 7, -1};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        cairn_store_set_today(s, unit_today() + days[i]);
+        struct listing readers = list_all(s, true);
+        struct listing split = list_split(s);
+        unsigned long misses = s->summary_misses;
+        struct listing exact = list_all(s, false);
+        assert_true(readers.n > 0);
+        assert_int_equal(readers.n, exact.n);
+        assert_int_equal(split.n, exact.n);
+        assert_string_equal(readers.text, exact.text);
+        assert_string_equal(split.text, exact.text);
+        if (days[i] >= 0)
+            assert_int_equal(misses, 0);
+        else
+            assert_true(misses > 300);
+        assert_non_null(strstr(readers.text, "seen in the test"));
+        free(readers.text);
+        free(split.text);
+        free(exact.text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -983,6 +1098,8 @@ int main(void)
         MEM(test_ack_by_someone_not_staff_is_denied),
         MEM(test_list_is_urgent_first_then_by_name_and_filters),
         MEM(test_alert_statements_never_scan_a_table),
+        cmocka_unit_test_setup_teardown(test_list_from_two_threads_equals_the_list_from_the_data,
+                                        unit_setup_tempdir, unit_teardown),
     };
     return cmocka_run_group_tests_name("alert", tests, NULL, NULL);
 }
