@@ -305,18 +305,10 @@ static void *part_main(void *vpart)
 static enum cairn_status list_on_readers(struct collect *c, struct cairn_store *readers[2],
                                          struct cairn_error *err)
 {
-    struct cairn_store *s = readers[0];
-    /* Two subqueries: each is one seek to an end of the table, where
-     * min(id), max(id) together scan it. */
-    STORE_PREPARE(st, "SELECT (SELECT min(id) FROM patient), (SELECT max(id) FROM patient)");
-    int src = sqlite3_step(st);
-    int64_t lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    int64_t hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_reset(st);
-    if (src != SQLITE_ROW)
-        return store_fail(s, src, "reading patients", err);
-    if (hi < lo)
-        hi = lo;
+    int64_t lo, hi;
+    enum cairn_status rc = store_patient_ids(readers[0], &lo, &hi, err);
+    if (rc != CAIRN_OK)
+        return rc;
     struct part parts[2] = {
         {.s = readers[0], .filter = c->filter, .g = &c->mine, .from = lo, .to = lo + (hi - lo) / 2},
         {.s = readers[1], .filter = c->filter, .g = &c->theirs, .to = hi},

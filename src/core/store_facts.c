@@ -1716,3 +1716,20 @@ out:
     free(w);
     return rc;
 }
+
+enum cairn_status store_patient_ids(struct cairn_store *s, int64_t *lo, int64_t *hi,
+                                    struct cairn_error *err)
+{
+    /* Two subqueries: each is one seek to an end of the table, where
+     * min(id), max(id) together scan it. */
+    STORE_PREPARE(st, "SELECT (SELECT min(id) FROM patient), (SELECT max(id) FROM patient)");
+    int src = sqlite3_step(st);
+    *lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    if (src != SQLITE_ROW)
+        return store_fail(s, src, "reading patients", err);
+    if (*hi < *lo)
+        *hi = *lo;
+    return CAIRN_OK;
+}

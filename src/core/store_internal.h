@@ -103,6 +103,11 @@ void store_read_end(struct cairn_store *s, bool began);
  * reader with cairn_store_close(), which ends its transaction. */
 bool store_readers_open(struct cairn_store *s, struct cairn_store **readers, size_t n);
 
+/* The lowest and highest patient ids (both 0 with no patients), for
+ * splitting a scan of every patient between threads by id. */
+enum cairn_status store_patient_ids(struct cairn_store *s, int64_t *lo, int64_t *hi,
+                                    struct cairn_error *err);
+
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */
 enum cairn_status store_fail(struct cairn_store *s, int rc, const char *what,

@@ -1156,18 +1156,6 @@ static void *part_main(void *arg)
     return NULL;
 }
 
-/* The lowest and highest patient ids (0 and 0 with no patients). */
-static enum cairn_status id_range(struct cairn_store *s, int64_t *lo, int64_t *hi,
-                                  struct cairn_error *err)
-{
-    STORE_PREPARE(st, "SELECT min(id), max(id) FROM patient");
-    int src = sqlite3_step(st);
-    *lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    *hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_reset(st);
-    return src == SQLITE_ROW ? CAIRN_OK : store_fail(s, src, "reading patients", err);
-}
-
 enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn_report_filter *f,
                                        struct report_set **out, struct cairn_error *err)
 {
@@ -1183,7 +1171,7 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
         {.s = readers[0], .f = f},
         {.s = readers[1], .f = f},
     };
-    enum cairn_status rc = id_range(readers[0], &lo, &hi, err);
+    enum cairn_status rc = store_patient_ids(readers[0], &lo, &hi, err);
     if (rc != CAIRN_OK || hi <= 0 || hi - lo < 2)
         goto single;
     parts[0].from = lo;
