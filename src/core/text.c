@@ -81,6 +81,15 @@ static size_t cp_width(unsigned cp, bool malformed)
     return w < 0 ? 1 : (size_t)w;
 }
 
+/* How many bytes from s on (at most n) are printable ASCII. */
+static size_t printable_run(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && (unsigned char)s[k] >= 0x20 && (unsigned char)s[k] < 0x7F)
+        k++;
+    return k;
+}
+
 size_t cairn_text_width(const char *s)
 {
     return cairn_text_fit(s, 0, NULL, 0);
@@ -102,9 +111,17 @@ size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize)
     size_t total = 0;
     bool cut = false;
 
+    /* Runs of printable ASCII (a column a byte, nothing to replace) are
+     * taken whole; the rest a character at a time. */
     /* First pass: does it fit whole? */
     if (max_cols) {
         while (i < n) {
+            size_t run = printable_run(s + i, n - i);
+            if (run) {
+                total += run;
+                i += run;
+                continue;
+            }
             unsigned cp;
             size_t used = cairn_utf8_decode(s + i, n - i, &cp);
             total += cp_width(cp, cp == 0xFFFD && used == 1);
@@ -114,7 +131,26 @@ size_t cairn_text_fit(const char *s, size_t max_cols, char *out, size_t outsize)
         i = 0;
     }
     size_t budget = max_cols ? (cut ? max_cols - 1 : max_cols) : (size_t)-1;
+    /* Bytes written stay below `room`, keeping space for the NUL and
+     * for an ellipsis when something is cut. */
+    size_t reserve = 1 + (cut ? 3 : 0), room = out && outsize > reserve ? outsize - reserve : 0;
     while (i < n) {
+        size_t run = printable_run(s + i, n - i);
+        if (run) {
+            size_t take = run;
+            if (take > budget - cols)
+                take = budget - cols;
+            if (out && take > (room > o ? room - o : 0))
+                take = room > o ? room - o : 0;
+            if (out)
+                memcpy(out + o, s + i, take);
+            o += out ? take : 0;
+            cols += take;
+            i += take;
+            if (take < run)
+                break;
+            continue;
+        }
         unsigned cp;
         size_t used = cairn_utf8_decode(s + i, n - i, &cp);
         bool malformed = cp == 0xFFFD && used == 1;
