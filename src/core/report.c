@@ -676,8 +676,8 @@ static struct reason_plan plan_reason(const char *reason)
     p.plain = p.len < LINE_BYTES && all_plain(reason, p.len);
     if (!p.plain) {
         char safe[LINE_BYTES];
-        cairn_text_fit(reason, 0, safe, sizeof safe);
-        p.lines = cairn_text_width(safe) <= REASON_ROOM ? 1 : 2;
+        /* What it returns is the width of what it wrote. */
+        p.lines = cairn_text_fit(reason, 0, safe, sizeof safe) <= REASON_ROOM ? 1 : 2;
         return p;
     }
     p.cut = p.len;
