@@ -9,6 +9,7 @@
  * page starts, and written with their headers at the end. */
 #include <jansson.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -947,9 +948,21 @@ static void text_page_header(struct cairn_report_renderer *r, size_t page)
 {
     const struct cairn_report_meta *m = &r->meta;
     char line[LINE_BYTES], left[LINE_BYTES], right[64];
+    size_t total = r->text_mode == TEXT_STREAM ? r->total_pages : r->npages;
+    if (page + 1 < 1000000 && total < 1000000) {
+        /* "page N of M", without printf (a whole organization's report
+         * has thousands of pages). */
+        char *at = right;
+        memcpy(at, "page ", 5);
+        at += 5;
+        at += put_uint(at, (unsigned)(page + 1));
+        memcpy(at, " of ", 4);
+        at += 4;
+        put_uint(at, (unsigned)total);
+    } else {
+        snprintf(right, sizeof right, "page %zu of %zu", page + 1, total);
+    }
     snprintf(left, sizeof left, "CASELOAD REPORT  week %s (%s to %s)", m->week, m->from, m->to);
-    snprintf(right, sizeof right, "page %zu of %zu", page + 1,
-             r->text_mode == TEXT_STREAM ? r->total_pages : r->npages);
     lr_line(line, sizeof line, left, right);
     report_out_puts(r->out, line);
     report_out_puts(r->out, "\n");
@@ -2020,6 +2033,90 @@ static int feed_row(const struct cairn_report_row *row, void *ctx)
     return f->rc != CAIRN_OK;
 }
 
+/* Counts a range of rows' pages in a renderer of its own (see
+ * count_pages()); runs in a thread of its own for the second range. */
+struct count_part {
+    struct cairn_report_renderer *r;
+    struct report_set *set;
+    size_t from, to;
+    struct cairn_report_row *row;
+    struct cairn_error err;
+    enum cairn_status rc;
+};
+
+static void *count_part_main(void *arg)
+{
+    struct count_part *c = arg;
+    struct feed feed = {.r = c->r, .rc = CAIRN_OK, .err = &c->err};
+    report_set_each_light(c->set, c->from, c->to, c->row, feed_row, &feed);
+    c->rc = feed.rc;
+    if (c->rc == CAIRN_OK) {
+        group_close(c->r); /* its last group's totals are its lines too */
+        c->rc = report_out_status(c->r->out, c->r->nomem, &c->err);
+    }
+    return NULL;
+}
+
+/* The text form's page count, without writing anything. Every group
+ * starts on a page of its own, so a large report is counted in two
+ * halves split where a group starts, the second in another thread; the
+ * closing pages (totals by program, overall) take as many pages whatever
+ * the totals hold, so a third renderer counts them from the halves' row
+ * and program counts. */
+static enum cairn_status count_pages(struct report_set *set, const struct cairn_report_meta *meta,
+                                     size_t *pages, struct cairn_error *err)
+{
+    enum { SPLIT_FROM = 64 }; /* fewer rows are not worth a thread (the tests' demos split) */
+    struct cairn_report_renderer *parts[2] = {NULL, NULL}, *end = NULL;
+    struct count_part c[2] = {{0}};
+    enum cairn_status rc = CAIRN_OK;
+    size_t n = report_set_rows(set), k = n / 2;
+    while (k > 0 && k < n && report_set_same_group(set, k - 1, k))
+        k++;
+    bool split = n >= SPLIT_FROM && k > 0 && k < n;
+    for (int i = 0; i < 2 && rc == CAIRN_OK; i++) {
+        if ((rc = cairn_report_render_begin(CAIRN_REPORT_TEXT, meta, discard, NULL, &parts[i],
+                                            err)) != CAIRN_OK)
+            break;
+        report_render_count_pages(parts[i]);
+        c[i].r = parts[i];
+        c[i].set = set;
+        c[i].from = i ? (split ? k : n) : 0;
+        c[i].to = i ? n : (split ? k : n);
+        if (!(c[i].row = malloc(sizeof *c[i].row)))
+            rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory counting pages");
+    }
+    if (rc == CAIRN_OK) {
+        pthread_t thread;
+        bool threaded = split && pthread_create(&thread, NULL, count_part_main, &c[1]) == 0;
+        count_part_main(&c[0]);
+        if (threaded)
+            pthread_join(thread, NULL);
+        else
+            count_part_main(&c[1]);
+        for (int i = 0; i < 2 && rc == CAIRN_OK; i++)
+            if ((rc = c[i].rc) != CAIRN_OK && err)
+                *err = c[i].err;
+    }
+    if (rc == CAIRN_OK && (rc = cairn_report_render_begin(CAIRN_REPORT_TEXT, meta, discard, NULL,
+                                                          &end, err)) == CAIRN_OK) {
+        report_render_count_pages(end);
+        for (int i = 0; i < 2; i++) {
+            end->rows += parts[i]->rows;
+            for (size_t p = 0; p < parts[i]->nprograms; p++)
+                program_totals(end, parts[i]->programs[p].code);
+        }
+        if ((rc = cairn_report_render_end(end, err)) == CAIRN_OK)
+            *pages = parts[0]->npages + parts[1]->npages + end->npages;
+    }
+    for (int i = 0; i < 2; i++) {
+        free(c[i].row);
+        cairn_report_render_free(&parts[i]);
+    }
+    cairn_report_render_free(&end);
+    return rc;
+}
+
 enum cairn_status cairn_report_caseload(struct cairn_store *store,
                                         const struct cairn_report_options *opts,
                                         enum cairn_report_format format,
@@ -2092,26 +2189,16 @@ enum cairn_status cairn_report_caseload(struct cairn_store *store,
      * counts the pages, so that the second writes each page as it fills
      * instead of keeping the whole report. */
     size_t pages = 0;
-    for (int pass = format == CAIRN_REPORT_TEXT ? 0 : 1; pass < 2; pass++) {
-        if ((rc = cairn_report_render_begin(format, meta, pass ? write : discard, pass ? ctx : NULL,
-                                            &r, err)) != CAIRN_OK)
-            goto out;
-        if (format == CAIRN_REPORT_TEXT) {
-            if (pass)
-                report_render_stream_pages(r, pages);
-            else
-                report_render_count_pages(r);
-        }
-        struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
-        if (pass)
-            report_set_each(set, feed_row, &feed);
-        else /* counting pages: the layout's fields are enough */
-            report_set_each_light(set, feed_row, &feed);
-        if ((rc = feed.rc) != CAIRN_OK || (rc = cairn_report_render_end(r, err)) != CAIRN_OK)
-            goto out;
-        pages = report_render_pages(r);
-        cairn_report_render_free(&r);
-    }
+    if (format == CAIRN_REPORT_TEXT && (rc = count_pages(set, meta, &pages, err)) != CAIRN_OK)
+        goto out;
+    if ((rc = cairn_report_render_begin(format, meta, write, ctx, &r, err)) != CAIRN_OK)
+        goto out;
+    if (format == CAIRN_REPORT_TEXT)
+        report_render_stream_pages(r, pages);
+    struct feed feed = {.r = r, .rc = CAIRN_OK, .err = err};
+    report_set_each(set, feed_row, &feed);
+    if ((rc = feed.rc) == CAIRN_OK)
+        rc = cairn_report_render_end(r, err);
 out:
     cairn_report_render_free(&r);
     report_set_free(&set);

@@ -43,12 +43,21 @@ enum cairn_status store_report_collect(struct cairn_store *store,
 int report_set_each(struct report_set *set,
                     int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx);
 
-/* Like report_set_each(), with only the fields the text form's layout
- * depends on set in each row: status, clinician and its name, program,
- * alerts, discharge_due, steps and ladders mastered. The others hold
- * whatever an earlier row left. For counting pages. */
-int report_set_each_light(struct report_set *set,
+/* Like report_set_each() for rows [from, to) of the order, into *row
+ * (the caller's: two threads may each go over their own range at once),
+ * with only the fields the text form's layout depends on set: status,
+ * clinician and its name, program, alerts, discharge_due, steps and
+ * ladders mastered. The others hold whatever an earlier row left. For
+ * counting pages. */
+int report_set_each_light(struct report_set *set, size_t from, size_t to,
+                          struct cairn_report_row *row,
                           int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx);
+
+/* How many rows the set holds. */
+size_t report_set_rows(const struct report_set *set);
+
+/* Whether rows i and j of the order are in the same group (clinician). */
+bool report_set_same_group(const struct report_set *set, size_t i, size_t j);
 
 /* How many rows were read with the per-patient queries (no usable summary). */
 unsigned long report_set_exact_rows(const struct report_set *set);

@@ -1208,22 +1208,24 @@ single:
     return rc != CAIRN_OK ? rc : collect(s, f, 0, 0, out, err);
 }
 
-static int each(struct report_set *set, int (*fn)(const struct cairn_report_row *row, void *ctx),
-                void *ctx, bool light)
+static int each(struct report_set *set, size_t from, size_t to, struct cairn_report_row *row,
+                int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx, bool light)
 {
     enum { AHEAD = 8 };
-    for (size_t i = 0; i < set->nitems; i++) {
+    if (to > set->nitems)
+        to = set->nitems;
+    for (size_t i = from; i < to; i++) {
         /* The rows are visited in sorted order, all over memory: ask for
          * an item a few rows ahead, and the text of one that came in. */
-        if (i + AHEAD < set->nitems)
+        if (i + AHEAD < to)
             __builtin_prefetch(set->order[i + AHEAD].item);
-        if (i + AHEAD / 2 < set->nitems) {
+        if (i + AHEAD / 2 < to) {
             const char *text = set->order[i + AHEAD / 2].item->text;
             __builtin_prefetch(text);
             __builtin_prefetch(text + 64);
         }
-        unpack_row(set, set->order[i].item, &set->w->row, light);
-        if (fn(&set->w->row, ctx))
+        unpack_row(set, set->order[i].item, row, light);
+        if (fn(row, ctx))
             return 1;
     }
     return 0;
@@ -1232,13 +1234,24 @@ static int each(struct report_set *set, int (*fn)(const struct cairn_report_row 
 int report_set_each(struct report_set *set,
                     int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
 {
-    return each(set, fn, ctx, false);
+    return each(set, 0, set->nitems, &set->w->row, fn, ctx, false);
 }
 
-int report_set_each_light(struct report_set *set,
+int report_set_each_light(struct report_set *set, size_t from, size_t to,
+                          struct cairn_report_row *row,
                           int (*fn)(const struct cairn_report_row *row, void *ctx), void *ctx)
 {
-    return each(set, fn, ctx, true);
+    return each(set, from, to, row, fn, ctx, true);
+}
+
+size_t report_set_rows(const struct report_set *set)
+{
+    return set->nitems;
+}
+
+bool report_set_same_group(const struct report_set *set, size_t i, size_t j)
+{
+    return set->order[i].item->group == set->order[j].item->group;
 }
 
 unsigned long report_set_exact_rows(const struct report_set *set)
