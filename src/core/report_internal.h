@@ -30,10 +30,10 @@ struct report_set;
 
 /* Reads the rows cairn_report_rows() gives for *filter (which must outlive
  * the set): from the per-patient summaries for the week holding today,
- * with per-patient queries otherwise. Without a clinician, and when
- * store_readers_open() can give two readers on one snapshot (a file, no
- * transaction open on store), two threads each read half the patients
- * by id; the rows are the same either way. *out is NULL on failure. */
+ * with per-patient queries otherwise. When store_readers_open() can give
+ * two readers on one snapshot (a file, no transaction open on store), two
+ * threads each read half the patients by id; the rows are the same either
+ * way. *out is NULL on failure. */
 enum cairn_status store_report_collect(struct cairn_store *store,
                                        const struct cairn_report_filter *filter,
                                        struct report_set **out, struct cairn_error *err);

@@ -1355,7 +1355,8 @@ static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_fa
     {                                                                                              \
         {SCAN_EVERYONE(select) "AND p.id BETWEEN ?9 AND ?10 ORDER BY p.id",                        \
          SCAN_EVERYONE(select) BY_NAME},                                                           \
-            {SCAN_CLINICIAN(select), SCAN_CLINICIAN(select) BY_NAME},                              \
+            {SCAN_CLINICIAN(select) "AND p.id BETWEEN ?9 AND ?10",                                 \
+             SCAN_CLINICIAN(select) BY_NAME},                                                      \
             {SCAN_FLAGGED(select), SCAN_FLAGGED(select) BY_NAME},                                  \
     }
     static const char *const sql[2][3][2] = {SCAN_SQL(SCAN_SELECT), SCAN_SQL(SCAN_SELECT_FACTS)};
@@ -1374,7 +1375,7 @@ static sqlite3_stmt *scan_statement(struct cairn_store *s, const struct store_fa
                               SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, filter->clinician);
     sqlite3_bind_int64(st, 3, filter->program_id);
-    if (which == 0 && !filter->by_name) {
+    if (which < 2 && !filter->by_name) {
         sqlite3_bind_int64(st, 9, filter->id_to > 0 ? filter->id_from : INT64_MIN);
         sqlite3_bind_int64(st, 10, filter->id_to > 0 ? filter->id_to : INT64_MAX);
     }

@@ -347,8 +347,7 @@ struct store_facts_filter {
     bool flagged;         /* only patients with a measure that raised a flag */
     bool by_name;         /* in name order; otherwise in whatever order is cheapest */
     /* Only ids in [id_from, id_to] when id_to > 0 (threads split a scan);
-     * honoured for every patient in storage order (no clinician, not
-     * flagged, not by name), ignored otherwise. */
+     * honoured when not flagged and not by name, ignored otherwise. */
     int64_t id_from, id_to;
     /* Only what the alert facts read: the patient holds its id, MRN,
      * names, name key, program id, admission and expected discharge dates

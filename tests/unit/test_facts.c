@@ -266,9 +266,11 @@ static bool rows_equal(const struct cairn_report_row *a, const struct cairn_repo
 /* Collects the rows of this week's whole-caseload report; returns how
  * many were read with the per-patient queries; *threads (when not NULL)
  * is how many threads collected them. */
+static const char *report_clinician; /* the rows' clinician filter; NULL: everyone */
+
 static unsigned long report_rows_threads(struct cairn_store *s, struct rows *out, unsigned *threads)
 {
-    struct cairn_report_filter f = {0};
+    struct cairn_report_filter f = {.clinician = report_clinician};
     struct cairn_error err;
     struct report_set *set;
     cairn_date_isoweek(cairn_store_today(s), &f.iso_year, &f.week);
@@ -372,6 +374,18 @@ static void test_facts_report_rows_from_two_threads_equal_one(void **state)
     report_rows_threads(s, &one, &threads);
     s->summaries_off = false;
     assert_rows_equal(&two, &one, "two threads from summaries / two threads exactly");
+    /* One clinician's rows are split the same way. */
+    cairn_store_set_today(s, unit_today());
+    report_clinician = "demo.cm03";
+    report_rows_threads(s, &two, &threads);
+    assert_int_equal(threads, 2);
+    assert_true(two.n > 5);
+    assert_int_equal(cairn_store_begin(s, &err), CAIRN_OK);
+    report_rows_threads(s, &one, &threads);
+    assert_int_equal(threads, 1);
+    cairn_store_rollback(s);
+    report_clinician = NULL;
+    assert_rows_equal(&two, &one, "one clinician: two threads / one");
     free(two.v);
     free(one.v);
 }
