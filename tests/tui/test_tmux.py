@@ -202,6 +202,7 @@ class TmuxSmoke(unittest.TestCase):
         self.pane.kill()
         self.pane = Pane(os.path.join(self.dir, "tmux-edit"), self.db,
                          env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
+        self.addCleanup(self.pane.kill)  # this pane's own server
         p = self.pane
         p.wait_for("caseload (in care)")
         self.open_patient("PE-1")
@@ -320,6 +321,7 @@ class TmuxSmoke(unittest.TestCase):
         self.pane.kill()
         self.pane = Pane(os.path.join(self.dir, "tmux-lock"), self.db,
                          env={"CAIRN_LOCK_AFTER": "2s"})
+        self.addCleanup(self.pane.kill)  # this pane's own server
         p = self.pane
         p.wait_for("caseload (in care)")
         p.keys("/", "Z", "o", "ë")  # a search in progress is kept through the lock
@@ -492,6 +494,7 @@ class TmuxSmoke(unittest.TestCase):
         self.pane.kill()
         self.pane = Pane(os.path.join(self.dir, "tmux-review-edit"), self.db,
                          env={"EDITOR": editor, "XDG_STATE_HOME": self.dir})
+        self.addCleanup(self.pane.kill)  # this pane's own server
         p = self.pane
         p.wait_for("caseload (in care)")
         p.keys("c", *"re.th", "Enter")
@@ -529,6 +532,7 @@ class TmuxSmoke(unittest.TestCase):
         self.assertNotEqual(sgr_colours(self.pane), [], "the colour theme uses colours")
         self.pane.kill()
         self.pane = Pane(os.path.join(self.dir, "tmux-nocolor"), self.db, env={"NO_COLOR": "1"})
+        self.addCleanup(self.pane.kill)  # this pane's own server
         p = self.pane
         p.wait_for("caseload (in care)")
         p.keys("r")  # the risk filter: risk is written out, not only coloured
