@@ -306,8 +306,8 @@ static void score_cell(enum cairn_instrument instrument, const struct cairn_repo
         snprintf(out, size, aligned ? "%2d %-4s %c" : "%d %s %c", s->total, band,
                  change_mark(s->changes));
     } else {
-        /* The same as the formats above, without printf (a report has
-         * two a row). */
+        /* The same as the formats above, put together by hand (a report
+         * has two a row). */
         char *at = out;
         if (aligned && s->total < 10)
             *at++ = ' ';
@@ -950,8 +950,8 @@ static void text_page_header(struct cairn_report_renderer *r, size_t page)
     char line[LINE_BYTES], left[LINE_BYTES], right[64];
     size_t total = r->text_mode == TEXT_STREAM ? r->total_pages : r->npages;
     if (page + 1 < 1000000 && total < 1000000) {
-        /* "page N of M", without printf (a whole organization's report
-         * has thousands of pages). */
+        /* "page N of M" put together by hand (a whole organization's
+         * report has thousands of pages). */
         char *at = right;
         memcpy(at, "page ", 5);
         at += 5;

@@ -20,8 +20,8 @@ static void put_char(char *out, size_t size, size_t *o, char c)
     }
 }
 
-/* The same text as "%s%d"/"%s-" by snprintf, without formatting through
- * printf (a demo writes a few million answer lists). */
+/* The same text as "%s%d"/"%s-" by snprintf, put together by hand (a
+ * demo writes a few million answer lists). */
 void store_measure_answers_text(const int *answers, size_t n, char *out, size_t size)
 {
     size_t o = 0;
