@@ -9,7 +9,6 @@
  * page starts, and written with their headers at the end. */
 #include <jansson.h>
 #include <stdarg.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "cairn/report.h"
 #include "cairn/store.h"
 #include "cairn/text.h"
+#include "pair.h"
 #include "report_internal.h"
 #include "svg.h"
 
@@ -2087,13 +2087,8 @@ static enum cairn_status count_pages(struct report_set *set, const struct cairn_
             rc = cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory counting pages");
     }
     if (rc == CAIRN_OK) {
-        pthread_t thread;
-        bool threaded = split && pthread_create(&thread, NULL, count_part_main, &c[1]) == 0;
-        count_part_main(&c[0]);
-        if (threaded)
-            pthread_join(thread, NULL);
-        else
-            count_part_main(&c[1]);
+        /* Unsplit, the second renderer counts nothing and stays empty. */
+        pair_run(count_part_main, &c[0], split ? &c[1] : NULL);
         for (int i = 0; i < 2 && rc == CAIRN_OK; i++)
             if ((rc = c[i].rc) != CAIRN_OK && err)
                 *err = c[i].err;

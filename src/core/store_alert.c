@@ -5,7 +5,6 @@
  *
  * Every fact is one indexed read per patient (tests/unit/test_alert.c
  * checks that none of these statements scans a table). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cairn/measure.h"
 #include "cairn/review.h"
 #include "cairn/text.h"
+#include "pair.h"
 #include "store_internal.h"
 
 /* ---- acknowledgements --------------------------------------------------- */
@@ -305,22 +305,16 @@ static void *part_main(void *vpart)
 static enum cairn_status list_on_readers(struct collect *c, struct cairn_store *readers[2],
                                          struct cairn_error *err)
 {
-    int64_t lo, hi;
-    enum cairn_status rc = store_patient_ids(readers[0], &lo, &hi, err);
+    int64_t from[2], to[2];
+    enum cairn_status rc = store_patient_halves(readers[0], from, to, err);
     if (rc != CAIRN_OK)
         return rc;
     struct part parts[2] = {
-        {.s = readers[0], .filter = c->filter, .g = &c->mine, .from = lo, .to = lo + (hi - lo) / 2},
-        {.s = readers[1], .filter = c->filter, .g = &c->theirs, .to = hi},
+        {.s = readers[0], .filter = c->filter, .g = &c->mine, .from = from[0], .to = to[0]},
+        {.s = readers[1], .filter = c->filter, .g = &c->theirs, .from = from[1], .to = to[1]},
     };
-    parts[1].from = parts[0].to + 1;
-    pthread_t thread;
-    bool threaded = hi > lo && pthread_create(&thread, NULL, part_main, &parts[1]) == 0;
-    part_main(&parts[0]);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else if (hi > lo)
-        part_main(&parts[1]);
+    /* Fewer than two patients: one half holds them all. */
+    pair_run(part_main, &parts[0], from[1] <= to[1] ? &parts[1] : NULL);
     for (int i = 0; i < 2; i++) {
         if (parts[i].rc == CAIRN_ERR_NOMEM)
             return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory listing alerts");

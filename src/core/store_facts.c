@@ -1718,19 +1718,23 @@ out:
     return rc;
 }
 
-enum cairn_status store_patient_ids(struct cairn_store *s, int64_t *lo, int64_t *hi,
-                                    struct cairn_error *err)
+enum cairn_status store_patient_halves(struct cairn_store *s, int64_t from[2], int64_t to[2],
+                                       struct cairn_error *err)
 {
     /* Two subqueries: each is one seek to an end of the table, where
      * min(id), max(id) together scan it. */
     STORE_PREPARE(st, "SELECT (SELECT min(id) FROM patient), (SELECT max(id) FROM patient)");
     int src = sqlite3_step(st);
-    *lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    *hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    int64_t lo = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t hi = src == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
     sqlite3_reset(st);
     if (src != SQLITE_ROW)
         return store_fail(s, src, "reading patients", err);
-    if (*hi < *lo)
-        *hi = *lo;
+    if (hi < lo)
+        hi = lo;
+    from[0] = lo;
+    to[0] = lo + (hi - lo) / 2;
+    from[1] = to[0] + 1;
+    to[1] = hi;
     return CAIRN_OK;
 }

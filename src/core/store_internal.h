@@ -103,10 +103,11 @@ void store_read_end(struct cairn_store *s, bool began);
  * reader with cairn_store_close(), which ends its transaction. */
 bool store_readers_open(struct cairn_store *s, struct cairn_store **readers, size_t n);
 
-/* The lowest and highest patient ids (both 0 with no patients), for
- * splitting a scan of every patient between threads by id. */
-enum cairn_status store_patient_ids(struct cairn_store *s, int64_t *lo, int64_t *hi,
-                                    struct cairn_error *err);
+/* Splits the patient ids in two halves for two threads to scan:
+ * [from[0], to[0]] and [from[1], to[1]], the second empty (from > to)
+ * when there are fewer than two ids; both 0 to 0 with no patients. */
+enum cairn_status store_patient_halves(struct cairn_store *s, int64_t from[2], int64_t to[2],
+                                       struct cairn_error *err);
 
 /* Maps a SQLite result code to a cairn status and fills err with `what`
  * and SQLite's own message (which never holds bound values). */

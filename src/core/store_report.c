@@ -12,7 +12,6 @@
  * it twice: a whole organization of 100,000 patients is about 20 MB. */
 #include <stdint.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +21,7 @@
 #include "cairn/report.h"
 #include "cairn/review.h"
 #include "report_internal.h"
+#include "pair.h"
 #include "store_internal.h"
 
 /* What every row of one report shares. */
@@ -1164,27 +1164,16 @@ enum cairn_status store_report_collect(struct cairn_store *s, const struct cairn
      * own connection, both on one snapshot (one clinician's too: each of
      * their patients is a lookup of its own, so halving them pays). */
     struct cairn_store *readers[2];
-    int64_t lo = 0, hi = 0;
+    int64_t from[2], to[2];
     if (!store_readers_open(s, readers, 2))
         return collect(s, f, 0, 0, out, err);
-    struct part parts[2] = {
-        {.s = readers[0], .f = f},
-        {.s = readers[1], .f = f},
-    };
-    enum cairn_status rc = store_patient_ids(readers[0], &lo, &hi, err);
-    if (rc != CAIRN_OK || hi <= 0 || hi - lo < 2)
+    enum cairn_status rc = store_patient_halves(readers[0], from, to, err);
+    if (rc != CAIRN_OK || from[1] > to[1])
         goto single;
-    parts[0].from = lo;
-    parts[0].to = lo + (hi - lo) / 2;
-    parts[1].from = parts[0].to + 1;
-    parts[1].to = hi;
-    pthread_t thread;
-    bool threaded = pthread_create(&thread, NULL, part_main, &parts[1]) == 0;
-    part_main(&parts[0]);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        part_main(&parts[1]);
+    struct part parts[2];
+    for (int i = 0; i < 2; i++)
+        parts[i] = (struct part){.s = readers[i], .f = f, .from = from[i], .to = to[i]};
+    pair_run(part_main, &parts[0], &parts[1]);
     for (int i = 0; i < 2 && rc == CAIRN_OK; i++)
         if ((rc = parts[i].rc) != CAIRN_OK && err)
             *err = parts[i].err;
