@@ -1482,26 +1482,25 @@ static void json_head(struct cairn_report_renderer *r)
     const struct cairn_report_meta *m = &r->meta;
     json_t *weeks = json_array();
     report_out_puts(r->out, "{\n");
-    json_key(r, "report", json_string("caseload"));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "week", json_string(m->week));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "from", json_string(m->from));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "to", json_string(m->to));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "as_of", json_string(m->as_of));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "week_complete", json_boolean(m->week_complete));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "program", json_text_or_null(m->program));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "clinician", json_text_or_null(m->clinician));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "printed_on", json_string(m->printed_on));
-    report_out_puts(r->out, ",\n");
-    json_key(r, "printed_by", json_string(m->printed_by));
-    report_out_puts(r->out, ",\n");
+    const struct {
+        const char *key;
+        json_t *value;
+    } fields[] = {
+        {"report", json_string("caseload")},
+        {"week", json_string(m->week)},
+        {"from", json_string(m->from)},
+        {"to", json_string(m->to)},
+        {"as_of", json_string(m->as_of)},
+        {"week_complete", json_boolean(m->week_complete)},
+        {"program", json_text_or_null(m->program)},
+        {"clinician", json_text_or_null(m->clinician)},
+        {"printed_on", json_string(m->printed_on)},
+        {"printed_by", json_string(m->printed_by)},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_key(r, fields[i].key, fields[i].value);
+        report_out_puts(r->out, ",\n");
+    }
     for (int k = 0; k < CAIRN_REPORT_TREND_WEEKS; k++)
         json_array_append_new(weeks, json_string(m->trend_weeks[k]));
     json_key(r, "trend_weeks", weeks);
