@@ -9,14 +9,15 @@
  * from the same pure functions the public API uses, applied to the
  * patient's data in memory instead of re-read from the store.
  *
- * Three passes, each streaming: the patients (one global random stream,
- * as before, and a compact record per admitted patient); each program's
- * group and individual sessions day by day; then each patient's own
- * tracking, drawn from their own stream (the attendance they were given is
- * drawn again from the stream's saved state, so it needs no memory of the
- * session pass). Row ids are handed out in the order the public API would
- * have made them, so the same seed and today give the same database as the
- * API path did. */
+ * Two passes, each streaming: the patients (one global random stream,
+ * as before, and a compact record per admitted patient); then each
+ * patient's own tracking, drawn from their own stream, with each
+ * program's group and individual sessions logged day by day alongside
+ * (the session pass: its days are spread between the patients' stays; the
+ * attendance a patient was given is drawn again from the stream's saved
+ * state, so a stay needs no memory of the session pass). Row ids are handed out in the order the
+ * public API would have made them, so the same seed and today give the same database as the API
+ * path did. */
 #include "cairn/demo.h"
 
 #include <stdbool.h>
@@ -697,125 +698,184 @@ static enum cairn_status count_census(struct demo *dm, struct cairn_error *err)
 
 /* --- sessions ------------------------------------------------------------ */
 
-/* Logs program `prog`'s sessions from its first admission to its last day
- * in care: its groups on the schedule (sessions_per_week meetings of
- * hours_per_session each; the day's census split into groups of about
- * GROUP_SIZE, one roster each) and each patient's weekly individual
- * session. `members` are the indices of the program's patients, `n` of
- * them, in the order they were made; `present` has room for n. */
-static enum cairn_status add_program_sessions(struct demo *dm, unsigned prog,
-                                              const uint32_t *members, size_t n, uint32_t *present,
-                                              struct cairn_error *err)
-{
-    const struct cairn_template *t = dm->templates[prog];
-    const struct cairn_program *pr = &dm->programs[prog];
-    struct store_demo *load = dm->load;
-    enum cairn_status rc = CAIRN_OK;
-    int32_t first = INT32_MAX, end = INT32_MIN;
+/* The session pass as a cursor, a day of one program at a time, so that
+ * its rows can be queued between the stays': a day's sessions are cheap to
+ * make and costly to write, a stay the other way round, and mixed the
+ * writer thread keeps up with the generator instead of one waiting for
+ * the other. Each program's sessions run from its first admission to its
+ * last day in care (today at the latest): its groups on the schedule
+ * (sessions_per_week meetings of hours_per_session each; the day's census
+ * split into groups of about GROUP_SIZE, one roster each) and each
+ * patient's weekly individual session. The rows, their ids and the draws
+ * from the patients' session streams are the same however the days are
+ * spread between the stays. */
+struct session_pass {
+    unsigned prog;    /* the program being logged; NPROGRAMS when all are */
+    int32_t day, end; /* its next day and its last */
+    size_t n;         /* its patients: members[0..n), in the order they were made */
+    uint32_t *members, *present;
+    uint64_t days, done; /* days of every program, and how many are logged */
+    /* The program's sessions. */
+    const char *const *titles;
+    const char *individual;
+    int minutes, slots;
+    bool telehealth;
+};
 
-    for (size_t i = 0; i < n; i++) {
-        const struct demo_patient *dp = &dm->patients[members[i]];
+/* Program `prog`'s first and last day to log, and its patients into
+ * sp->members. False when it has none. */
+static bool program_days(struct demo *dm, struct session_pass *sp, unsigned prog)
+{
+    int32_t first = INT32_MAX, end = INT32_MIN;
+    sp->n = 0;
+    for (size_t i = 0; i < dm->npatients; i++) {
+        const struct demo_patient *dp = &dm->patients[i];
+        if (dp->prog != prog)
+            continue;
+        sp->members[sp->n++] = (uint32_t)i;
         first = dp->admitted < first ? dp->admitted : first;
         end = dp->last > end ? dp->last : end;
     }
-    if (n == 0 || end < first)
-        return CAIRN_OK;
+    sp->day = first;
+    sp->end = end < dm->today ? end : dm->today;
+    return sp->n > 0 && sp->day <= sp->end;
+}
 
-    const char *const *titles = mh_groups;
-    if (strcmp(pr->code, "substance-use-iop") == 0)
-        titles = su_groups;
-    else if (strcmp(pr->code, "adolescent-iop") == 0)
-        titles = teen_groups;
-    int minutes = group_minutes(t);
-    int slots = group_slots(pr);
-    bool telehealth = strcmp(pr->code, "virtual-mh-iop") == 0;
-    const char *individual = strcmp(pr->code, "substance-use-iop") == 0 ? "Individual counselling"
-                                                                        : "Individual therapy";
+/* Moves the cursor to the first day of program `prog` or the next that has
+ * days to log (prog == NPROGRAMS when none has). */
+static void program_start(struct demo *dm, struct session_pass *sp, unsigned prog)
+{
+    while (prog < NPROGRAMS && !program_days(dm, sp, prog))
+        prog++;
+    sp->prog = prog;
+    if (prog == NPROGRAMS)
+        return;
+    const struct cairn_program *pr = &dm->programs[prog];
+    sp->titles = strcmp(pr->code, "substance-use-iop") == 0 ? su_groups
+                 : strcmp(pr->code, "adolescent-iop") == 0  ? teen_groups
+                                                            : mh_groups;
+    sp->individual = strcmp(pr->code, "substance-use-iop") == 0 ? "Individual counselling"
+                                                                : "Individual therapy";
+    sp->minutes = group_minutes(dm->templates[prog]);
+    sp->slots = group_slots(pr);
+    sp->telehealth = strcmp(pr->code, "virtual-mh-iop") == 0;
+}
+
+/* Starts the session pass at the first program's first day, with room for
+ * every patient and the count of days to log. */
+static enum cairn_status sessions_begin(struct demo *dm, struct session_pass *sp,
+                                        struct cairn_error *err)
+{
+    size_t cap = dm->npatients ? dm->npatients : 1;
+    memset(sp, 0, sizeof *sp);
+    if (!(sp->members = malloc(cap * sizeof *sp->members)) ||
+        !(sp->present = malloc(cap * sizeof *sp->present)))
+        return nomem(err);
+    for (unsigned p = 0; p < NPROGRAMS; p++)
+        if (program_days(dm, sp, p))
+            sp->days += (uint64_t)(sp->end - sp->day) + 1;
+    program_start(dm, sp, 0);
+    return CAIRN_OK;
+}
+
+static void sessions_end(struct session_pass *sp)
+{
+    free(sp->members);
+    free(sp->present);
+    sp->members = sp->present = NULL;
+}
+
+/* Logs the cursor's day: the program's groups that meet that weekday and
+ * the individual sessions that fall on it; then moves to the next day. */
+static enum cairn_status sessions_day(struct demo *dm, struct session_pass *sp,
+                                      struct cairn_error *err)
+{
+    unsigned prog = sp->prog;
+    struct store_demo *load = dm->load;
+    enum cairn_status rc = CAIRN_OK;
+    int32_t day = sp->day;
+    int wd = cairn_date_weekday(day);
+    size_t npresent = 0;
     struct cairn_session s;
     enum cairn_attendance_status status;
     int got;
 
-    for (int32_t day = first; day <= end && day <= dm->today; day++) {
-        int wd = cairn_date_weekday(day);
-        size_t npresent = 0;
-        for (int slot = 0; slot < slots; slot++) {
-            if (slot_day(slots, slot) != wd)
-                continue;
-            /* Those in care, dealt round the day's groups in turn. */
-            if (npresent == 0)
-                for (size_t i = 0; i < n; i++)
-                    if (in_care(&dm->patients[members[i]], day))
-                        present[npresent++] = members[i];
-            size_t groups = (npresent + GROUP_SIZE - 1) / GROUP_SIZE;
-            for (size_t g = 0; g < groups; g++) {
-                memset(&s, 0, sizeof s);
-                s.type = CAIRN_SESSION_GROUP;
-                s.minutes = minutes;
-                s.telehealth = telehealth;
-                s.id = store_demo_ids(load, STORE_DEMO_SESSION, 1);
-                cairn_date_format(day, s.date);
-                format_start(group_start(g, slot, minutes), s.start);
-                snprintf(s.title, sizeof s.title, "%s", titles[slot % 5]);
-                unsigned facilitator = (unsigned)((g + prog) % dm->nther);
-                if ((rc = cairn_session_validate(&s, dm->store_today, err)) != CAIRN_OK ||
-                    (rc = store_demo_session(load, &s, dm->therapist_ids[facilitator], err)) !=
-                        CAIRN_OK)
-                    return rc;
-                dm->made.sessions++;
-                size_t k = 0;
-                for (size_t i = g; i < npresent && k < CAIRN_ROSTER_MAX; i += groups, k++) {
-                    struct demo_patient *dp = &dm->patients[present[i]];
-                    draw_attendance(&dp->session_rng, dp, minutes, 1, &status, &got);
-                    if ((rc = store_demo_attendance(load,
-                                                    store_demo_ids(load, STORE_DEMO_ATTENDANCE, 1),
-                                                    &s, dp->id, status, got, err)) != CAIRN_OK)
-                        return rc;
-                }
-                dm->made.attendance += (unsigned)k;
-            }
-        }
-        for (size_t i = 0; i < n; i++) {
-            struct demo_patient *dp = &dm->patients[members[i]];
-            if (dp->iday != wd || !in_care(dp, day))
-                continue;
+    for (int slot = 0; slot < sp->slots; slot++) {
+        if (slot_day(sp->slots, slot) != wd)
+            continue;
+        /* Those in care, dealt round the day's groups in turn. */
+        if (npresent == 0)
+            for (size_t i = 0; i < sp->n; i++)
+                if (in_care(&dm->patients[sp->members[i]], day))
+                    sp->present[npresent++] = sp->members[i];
+        size_t groups = (npresent + GROUP_SIZE - 1) / GROUP_SIZE;
+        for (size_t g = 0; g < groups; g++) {
             memset(&s, 0, sizeof s);
-            s.type = CAIRN_SESSION_INDIVIDUAL;
-            s.minutes = 50;
-            s.telehealth = telehealth;
+            s.type = CAIRN_SESSION_GROUP;
+            s.minutes = sp->minutes;
+            s.telehealth = sp->telehealth;
             s.id = store_demo_ids(load, STORE_DEMO_SESSION, 1);
             cairn_date_format(day, s.date);
-            format_start(dp->istart, s.start);
-            snprintf(s.title, sizeof s.title, "%s", individual);
-            draw_attendance(&dp->session_rng, dp, s.minutes, 2, &status, &got);
-            if ((rc = store_demo_session(load, &s, dm->therapist_ids[dp->therapist], err)) !=
-                    CAIRN_OK ||
-                (rc = store_demo_attendance(load, store_demo_ids(load, STORE_DEMO_ATTENDANCE, 1),
-                                            &s, dp->id, status, got, err)) != CAIRN_OK)
+            format_start(group_start(g, slot, sp->minutes), s.start);
+            snprintf(s.title, sizeof s.title, "%s", sp->titles[slot % 5]);
+            unsigned facilitator = (unsigned)((g + prog) % dm->nther);
+            if ((rc = cairn_session_validate(&s, dm->store_today, err)) != CAIRN_OK ||
+                (rc = store_demo_session(load, &s, dm->therapist_ids[facilitator], err)) !=
+                    CAIRN_OK)
                 return rc;
             dm->made.sessions++;
-            dm->made.attendance++;
+            size_t k = 0;
+            for (size_t i = g; i < npresent && k < CAIRN_ROSTER_MAX; i += groups, k++) {
+                struct demo_patient *dp = &dm->patients[sp->present[i]];
+                draw_attendance(&dp->session_rng, dp, sp->minutes, 1, &status, &got);
+                if ((rc =
+                         store_demo_attendance(load, store_demo_ids(load, STORE_DEMO_ATTENDANCE, 1),
+                                               &s, dp->id, status, got, err)) != CAIRN_OK)
+                    return rc;
+            }
+            dm->made.attendance += (unsigned)k;
         }
     }
+    for (size_t i = 0; i < sp->n; i++) {
+        struct demo_patient *dp = &dm->patients[sp->members[i]];
+        if (dp->iday != wd || !in_care(dp, day))
+            continue;
+        memset(&s, 0, sizeof s);
+        s.type = CAIRN_SESSION_INDIVIDUAL;
+        s.minutes = 50;
+        s.telehealth = sp->telehealth;
+        s.id = store_demo_ids(load, STORE_DEMO_SESSION, 1);
+        cairn_date_format(day, s.date);
+        format_start(dp->istart, s.start);
+        snprintf(s.title, sizeof s.title, "%s", sp->individual);
+        draw_attendance(&dp->session_rng, dp, s.minutes, 2, &status, &got);
+        if ((rc = store_demo_session(load, &s, dm->therapist_ids[dp->therapist], err)) !=
+                CAIRN_OK ||
+            (rc = store_demo_attendance(load, store_demo_ids(load, STORE_DEMO_ATTENDANCE, 1), &s,
+                                        dp->id, status, got, err)) != CAIRN_OK)
+            return rc;
+        dm->made.sessions++;
+        dm->made.attendance++;
+    }
+    sp->done++;
+    if (++sp->day > sp->end)
+        program_start(dm, sp, prog + 1);
     return rc;
 }
 
-/* Every program's sessions, one program after the other. */
-static enum cairn_status add_sessions(struct demo *dm, struct cairn_error *err)
+/* Logs the session pass's days until `share` of them (of `whole`) are
+ * logged: all of them when share == whole. The session and attendance
+ * tables are done (their indexes re-created) once the last day is. */
+static enum cairn_status sessions_upto(struct demo *dm, struct session_pass *sp, uint64_t share,
+                                       uint64_t whole, struct cairn_error *err)
 {
     enum cairn_status rc = CAIRN_OK;
-    size_t cap = dm->npatients ? dm->npatients : 1;
-    uint32_t *members = malloc(cap * sizeof *members), *present = malloc(cap * sizeof *present);
-    if (!members || !present)
-        rc = nomem(err);
-    for (unsigned p = 0; p < NPROGRAMS && rc == CAIRN_OK; p++) {
-        size_t n = 0;
-        for (size_t i = 0; i < dm->npatients; i++)
-            if (dm->patients[i].prog == p)
-                members[n++] = (uint32_t)i;
-        rc = add_program_sessions(dm, p, members, n, present, err);
-    }
-    free(members);
-    free(present);
+    bool pending = sp->prog < NPROGRAMS;
+    while (rc == CAIRN_OK && sp->prog < NPROGRAMS && sp->done * whole < sp->days * share)
+        rc = sessions_day(dm, sp, err);
+    if (rc == CAIRN_OK && pending && sp->prog == NPROGRAMS &&
+        (rc = store_demo_table_done(dm->load, STORE_DEMO_SESSION, err)) == CAIRN_OK)
+        rc = store_demo_table_done(dm->load, STORE_DEMO_ATTENDANCE, err);
     return rc;
 }
 
@@ -2041,6 +2101,7 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
     enum cairn_status rc = CAIRN_OK;
     enum { MAX_CLINICIANS = 4096, MAX_WEEKS = 520 };
     int has_patients = 0;
+    struct session_pass sessions = {0};
 
     if (opts->patients < 1 || opts->patients > 1000000)
         return cairn_error_field(err, CAIRN_ERR_INVALID, "patients", "must be 1 to 1000000");
@@ -2079,20 +2140,24 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         if ((rc = add_patient(dm, i, err)) != CAIRN_OK)
             goto out;
     if ((rc = store_demo_table_done(dm->load, STORE_DEMO_PATIENT, err)) != CAIRN_OK ||
-        (rc = count_census(dm, err)) != CAIRN_OK || (rc = add_sessions(dm, err)) != CAIRN_OK ||
-        (rc = store_demo_table_done(dm->load, STORE_DEMO_SESSION, err)) != CAIRN_OK ||
-        (rc = store_demo_table_done(dm->load, STORE_DEMO_ATTENDANCE, err)) != CAIRN_OK)
+        (rc = count_census(dm, err)) != CAIRN_OK ||
+        (rc = sessions_begin(dm, &sessions, err)) != CAIRN_OK)
         goto out;
     /* Admission scheduled the reviews before anything else was tracked:
-     * their ids come first, and a week started without one comes after. */
+     * their ids come first, and a week started without one comes after.
+     * The session pass keeps pace with the stays (see struct session_pass). */
     dm->next_seeded = store_demo_ids(dm->load, STORE_DEMO_REVIEW, dm->seeded_reviews);
     for (size_t i = 0; i < dm->npatients; i++)
-        if ((rc = add_stay(dm, &dm->patients[i], err)) != CAIRN_OK)
+        if ((rc = add_stay(dm, &dm->patients[i], err)) != CAIRN_OK ||
+            (rc = sessions_upto(dm, &sessions, i + 1, dm->npatients, err)) != CAIRN_OK)
             goto out;
+    if ((rc = sessions_upto(dm, &sessions, 1, 1, err)) != CAIRN_OK)
+        goto out;
     if ((rc = empty_summaries(dm, dm->end_patient, err)) != CAIRN_OK)
         goto out;
     rc = store_demo_finish(dm->load, &dm->made, NULL, err);
 out:
+    sessions_end(&sessions);
     store_demo_end(&dm->load);
     if (rc == CAIRN_OK && stats)
         *stats = dm->made;
