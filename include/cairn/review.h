@@ -161,10 +161,31 @@ struct cairn_review_snapshot {
     struct cairn_review_alert alerts[CAIRN_ALERT__COUNT];
 };
 
-/* Writes the snapshot as one JSON document (jansson; keys stable and
- * documented in cairn(1)) into *json (free()). Pure. */
+/* Writes the snapshot as one JSON document (jansson; keys stable, in
+ * sorted order, and documented in cairn(1)) into *json (free()). Pure.
+ * CAIRN_ERR_INVALID for text that is not UTF-8, CAIRN_ERR_NOMEM. */
 enum cairn_status cairn_review_snapshot_json(const struct cairn_review_snapshot *s, char **json,
                                              struct cairn_error *err);
+
+/* Writes snapshot after snapshot for a caller that makes many (a demo
+ * signs hundreds of thousands): the same bytes as
+ * cairn_review_snapshot_json(), which makes each through one of these,
+ * but the document is built once and each snapshot only sets its values.
+ * One writer serves one thread. */
+struct cairn_snapshot_writer;
+
+/* A new writer, or NULL when out of memory. Free it with
+ * cairn_snapshot_writer_free(). */
+struct cairn_snapshot_writer *cairn_snapshot_writer_new(void);
+
+/* Writes snapshot s into *json (free()); NULL on failure:
+ * CAIRN_ERR_INVALID for text that is not UTF-8, CAIRN_ERR_NOMEM. */
+enum cairn_status cairn_snapshot_writer_json(struct cairn_snapshot_writer *w,
+                                             const struct cairn_review_snapshot *s, char **json,
+                                             struct cairn_error *err);
+
+/* Frees w; NULL is fine. */
+void cairn_snapshot_writer_free(struct cairn_snapshot_writer *w);
 
 /* Reads a snapshot written by cairn_review_snapshot_json(). Unknown keys
  * are ignored; a malformed document is CAIRN_ERR_INVALID. Pure. */

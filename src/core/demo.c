@@ -401,6 +401,7 @@ struct demo {
     struct cairn_patient row; /* scratch for the patient pass */
     struct stay stay;
     struct cairn_review_snapshot *snapshot;
+    struct cairn_snapshot_writer *snapshots; /* writes every snapshot */
     struct cairn_review_inputs *inputs;
     struct inputs_entry *inputs_cache;
     size_t inputs_cached;
@@ -1805,7 +1806,8 @@ static enum cairn_status stay_reviews(struct demo *dm, struct stay *st, struct c
         if (recent && roll < 50)
             continue; /* left in draft */
         stay_snapshot(dm, st, r, &facts, dm->snapshot);
-        if ((rc = cairn_review_snapshot_json(dm->snapshot, &r->snapshot, err)) != CAIRN_OK)
+        if ((rc = cairn_snapshot_writer_json(dm->snapshots, dm->snapshot, &r->snapshot, err)) !=
+            CAIRN_OK)
             return rc;
         r->status = CAIRN_REVIEW_SIGNED;
         r->version++;
@@ -2058,6 +2060,7 @@ static enum cairn_status demo_alloc(struct demo *dm, unsigned patients, struct c
         !(dm->stay.plan = cairn_plan_new(CAIRN_PLAN_RELAPSE)) ||
         !(dm->stay.safety = cairn_plan_new(CAIRN_PLAN_SAFETY)) ||
         !(dm->snapshot = malloc(sizeof *dm->snapshot)) ||
+        !(dm->snapshots = cairn_snapshot_writer_new()) ||
         !(dm->inputs = malloc(sizeof *dm->inputs)) ||
         !(dm->inputs_cache = calloc(INPUTS_CACHE, sizeof *dm->inputs_cache)) ||
         !(dm->summary = malloc(sizeof *dm->summary)))
@@ -2087,6 +2090,7 @@ static void demo_free(struct demo *dm)
     free(dm->inputs_cache);
     free(dm->inputs);
     free(dm->snapshot);
+    cairn_snapshot_writer_free(dm->snapshots);
     free(dm->summary);
     free(dm->patients);
     free(dm->therapist_ids);

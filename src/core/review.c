@@ -4,6 +4,7 @@
 #include "cairn/review.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,29 +224,6 @@ enum cairn_status cairn_review_inputs_parse(const char *json, struct cairn_revie
     return CAIRN_OK;
 }
 
-/* The snapshot's objects are built with their keys in sorted (strcmp)
- * order and dumped as they are: the same bytes as JSON_SORT_KEYS without
- * sorting every object again (a demo signs half a million of them);
- * unit.test_review checks the order. The keys are literals, so unchecked. */
-#define SET(o, key, value) json_object_set_new_nocheck(o, key, value)
-
-static json_t *measure_json(const struct cairn_review_measure *m)
-{
-    if (!m->has)
-        return json_null();
-    json_t *o = json_object();
-    json_t *labels = json_array();
-    SET(o, "band", json_string(m->band));
-    SET(o, "baseline", m->has_baseline ? json_integer(m->baseline) : json_null());
-    SET(o, "date", json_string(m->date));
-    for (size_t i = 0; i < m->nlabels; i++)
-        json_array_append_new(labels, json_string(m->labels[i]));
-    SET(o, "labels", labels);
-    SET(o, "last_week", m->has_last_week ? json_integer(m->last_week) : json_null());
-    SET(o, "total", json_integer(m->total));
-    return o;
-}
-
 static bool measure_parse(json_t *o, struct cairn_review_measure *m)
 {
     memset(m, 0, sizeof *m);
@@ -274,69 +252,247 @@ static bool measure_parse(json_t *o, struct cairn_review_measure *m)
     return ok;
 }
 
-enum cairn_status cairn_review_snapshot_json(const struct cairn_review_snapshot *s, char **json,
+/* A measure's object, kept by a snapshot writer: its values are set in
+ * place, the optional integers put in or replaced by null. */
+struct measure_nodes {
+    json_t *o, *band, *baseline, *date, *labels, *last_week, *total;
+};
+
+/* A snapshot's document, built once with every key in place and its keys
+ * in sorted (strcmp) order, so it dumps as JSON_SORT_KEYS would without
+ * sorting (unit.test_review checks the order); each snapshot sets its
+ * values in place. Only the goals (when they differ from the last
+ * snapshot's) and the alerts are new objects. */
+struct cairn_snapshot_writer {
+    json_t *doc, *alerts, *goals;
+    json_t *computed_at, *from, *to, *week, *cssrs;
+    json_t *att, *att_int[9];
+    struct measure_nodes phq9, gad7;
+    json_t *ladders[4], *lapse, *relapse;
+    /* The goals in the document now. */
+    size_t ngoals;
+    struct cairn_review_goal goals_now[CAIRN_PLAN_ITEMS_MAX];
+    char *buf; /* the dump, grown to fit */
+    size_t cap;
+};
+
+/* The keys are literals, so unchecked. */
+#define SET(o, key, value) json_object_set_new_nocheck(o, key, value)
+
+static const char *const attendance_int_keys[] = {
+    "absent",   "attended",    "days_attended",    "excused", "late",
+    "min_days", "min_minutes", "minutes_attended", "sessions"};
+
+static bool measure_nodes_new(struct measure_nodes *m)
+{
+    return (m->o = json_object()) && (m->labels = json_array()) && (m->band = json_string("")) &&
+           (m->baseline = json_integer(0)) && (m->date = json_string("")) &&
+           (m->last_week = json_integer(0)) && (m->total = json_integer(0)) &&
+           !json_object_set_nocheck(m->o, "band", m->band) &&
+           !json_object_set_nocheck(m->o, "baseline", m->baseline) &&
+           !json_object_set_nocheck(m->o, "date", m->date) &&
+           !json_object_set_nocheck(m->o, "labels", m->labels) &&
+           !json_object_set_nocheck(m->o, "last_week", m->last_week) &&
+           !json_object_set_nocheck(m->o, "total", m->total);
+}
+
+static void measure_nodes_free(struct measure_nodes *m)
+{
+    json_t **all[] = {&m->o,      &m->band,      &m->baseline, &m->date,
+                      &m->labels, &m->last_week, &m->total};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        json_decref(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+struct cairn_snapshot_writer *cairn_snapshot_writer_new(void)
+{
+    struct cairn_snapshot_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    bool ok = (w->doc = json_object()) && (w->alerts = json_array()) && (w->goals = json_array()) &&
+              (w->att = json_object()) && (w->computed_at = json_string("")) &&
+              (w->from = json_string("")) && (w->to = json_string("")) &&
+              (w->week = json_string("")) && (w->cssrs = json_string("")) &&
+              measure_nodes_new(&w->phq9) && measure_nodes_new(&w->gad7) &&
+              (w->lapse = json_integer(0)) && (w->relapse = json_integer(0));
+    for (size_t i = 0; ok && i < 9; i++)
+        ok = (w->att_int[i] = json_integer(0)) != NULL;
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = (w->ladders[i] = json_integer(0)) != NULL;
+    json_t *ladders = ok ? json_object() : NULL, *lapses = ok ? json_object() : NULL;
+    ok = ok && ladders && lapses;
+    /* The attendance object, its booleans in their sorted places. */
+    static const char *const att_keys[] = {
+        "absent",     "attended",    "complete", "days_attended", "excused",          "late",
+        "meets_days", "meets_hours", "min_days", "min_minutes",   "minutes_attended", "sessions"};
+    for (size_t i = 0, k = 0; ok && i < sizeof att_keys / sizeof *att_keys; i++) {
+        bool flag = k >= 9 || strcmp(att_keys[i], attendance_int_keys[k]) != 0;
+        ok = !json_object_set_nocheck(w->att, att_keys[i], flag ? json_false() : w->att_int[k]);
+        k += !flag;
+    }
+    static const char *const ladder_keys[] = {"attempts", "steps_mastered", "steps_mastered_week",
+                                              "steps_total"};
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = !json_object_set_nocheck(ladders, ladder_keys[i], w->ladders[i]);
+    ok = ok && !json_object_set_nocheck(lapses, "lapse", w->lapse) &&
+         !json_object_set_nocheck(lapses, "relapse", w->relapse) &&
+         !json_object_set_nocheck(w->doc, "alerts", w->alerts) &&
+         !json_object_set_nocheck(w->doc, "attendance", w->att) &&
+         !json_object_set_nocheck(w->doc, "computed_at", w->computed_at) &&
+         !SET(w->doc, "cssrs", json_null()) && !json_object_set_nocheck(w->doc, "from", w->from) &&
+         !SET(w->doc, "gad7", json_null()) && !json_object_set_nocheck(w->doc, "goals", w->goals) &&
+         !json_object_set_nocheck(w->doc, "ladders", ladders) &&
+         !json_object_set_nocheck(w->doc, "lapses", lapses) && !SET(w->doc, "phq9", json_null()) &&
+         !json_object_set_nocheck(w->doc, "to", w->to) &&
+         !json_object_set_nocheck(w->doc, "week", w->week);
+    json_decref(ladders);
+    json_decref(lapses);
+    if (!ok) {
+        cairn_snapshot_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void cairn_snapshot_writer_free(struct cairn_snapshot_writer *w)
+{
+    if (!w)
+        return;
+    json_t *all[] = {w->doc,  w->alerts, w->goals, w->computed_at, w->from,   w->to,
+                     w->week, w->cssrs,  w->att,   w->lapse,       w->relapse};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        json_decref(all[i]);
+    for (size_t i = 0; i < 9; i++)
+        json_decref(w->att_int[i]);
+    for (size_t i = 0; i < 4; i++)
+        json_decref(w->ladders[i]);
+    measure_nodes_free(&w->phq9);
+    measure_nodes_free(&w->gad7);
+    free(w->buf);
+    free(w);
+}
+
+/* Puts `value` (kept by the writer) under `key` of o, or null when `has`
+ * is false. */
+static bool put_or_null(json_t *o, const char *key, json_t *value, bool has)
+{
+    return has ? !json_object_set_nocheck(o, key, value) : !SET(o, key, json_null());
+}
+
+static bool measure_set(json_t *doc, const char *key, struct measure_nodes *n,
+                        const struct cairn_review_measure *m)
+{
+    if (!m->has)
+        return !SET(doc, key, json_null());
+    bool ok = !json_string_set(n->band, m->band) && !json_string_set(n->date, m->date) &&
+              !json_integer_set(n->baseline, m->baseline) &&
+              !json_integer_set(n->last_week, m->last_week) &&
+              !json_integer_set(n->total, m->total) &&
+              put_or_null(n->o, "baseline", n->baseline, m->has_baseline) &&
+              put_or_null(n->o, "last_week", n->last_week, m->has_last_week) &&
+              !json_array_clear(n->labels);
+    for (size_t i = 0; ok && i < m->nlabels; i++)
+        ok = !json_array_append_new(n->labels, json_string(m->labels[i]));
+    return ok && !json_object_set_nocheck(doc, key, n->o);
+}
+
+static bool goals_set(struct cairn_snapshot_writer *w, const struct cairn_review_snapshot *s)
+{
+    bool same = s->ngoals == w->ngoals;
+    for (size_t i = 0; same && i < s->ngoals; i++) {
+        const struct cairn_review_goal *a = &s->goals[i], *b = &w->goals_now[i];
+        same = a->target == b->target && a->done == b->done && strcmp(a->key, b->key) == 0 &&
+               strcmp(a->text, b->text) == 0;
+    }
+    if (same)
+        return true;
+    w->ngoals = SIZE_MAX; /* matches no snapshot until the array is complete again */
+    bool ok = !json_array_clear(w->goals);
+    for (size_t i = 0; ok && i < s->ngoals; i++) {
+        json_t *g = json_object();
+        ok = g &&
+             !SET(g, "done", s->goals[i].done < 0 ? json_null() : json_integer(s->goals[i].done)) &&
+             !SET(g, "key", json_string(s->goals[i].key)) &&
+             !SET(g, "target", json_integer(s->goals[i].target)) &&
+             !SET(g, "text", json_string(s->goals[i].text));
+        if (json_array_append_new(w->goals, g))
+            ok = false;
+    }
+    if (ok) {
+        memcpy(w->goals_now, s->goals, s->ngoals * sizeof *s->goals);
+        w->ngoals = s->ngoals;
+    }
+    return ok;
+}
+
+enum cairn_status cairn_snapshot_writer_json(struct cairn_snapshot_writer *w,
+                                             const struct cairn_review_snapshot *s, char **json,
                                              struct cairn_error *err)
 {
     const struct cairn_attendance_week *a = &s->attendance;
-    json_t *o = json_object();
-    json_t *alerts = json_array();
-    for (size_t i = 0; i < s->nalerts; i++) {
+    *json = NULL;
+    bool ok = !json_array_clear(w->alerts);
+    for (size_t i = 0; ok && i < s->nalerts; i++) {
         const struct cairn_review_alert *al = &s->alerts[i];
         json_t *x = json_object();
-        SET(x, "acked_by", al->acked_by[0] ? json_string(al->acked_by) : json_null());
-        SET(x, "acknowledged", json_boolean(al->acknowledged));
-        SET(x, "code", json_string(al->code));
-        SET(x, "reason", json_string(al->reason));
-        SET(x, "severity", json_string(al->severity));
-        json_array_append_new(alerts, x);
+        ok = x && !SET(x, "acked_by", al->acked_by[0] ? json_string(al->acked_by) : json_null()) &&
+             !SET(x, "acknowledged", json_boolean(al->acknowledged)) &&
+             !SET(x, "code", json_string(al->code)) && !SET(x, "reason", json_string(al->reason)) &&
+             !SET(x, "severity", json_string(al->severity));
+        if (json_array_append_new(w->alerts, x))
+            ok = false;
     }
-    SET(o, "alerts", alerts);
-    json_t *att = json_object();
-    SET(att, "absent", json_integer(a->absent));
-    SET(att, "attended", json_integer(a->attended));
-    SET(att, "complete", json_boolean(a->complete));
-    SET(att, "days_attended", json_integer(a->days_attended));
-    SET(att, "excused", json_integer(a->excused));
-    SET(att, "late", json_integer(a->late));
-    SET(att, "meets_days", json_boolean(a->meets_days));
-    SET(att, "meets_hours", json_boolean(a->meets_hours));
-    SET(att, "min_days", json_integer(a->min_days));
-    SET(att, "min_minutes", json_integer(a->min_minutes));
-    SET(att, "minutes_attended", json_integer(a->minutes_attended));
-    SET(att, "sessions", json_integer(a->sessions));
-    SET(o, "attendance", att);
-    SET(o, "computed_at", json_string(s->computed_at));
-    SET(o, "cssrs", s->cssrs[0] ? json_string(s->cssrs) : json_null());
-    SET(o, "from", json_string(s->from));
-    SET(o, "gad7", measure_json(&s->gad7));
-    json_t *goals = json_array();
-    for (size_t i = 0; i < s->ngoals; i++) {
-        json_t *g = json_object();
-        SET(g, "done", s->goals[i].done < 0 ? json_null() : json_integer(s->goals[i].done));
-        SET(g, "key", json_string(s->goals[i].key));
-        SET(g, "target", json_integer(s->goals[i].target));
-        SET(g, "text", json_string(s->goals[i].text));
-        json_array_append_new(goals, g);
+    const int att[9] = {a->absent,   a->attended,    a->days_attended,    a->excused, a->late,
+                        a->min_days, a->min_minutes, a->minutes_attended, a->sessions};
+    for (size_t i = 0; ok && i < 9; i++)
+        ok = !json_integer_set(w->att_int[i], att[i]);
+    const int ladders[4] = {s->attempts, s->steps_mastered, s->steps_mastered_week, s->steps_total};
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = !json_integer_set(w->ladders[i], ladders[i]);
+    ok = ok && !SET(w->att, "complete", json_boolean(a->complete)) &&
+         !SET(w->att, "meets_days", json_boolean(a->meets_days)) &&
+         !SET(w->att, "meets_hours", json_boolean(a->meets_hours)) &&
+         !json_integer_set(w->lapse, s->lapses) && !json_integer_set(w->relapse, s->relapses) &&
+         (strcmp(json_string_value(w->computed_at), s->computed_at) == 0 ||
+          !json_string_set(w->computed_at, s->computed_at)) &&
+         !json_string_set(w->from, s->from) && !json_string_set(w->to, s->to) &&
+         !json_string_set(w->week, s->week) &&
+         (s->cssrs[0] ? !json_string_set(w->cssrs, s->cssrs) &&
+                            !json_object_set_nocheck(w->doc, "cssrs", w->cssrs)
+                      : !SET(w->doc, "cssrs", json_null())) &&
+         measure_set(w->doc, "gad7", &w->gad7, &s->gad7) &&
+         measure_set(w->doc, "phq9", &w->phq9, &s->phq9) && goals_set(w, s);
+    if (!ok) /* jansson refuses only text that is not UTF-8, or when out of memory */
+        return cairn_error_set(err, CAIRN_ERR_INVALID,
+                               "a review snapshot holds text that is not UTF-8");
+    size_t n = json_dumpb(w->doc, w->buf, w->cap, JSON_COMPACT);
+    if (n > w->cap) {
+        char *grown = realloc(w->buf, n);
+        if (!grown)
+            return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory writing a review");
+        w->buf = grown;
+        w->cap = n;
+        n = json_dumpb(w->doc, w->buf, w->cap, JSON_COMPACT);
     }
-    SET(o, "goals", goals);
-    json_t *lad = json_object();
-    SET(lad, "attempts", json_integer(s->attempts));
-    SET(lad, "steps_mastered", json_integer(s->steps_mastered));
-    SET(lad, "steps_mastered_week", json_integer(s->steps_mastered_week));
-    SET(lad, "steps_total", json_integer(s->steps_total));
-    SET(o, "ladders", lad);
-    json_t *lapses = json_object();
-    SET(lapses, "lapse", json_integer(s->lapses));
-    SET(lapses, "relapse", json_integer(s->relapses));
-    SET(o, "lapses", lapses);
-    SET(o, "phq9", measure_json(&s->phq9));
-    SET(o, "to", json_string(s->to));
-    SET(o, "week", json_string(s->week));
-    *json = json_dumps(o, JSON_COMPACT); /* the keys are in order already */
-    json_decref(o);
-    if (!*json)
+    if (n == 0 || !(*json = malloc(n + 1)))
         return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory writing a review");
+    memcpy(*json, w->buf, n);
+    (*json)[n] = '\0';
     return CAIRN_OK;
+}
+
+enum cairn_status cairn_review_snapshot_json(const struct cairn_review_snapshot *s, char **json,
+                                             struct cairn_error *err)
+{
+    struct cairn_snapshot_writer *w = cairn_snapshot_writer_new();
+    *json = NULL;
+    if (!w)
+        return cairn_error_set(err, CAIRN_ERR_NOMEM, "out of memory writing a review");
+    enum cairn_status rc = cairn_snapshot_writer_json(w, s, json, err);
+    cairn_snapshot_writer_free(w);
+    return rc;
 }
 
 #undef SET

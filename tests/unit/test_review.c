@@ -290,6 +290,126 @@ static void test_a_stale_save_is_refused_and_risk_goes_to_the_patient(void **sta
     free(theirs);
 }
 
+/* Fills snapshot s from `seed`: every optional part on or off, arrays of
+ * varying length, the goals the same as the last snapshot's now and then
+ * (as a patient's are from week to week). */
+static unsigned next_draw(unsigned *r, unsigned n)
+{
+    *r = *r * 1103515245u + 12345u;
+    return (*r >> 16) % n;
+}
+
+static void vary_snapshot(struct cairn_review_snapshot *s, unsigned seed)
+{
+    unsigned r = seed * 2654435761u + 12345u;
+#define NEXT(n) next_draw(&r, n)
+    memset(s, 0, sizeof *s);
+    snprintf(s->week, sizeof s->week, "2026-W%02u", 1 + NEXT(52));
+    snprintf(s->from, sizeof s->from, "2026-%02u-%02u", 1 + NEXT(12), 1 + NEXT(28));
+    snprintf(s->to, sizeof s->to, "2026-%02u-%02u", 1 + NEXT(12), 1 + NEXT(28));
+    snprintf(s->computed_at, sizeof s->computed_at, "2026-11-23T10:%02u:00Z", NEXT(2) * 7);
+    struct cairn_attendance_week *a = &s->attendance;
+    a->minutes_attended = (int)NEXT(900);
+    a->days_attended = (int)NEXT(6);
+    a->sessions = (int)NEXT(8);
+    a->attended = (int)NEXT(5);
+    a->late = (int)NEXT(3);
+    a->absent = (int)NEXT(3);
+    a->excused = (int)NEXT(2);
+    a->min_minutes = (int)NEXT(2) * 540;
+    a->min_days = (int)NEXT(4);
+    a->meets_hours = NEXT(2);
+    a->meets_days = NEXT(2);
+    a->complete = NEXT(2);
+    struct cairn_review_measure *ms[] = {&s->phq9, &s->gad7};
+    for (size_t i = 0; i < 2; i++) {
+        struct cairn_review_measure *m = ms[i];
+        if (!(m->has = NEXT(4) != 0))
+            continue;
+        m->total = (int)NEXT(28);
+        snprintf(m->band, sizeof m->band, "%s", NEXT(2) ? "moderate" : "mild");
+        snprintf(m->date, sizeof m->date, "2026-11-%02u", 1 + NEXT(28));
+        m->has_baseline = NEXT(2);
+        m->baseline = (int)NEXT(28);
+        m->has_last_week = NEXT(2);
+        m->last_week = (int)NEXT(28);
+        m->nlabels = NEXT(5);
+        for (size_t l = 0; l < m->nlabels; l++)
+            snprintf(m->labels[l], sizeof m->labels[l], "label %u \"quoted\" é", NEXT(9));
+    }
+    if (NEXT(2))
+        snprintf(s->cssrs, sizeof s->cssrs, "%s", NEXT(2) ? "low" : "high");
+    s->attempts = (int)NEXT(9);
+    s->steps_mastered_week = (int)NEXT(3);
+    s->steps_mastered = (int)NEXT(9);
+    s->steps_total = (int)NEXT(12);
+    s->ngoals = NEXT(3) ? 2 : NEXT(4);
+    for (size_t g = 0; g < s->ngoals; g++) {
+        unsigned text = NEXT(6) ? 0 : NEXT(3);
+        snprintf(s->goals[g].key, sizeof s->goals[g].key, "goal-%zu", g + text);
+        snprintf(s->goals[g].text, sizeof s->goals[g].text, "Call my sponsor\n%u", text);
+        s->goals[g].target = 2;
+        s->goals[g].done = NEXT(3) ? -1 : (int)NEXT(3);
+    }
+    s->lapses = (int)NEXT(2);
+    s->relapses = (int)NEXT(2);
+    s->nalerts = NEXT(4);
+    for (size_t i = 0; i < s->nalerts; i++) {
+        struct cairn_review_alert *al = &s->alerts[i];
+        snprintf(al->code, sizeof al->code, "rule_%u", NEXT(9));
+        snprintf(al->severity, sizeof al->severity, "%s", NEXT(2) ? "urgent" : "watch");
+        snprintf(al->reason, sizeof al->reason, "reason\t%u", NEXT(99));
+        if ((al->acknowledged = NEXT(3) == 0))
+            snprintf(al->acked_by, sizeof al->acked_by, "th%u", NEXT(9));
+    }
+#undef NEXT
+}
+
+static void test_one_snapshot_writer_gives_the_bytes_of_a_fresh_one(void **state)
+{
+    (void)state;
+    struct cairn_review_snapshot *s = calloc(1, sizeof *s), *back = calloc(1, sizeof *back);
+    struct cairn_snapshot_writer *w = cairn_snapshot_writer_new();
+    struct cairn_error err;
+    assert_non_null(s);
+    assert_non_null(back);
+    assert_non_null(w);
+    for (unsigned seed = 0; seed < 400; seed++) {
+        vary_snapshot(s, seed);
+        if (seed % 50 == 49) { /* text jansson refuses: an error, and the writer goes on */
+            char *json = (char *)"x";
+            snprintf(s->goals[0].text, sizeof s->goals[0].text, "bad \xff byte");
+            s->ngoals = s->ngoals ? s->ngoals : 1;
+            assert_int_equal(cairn_snapshot_writer_json(w, s, &json, &err), CAIRN_ERR_INVALID);
+            assert_null(json);
+            continue;
+        }
+        char *reused = NULL, *fresh = NULL, *again = NULL;
+        assert_int_equal(cairn_snapshot_writer_json(w, s, &reused, &err), CAIRN_OK);
+        assert_int_equal(cairn_review_snapshot_json(s, &fresh, &err), CAIRN_OK);
+        assert_string_equal(reused, fresh);
+        /* Compact, its keys in sorted order, and it reads back the same. */
+        json_t *doc = json_loads(reused, 0, NULL);
+        assert_non_null(doc);
+        char *sorted = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+        assert_string_equal(reused, sorted);
+        assert_int_equal(cairn_review_snapshot_parse(reused, back, &err), CAIRN_OK);
+        assert_int_equal(cairn_review_snapshot_json(back, &again, &err), CAIRN_OK);
+        assert_string_equal(reused, again);
+        assert_int_equal(back->ngoals, s->ngoals);
+        assert_int_equal(back->nalerts, s->nalerts);
+        free(sorted);
+        json_decref(doc);
+        free(reused);
+        free(fresh);
+        free(again);
+    }
+    cairn_snapshot_writer_free(w);
+    cairn_snapshot_writer_free(NULL);
+    free(s);
+    free(back);
+}
+
 static void test_signing_freezes_the_snapshot_and_the_database_guards_it(void **state)
 {
     struct cairn_store *s = unit_store(state);
@@ -571,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_inputs_are_checked_before_anything_else),
         cmocka_unit_test(test_yaml_round_trips_and_errors_name_line_column_and_field),
         cmocka_unit_test(test_the_snapshot_survives_its_json),
+        cmocka_unit_test(test_one_snapshot_writer_gives_the_bytes_of_a_fresh_one),
         cmocka_unit_test_setup_teardown(test_only_staff_start_and_weeks_are_checked,
                                         unit_setup_memory, unit_teardown),
         cmocka_unit_test_setup_teardown(test_a_stale_save_is_refused_and_risk_goes_to_the_patient,
