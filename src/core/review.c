@@ -258,6 +258,15 @@ struct measure_nodes {
     json_t *o, *band, *baseline, *date, *labels, *last_week, *total;
 };
 
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* The integers of the attendance and ladders objects, in their order. */
+static const char *const attendance_int_keys[] = {
+    "absent",   "attended",    "days_attended",    "excused", "late",
+    "min_days", "min_minutes", "minutes_attended", "sessions"};
+static const char *const ladder_keys[] = {"attempts", "steps_mastered", "steps_mastered_week",
+                                          "steps_total"};
+
 /* A snapshot's document, built once with every key in place and its keys
  * in sorted (strcmp) order, so it dumps as JSON_SORT_KEYS would without
  * sorting (unit.test_review checks the order); each snapshot sets its
@@ -266,9 +275,9 @@ struct measure_nodes {
 struct cairn_snapshot_writer {
     json_t *doc, *alerts, *goals;
     json_t *computed_at, *from, *to, *week, *cssrs;
-    json_t *att, *att_int[9];
+    json_t *att, *att_int[COUNT(attendance_int_keys)];
     struct measure_nodes phq9, gad7;
-    json_t *ladders[4], *lapse, *relapse;
+    json_t *ladders[COUNT(ladder_keys)], *lapse, *relapse;
     /* The goals in the document now. */
     size_t ngoals;
     struct cairn_review_goal goals_now[CAIRN_PLAN_ITEMS_MAX];
@@ -278,10 +287,6 @@ struct cairn_snapshot_writer {
 
 /* The keys are literals, so unchecked. */
 #define SET(o, key, value) json_object_set_new_nocheck(o, key, value)
-
-static const char *const attendance_int_keys[] = {
-    "absent",   "attended",    "days_attended",    "excused", "late",
-    "min_days", "min_minutes", "minutes_attended", "sessions"};
 
 static bool measure_nodes_new(struct measure_nodes *m)
 {
@@ -317,9 +322,9 @@ struct cairn_snapshot_writer *cairn_snapshot_writer_new(void)
               (w->week = json_string("")) && (w->cssrs = json_string("")) &&
               measure_nodes_new(&w->phq9) && measure_nodes_new(&w->gad7) &&
               (w->lapse = json_integer(0)) && (w->relapse = json_integer(0));
-    for (size_t i = 0; ok && i < 9; i++)
+    for (size_t i = 0; ok && i < COUNT(w->att_int); i++)
         ok = (w->att_int[i] = json_integer(0)) != NULL;
-    for (size_t i = 0; ok && i < 4; i++)
+    for (size_t i = 0; ok && i < COUNT(w->ladders); i++)
         ok = (w->ladders[i] = json_integer(0)) != NULL;
     json_t *ladders = ok ? json_object() : NULL, *lapses = ok ? json_object() : NULL;
     ok = ok && ladders && lapses;
@@ -327,14 +332,12 @@ struct cairn_snapshot_writer *cairn_snapshot_writer_new(void)
     static const char *const att_keys[] = {
         "absent",     "attended",    "complete", "days_attended", "excused",          "late",
         "meets_days", "meets_hours", "min_days", "min_minutes",   "minutes_attended", "sessions"};
-    for (size_t i = 0, k = 0; ok && i < sizeof att_keys / sizeof *att_keys; i++) {
-        bool flag = k >= 9 || strcmp(att_keys[i], attendance_int_keys[k]) != 0;
+    for (size_t i = 0, k = 0; ok && i < COUNT(att_keys); i++) {
+        bool flag = k >= COUNT(w->att_int) || strcmp(att_keys[i], attendance_int_keys[k]) != 0;
         ok = !json_object_set_nocheck(w->att, att_keys[i], flag ? json_false() : w->att_int[k]);
         k += !flag;
     }
-    static const char *const ladder_keys[] = {"attempts", "steps_mastered", "steps_mastered_week",
-                                              "steps_total"};
-    for (size_t i = 0; ok && i < 4; i++)
+    for (size_t i = 0; ok && i < COUNT(w->ladders); i++)
         ok = !json_object_set_nocheck(ladders, ladder_keys[i], w->ladders[i]);
     ok = ok && !json_object_set_nocheck(lapses, "lapse", w->lapse) &&
          !json_object_set_nocheck(lapses, "relapse", w->relapse) &&
@@ -364,9 +367,9 @@ void cairn_snapshot_writer_free(struct cairn_snapshot_writer *w)
                      w->week, w->cssrs,  w->att,   w->lapse,       w->relapse};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         json_decref(all[i]);
-    for (size_t i = 0; i < 9; i++)
+    for (size_t i = 0; i < COUNT(w->att_int); i++)
         json_decref(w->att_int[i]);
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < COUNT(w->ladders); i++)
         json_decref(w->ladders[i]);
     measure_nodes_free(&w->phq9);
     measure_nodes_free(&w->gad7);
@@ -444,12 +447,14 @@ enum cairn_status cairn_snapshot_writer_json(struct cairn_snapshot_writer *w,
         if (json_array_append_new(w->alerts, x))
             ok = false;
     }
-    const int att[9] = {a->absent,   a->attended,    a->days_attended,    a->excused, a->late,
-                        a->min_days, a->min_minutes, a->minutes_attended, a->sessions};
-    for (size_t i = 0; ok && i < 9; i++)
+    const int att[COUNT(attendance_int_keys)] = {
+        a->absent,   a->attended,    a->days_attended,    a->excused, a->late,
+        a->min_days, a->min_minutes, a->minutes_attended, a->sessions};
+    for (size_t i = 0; ok && i < COUNT(att); i++)
         ok = !json_integer_set(w->att_int[i], att[i]);
-    const int ladders[4] = {s->attempts, s->steps_mastered, s->steps_mastered_week, s->steps_total};
-    for (size_t i = 0; ok && i < 4; i++)
+    const int ladders[COUNT(ladder_keys)] = {s->attempts, s->steps_mastered, s->steps_mastered_week,
+                                             s->steps_total};
+    for (size_t i = 0; ok && i < COUNT(ladders); i++)
         ok = !json_integer_set(w->ladders[i], ladders[i]);
     ok = ok && !SET(w->att, "complete", json_boolean(a->complete)) &&
          !SET(w->att, "meets_days", json_boolean(a->meets_days)) &&
@@ -496,6 +501,7 @@ enum cairn_status cairn_review_snapshot_json(const struct cairn_review_snapshot 
 }
 
 #undef SET
+#undef COUNT
 
 enum cairn_status cairn_review_snapshot_parse(const char *json, struct cairn_review_snapshot *s,
                                               struct cairn_error *err)
