@@ -15,9 +15,9 @@
  * program's group and individual sessions logged day by day alongside
  * (the session pass: its days are spread between the patients' stays; the
  * attendance a patient was given is drawn again from the stream's saved
- * state, so a stay needs no memory of the session pass). Row ids are handed out in the order the
- * public API would have made them, so the same seed and today give the same database as the API
- * path did. */
+ * state, so a stay needs no memory of the session pass). Row ids are
+ * handed out in the order the public API would have made them, so the
+ * same seed and today give the same database as the API path did. */
 #include "cairn/demo.h"
 
 #include <stdbool.h>
