@@ -1870,15 +1870,8 @@ static void stay_summary(struct demo *dm, struct stay *st, struct cairn_alert_fa
     sc[STORE_SUMMARY_GAD7_PREVIOUS] = f->gad7_previous;
     sc[STORE_SUMMARY_GAD7_BASELINE] = f->gad7_baseline;
     sc[STORE_SUMMARY_CSSRS] = f->cssrs;
-    sum->ladder_id = f->stalled_ladder_id;
-    sum->ladder_name = f->stalled_ladder;
-    sum->ladder_since = f->stalled_since;
-    sum->plan_id = f->plan_id;
-    if (st->plan->next_review_date[0])
-        cairn_date_parse(st->plan->next_review_date, &sum->plan_next_review, NULL);
-    sum->has_aftercare = f->has_aftercare;
-    sum->aftercare_filled = f->aftercare_filled;
-    if (st->nlines) { /* the lines are in date order */
+    store_summary_set_facts(sum, f); /* a demo plan has no next-review date */
+    if (st->nlines) {                /* the lines are in date order */
         int32_t latest = st->lines[st->nlines - 1].day;
         size_t n;
         const struct cairn_attendance_line *lines =

@@ -456,6 +456,17 @@ const char store_summary_insert_sql[] =
     "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
     "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
 
+void store_summary_set_facts(struct store_summary *sum, const struct cairn_alert_facts *f)
+{
+    sum->ladder_id = f->stalled_ladder_id;
+    sum->ladder_name = f->stalled_ladder;
+    sum->ladder_since = f->stalled_since;
+    sum->plan_id = f->plan_id;
+    sum->plan_next_review = f->plan_next_review;
+    sum->has_aftercare = f->has_aftercare;
+    sum->aftercare_filled = f->aftercare_filled;
+}
+
 void store_summary_init(struct store_summary *sum, int64_t patient_id, int32_t as_of,
                         int32_t admission)
 {
@@ -906,13 +917,7 @@ static enum cairn_status summary_refresh(struct cairn_store *s, int64_t patient_
         (rc = summary_trend(s, sum, 1, CAIRN_INSTRUMENT_GAD7, err)) != CAIRN_OK ||
         (rc = summary_mastered(s, sum, err)) != CAIRN_OK)
         goto out;
-    sum->ladder_id = f->stalled_ladder_id;
-    sum->ladder_name = f->stalled_ladder;
-    sum->ladder_since = f->stalled_since;
-    sum->plan_id = f->plan_id;
-    sum->plan_next_review = f->plan_next_review;
-    sum->has_aftercare = f->has_aftercare;
-    sum->aftercare_filled = f->aftercare_filled;
+    store_summary_set_facts(sum, f);
     store_summary_encode(sum, &w->row);
     STORE_PREPARE_OR_GOTO(st, store_summary_insert_sql, rc, out);
     summary_bind(st, &w->row);

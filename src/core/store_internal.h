@@ -288,6 +288,10 @@ struct store_summary {
 void store_summary_init(struct store_summary *sum, int64_t patient_id, int32_t as_of,
                         int32_t admission);
 
+/* Copies what the summary keeps of the alert facts f: the stalled ladder
+ * (its name by address: f must outlive the encoding) and the plan. */
+void store_summary_set_facts(struct store_summary *sum, const struct cairn_alert_facts *f);
+
 /* The first day of the attendance lines store_summary_weeks() needs when
  * the patient's latest line is dated `latest` (the lines run to it). */
 int32_t store_summary_weeks_from(int32_t latest);
