@@ -865,18 +865,13 @@ static enum cairn_status sessions_day(struct demo *dm, struct session_pass *sp,
 }
 
 /* Logs the session pass's days until `share` of them (of `whole`) are
- * logged: all of them when share == whole. The session and attendance
- * tables are done (their indexes re-created) once the last day is. */
+ * logged: all of them when share == whole. */
 static enum cairn_status sessions_upto(struct demo *dm, struct session_pass *sp, uint64_t share,
                                        uint64_t whole, struct cairn_error *err)
 {
     enum cairn_status rc = CAIRN_OK;
-    bool pending = sp->prog < NPROGRAMS;
     while (rc == CAIRN_OK && sp->prog < NPROGRAMS && sp->done * whole < sp->days * share)
         rc = sessions_day(dm, sp, err);
-    if (rc == CAIRN_OK && pending && sp->prog == NPROGRAMS &&
-        (rc = store_demo_table_done(dm->load, STORE_DEMO_SESSION, err)) == CAIRN_OK)
-        rc = store_demo_table_done(dm->load, STORE_DEMO_ATTENDANCE, err);
     return rc;
 }
 
@@ -2148,7 +2143,9 @@ enum cairn_status cairn_demo_generate(struct cairn_store *store,
         if ((rc = add_stay(dm, &dm->patients[i], err)) != CAIRN_OK ||
             (rc = sessions_upto(dm, &sessions, i + 1, dm->npatients, err)) != CAIRN_OK)
             goto out;
-    if ((rc = sessions_upto(dm, &sessions, 1, 1, err)) != CAIRN_OK)
+    /* The last stay's share was the whole: every session is logged. */
+    if ((rc = store_demo_table_done(dm->load, STORE_DEMO_SESSION, err)) != CAIRN_OK ||
+        (rc = store_demo_table_done(dm->load, STORE_DEMO_ATTENDANCE, err)) != CAIRN_OK)
         goto out;
     if ((rc = empty_summaries(dm, dm->end_patient, err)) != CAIRN_OK)
         goto out;
