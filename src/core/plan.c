@@ -133,6 +133,21 @@ static const struct cairn_plan_part *part_of(const struct cairn_plan *plan, int 
 
 /* --- validation ------------------------------------------------------------ */
 
+/* The characters of UTF-8 text s (len bytes), and whether all are spaces. */
+static size_t text_chars(const char *s, size_t len, bool *blank)
+{
+    size_t chars = 0;
+    *blank = true;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        i += cairn_utf8_decode(s + i, len - i, &cp);
+        if (cp != ' ')
+            *blank = false;
+        chars++;
+    }
+    return chars;
+}
+
 /* One line of text of at most max characters; empty allowed unless
  * `required`. Names `pointer` in err. */
 static enum cairn_status check_text(const char *s, size_t max, bool required, const char *pointer,
@@ -144,14 +159,8 @@ static enum cairn_status check_text(const char *s, size_t max, bool required, co
     if (cairn_text_has_control(s))
         return cairn_error_field(err, CAIRN_ERR_INVALID, pointer,
                                  "must be one line of text without control characters");
-    size_t chars = 0, blank = 1;
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        i += cairn_utf8_decode(s + i, len - i, &cp);
-        if (cp != ' ')
-            blank = 0;
-        chars++;
-    }
+    bool blank;
+    size_t chars = text_chars(s, len, &blank);
     if (required && blank)
         return cairn_error_field(err, CAIRN_ERR_INVALID, pointer, "must not be empty");
     if (chars > max)
@@ -166,14 +175,8 @@ static bool text_ok(const char *s, size_t max, bool required)
     size_t len = strlen(s);
     if (!cairn_utf8_valid(s, len) || cairn_text_has_control(s))
         return false;
-    size_t chars = 0, blank = 1;
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        i += cairn_utf8_decode(s + i, len - i, &cp);
-        if (cp != ' ')
-            blank = 0;
-        chars++;
-    }
+    bool blank;
+    size_t chars = text_chars(s, len, &blank);
     return !(required && blank) && chars <= max;
 }
 
